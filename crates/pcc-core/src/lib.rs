@@ -1,0 +1,9 @@
+//! The domain of pcc-hooks: what Claude Code sends a hook, what we make of it, and where our files
+//! live. Nothing here opens a database, spawns a process or talks to the network, so every rule in
+//! this crate can be tested with plain values.
+
+pub mod hook;
+pub mod paths;
+pub mod redact;
+pub mod session_state;
+pub mod claude_settings;

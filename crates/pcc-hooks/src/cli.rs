@@ -1,0 +1,82 @@
+//! The command line, declared with clap derive. Conventions follow cargo: `--json` for machines,
+//! `--color auto|always|never`, and a one-line `error:` on failure.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Keeps Claude Code running unattended: risk-based permissions, answers to its questions,
+/// usage-limit resumes and sequential task lists, all from inside Claude Code's hooks.
+#[derive(Debug, Parser)]
+#[command(name = "pcc-hooks", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// When to colour output.
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Colour on a terminal only, unless told otherwise (`NO_COLOR` is honoured in `auto`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The hook entry point Claude Code runs for every event: reads one JSON object on stdin.
+    Hook,
+    /// Every known session: project, state, last event and how long ago, event counts.
+    Status(StatusArgs),
+    /// Register our hooks in Claude Code's settings.json (idempotent; keeps everything else).
+    Install(InstallArgs),
+    /// Remove our hooks from Claude Code's settings.json.
+    Uninstall(InstallArgs),
+    /// Check that claude, the hooks and the database are in working order.
+    Doctor(DoctorArgs),
+}
+
+/// Options of `status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print JSON (the schema is documented in the README).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `install` and `uninstall`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Which settings file: user (~/.claude/settings.json), project (.claude/settings.json)
+    /// or local (.claude/settings.local.json, not committed).
+    #[arg(long, value_enum, default_value_t = Scope::User)]
+    pub scope: Scope,
+    /// Show what would change without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// A Claude Code settings scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scope {
+    /// `$CLAUDE_CONFIG_DIR/settings.json`, else `~/.claude/settings.json`.
+    User,
+    /// `.claude/settings.json` in the current directory (shared with the team).
+    Project,
+    /// `.claude/settings.local.json` in the current directory (yours only).
+    Local,
+}
+
+/// Options of `doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,338 @@
+//! `pcc-hooks doctor`: is everything in place for Claude Code to run our hooks?
+//!
+//! Each check prints one line, `ok`, `warn` or `problem`, and every problem says how to fix it.
+//! The exit code is 2 when any problem was found, so scripts can gate on it.
+
+use crate::claude_config::{all_settings_paths, display_path, read_settings};
+use crate::cli::{ColorChoice, DoctorArgs};
+use crate::failure::Failure;
+use crate::term::{Palette, emit};
+use pcc_core::claude_settings::{HOOK_EVENTS, plugin_enabled, registered_events};
+use pcc_core::paths::DataDir;
+use pcc_store::{SCHEMA_VERSION, Store};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long `claude --version` may take before we call it hung.
+const CLAUDE_VERSION_TIMEOUT: Duration = Duration::from_secs(15);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Severity {
+    Ok,
+    Warn,
+    Problem,
+}
+
+#[derive(Debug, Serialize)]
+struct Check {
+    name: &'static str,
+    severity: Severity,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<String>,
+}
+
+impl Check {
+    fn ok(name: &'static str, detail: String) -> Check {
+        Check {
+            name,
+            severity: Severity::Ok,
+            detail,
+            fix: None,
+        }
+    }
+
+    fn warn(name: &'static str, detail: String, fix: &str) -> Check {
+        Check {
+            name,
+            severity: Severity::Warn,
+            detail,
+            fix: Some(fix.to_owned()),
+        }
+    }
+
+    fn problem(name: &'static str, detail: String, fix: &str) -> Check {
+        Check {
+            name,
+            severity: Severity::Problem,
+            detail,
+            fix: Some(fix.to_owned()),
+        }
+    }
+}
+
+/// Runs every check and prints the report.
+pub fn run(args: &DoctorArgs, color: ColorChoice) -> Result<(), Failure> {
+    let project = std::env::current_dir()
+        .map_err(|error| Failure::new(format!("cannot read the current directory: {error}")))?;
+    let mut checks = vec![check_claude()];
+    checks.extend(check_hooks(&project));
+    checks.extend(check_database());
+    if args.json {
+        let text = serde_json::to_string_pretty(&serde_json::json!({ "checks": checks }))
+            .map_err(|error| Failure::new(format!("cannot encode report: {error}")))?;
+        emit(&format!("{text}\n"))?;
+    } else {
+        emit(&render_report(&checks, Palette::for_stdout(color)))?;
+    }
+    let problems = checks
+        .iter()
+        .filter(|check| check.severity == Severity::Problem)
+        .count();
+    match problems {
+        0 => Ok(()),
+        n => Err(Failure::problems_found(format!("{n} problem(s) found"))),
+    }
+}
+
+fn render_report(checks: &[Check], palette: Palette) -> String {
+    let mut out = String::new();
+    for check in checks {
+        let label = match check.severity {
+            Severity::Ok => palette.green("ok     "),
+            Severity::Warn => palette.yellow("warn   "),
+            Severity::Problem => palette.red("problem"),
+        };
+        let _ = writeln!(out, "{label}  {:<9} {}", check.name, check.detail);
+        if let Some(fix) = &check.fix {
+            let _ = writeln!(out, "{}", palette.dim(&format!("{:18} fix: {fix}", "")));
+        }
+    }
+    out
+}
+
+fn check_claude() -> Check {
+    let Some(path) = find_on_path("claude") else {
+        return Check::problem(
+            "claude",
+            "not found on PATH".into(),
+            "install Claude Code: npm install -g @anthropic-ai/claude-code",
+        );
+    };
+    match claude_version(&path) {
+        Ok(version) => Check::ok("claude", format!("{} ({version})", display_path(&path))),
+        Err(error) => Check::problem(
+            "claude",
+            format!("{} does not run: {error}", display_path(&path)),
+            "reinstall Claude Code: npm install -g @anthropic-ai/claude-code",
+        ),
+    }
+}
+
+fn find_on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &Path) -> bool {
+    std::fs::metadata(path)
+        .is_ok_and(|metadata| metadata.is_file() && metadata.permissions().mode() & 0o111 != 0)
+}
+
+/// Runs `claude --version` with stdin closed and a deadline, so a broken install cannot hang us.
+fn claude_version(path: &Path) -> Result<String, String> {
+    let mut child = Command::new(path)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|error| error.to_string())?;
+    let deadline = Instant::now() + CLAUDE_VERSION_TIMEOUT;
+    loop {
+        match child.try_wait().map_err(|error| error.to_string())? {
+            Some(_) => break,
+            None if Instant::now() >= deadline => {
+                // Best effort: the process is abandoned either way and reported as hung.
+                let _ = child.kill();
+                return Err(format!(
+                    "no answer to --version within {}s",
+                    CLAUDE_VERSION_TIMEOUT.as_secs()
+                ));
+            }
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|error| error.to_string())?;
+    if !output.status.success() {
+        return Err(format!("--version exited with {}", output.status));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+fn check_hooks(project: &Path) -> Vec<Check> {
+    let mut registered: BTreeSet<String> = BTreeSet::new();
+    let mut commands: BTreeSet<String> = BTreeSet::new();
+    let mut places = Vec::new();
+    let mut checks = Vec::new();
+    let mut plugin = false;
+    for (scope, path) in all_settings_paths(project) {
+        match read_settings(&path) {
+            Ok(Some(settings)) => {
+                let found = registered_events(&settings);
+                if !found.is_empty() {
+                    places.push(format!("{scope} ({})", display_path(&path)));
+                }
+                for (event, command) in found {
+                    registered.insert(event);
+                    commands.insert(command);
+                }
+                plugin |= plugin_enabled(&settings);
+            }
+            Ok(None) => {}
+            Err(error) => checks.push(Check::problem(
+                "settings",
+                error.to_string(),
+                "Claude Code cannot read this file either; fix its JSON",
+            )),
+        }
+    }
+    let missing: Vec<&str> = HOOK_EVENTS
+        .iter()
+        .copied()
+        .filter(|event| !registered.contains(*event))
+        .collect();
+    checks.push(if plugin {
+        Check::ok("hooks", "the pcc-hooks plugin is enabled".into())
+    } else if missing.is_empty() {
+        Check::ok(
+            "hooks",
+            format!(
+                "registered for all {} events in {}",
+                HOOK_EVENTS.len(),
+                places.join(", ")
+            ),
+        )
+    } else if registered.is_empty() {
+        Check::problem(
+            "hooks",
+            "not registered in any settings file and the plugin is not enabled".into(),
+            "run `pcc-hooks install` (or install the plugin from this repository)",
+        )
+    } else {
+        Check::problem(
+            "hooks",
+            format!("not registered for {}", missing.join(", ")),
+            "run `pcc-hooks install` again",
+        )
+    });
+    for command in commands {
+        let program = Path::new(&command);
+        let resolved = if program.is_absolute() {
+            Some(program.to_path_buf())
+        } else {
+            find_on_path(&command)
+        };
+        if !resolved.as_deref().is_some_and(is_executable) {
+            checks.push(Check::problem(
+                "hooks",
+                format!("the registered command {command} is not an executable file"),
+                "reinstall pcc-hooks, then run `pcc-hooks install`",
+            ));
+        }
+    }
+    checks
+}
+
+fn check_database() -> Vec<Check> {
+    let dir = match DataDir::from_env() {
+        Ok(dir) => dir,
+        Err(error) => {
+            return vec![Check::problem(
+                "database",
+                error.to_string(),
+                "set PCC_HOME or HOME",
+            )];
+        }
+    };
+    let path = dir.database();
+    let shown = display_path(&path);
+    let mut store = match Store::open_existing(&path) {
+        Ok(Some(store)) => store,
+        Ok(None) => {
+            return vec![Check::problem(
+                "database",
+                format!("{shown} does not exist yet"),
+                "run `pcc-hooks install` (the first hook call also creates it)",
+            )];
+        }
+        Err(error) => {
+            return vec![Check::problem(
+                "database",
+                error.to_string(),
+                "move the file aside; a new one is created",
+            )];
+        }
+    };
+    let mut checks = Vec::new();
+    match store.schema_version() {
+        Ok(version) if version == SCHEMA_VERSION => {}
+        Ok(version) if version < SCHEMA_VERSION => checks.push(Check::warn(
+            "database",
+            format!("{shown} is at schema {version}, this build writes {SCHEMA_VERSION}"),
+            "it is migrated at the next hook call, or now by `pcc-hooks install`",
+        )),
+        Ok(version) => checks.push(Check::problem(
+            "database",
+            format!("{shown} is at schema {version}, newer than this build ({SCHEMA_VERSION})"),
+            "upgrade pcc-hooks",
+        )),
+        Err(error) => checks.push(Check::problem(
+            "database",
+            error.to_string(),
+            "move the file aside; a new one is created",
+        )),
+    }
+    if let Err(error) = store.check_writable() {
+        checks.push(Check::problem(
+            "database",
+            format!("not writable: {error}"),
+            "check the file's owner and permissions",
+        ));
+    }
+    let mode = std::fs::metadata(&path)
+        .map(|metadata| metadata.permissions().mode() & 0o777)
+        .unwrap_or(0);
+    if mode & 0o077 != 0 {
+        checks.push(Check::warn(
+            "database",
+            format!("{shown} has mode {mode:o}; others can read tool inputs"),
+            &format!("chmod 600 {}", path.display()),
+        ));
+    }
+    if let Ok((count, last)) = store.hook_error_summary()
+        && count > 0
+    {
+        checks.push(Check::warn(
+            "database",
+            format!(
+                "{count} hook call(s) failed; latest: {}",
+                last.unwrap_or_default()
+            ),
+            &format!("see {}", display_path(&dir.logs().join("pcc-hooks.log"))),
+        ));
+    }
+    if checks
+        .iter()
+        .all(|check| check.severity != Severity::Problem)
+    {
+        checks.insert(
+            0,
+            Check::ok(
+                "database",
+                format!("{shown} writable, schema {SCHEMA_VERSION}"),
+            ),
+        );
+    }
+    checks
+}

@@ -1,0 +1,32 @@
+//! `pcc-hooks`: the hook entry point Claude Code runs for every event, and the CLI a human uses.
+//!
+//! The binary is thin: parsing, policy and storage live in `pcc-core` and `pcc-store`; each
+//! module here turns one subcommand into calls to them and prints the result.
+
+mod claude_config;
+mod cli;
+mod doctor;
+mod failure;
+mod hook;
+mod install;
+mod logging;
+mod status;
+mod term;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init();
+    let result = match cli.command {
+        // The hook has its own error handling: it must never print anything but the protocol.
+        Command::Hook => return hook::run(),
+        Command::Status(args) => status::run(&args, cli.color),
+        Command::Install(args) => install::install(&args),
+        Command::Uninstall(args) => install::uninstall(&args),
+        Command::Doctor(args) => doctor::run(&args, cli.color),
+    };
+    failure::report(result)
+}

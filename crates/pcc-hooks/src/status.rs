@@ -1,0 +1,183 @@
+//! `pcc-hooks status`: every known session at a glance, or as JSON for scripts.
+//!
+//! It opens the database without creating or migrating it, so looking never changes anything.
+
+use crate::claude_config::display_path;
+use crate::cli::{ColorChoice, StatusArgs};
+use crate::failure::Failure;
+use crate::term::{Palette, ago, emit, pad};
+use pcc_core::paths::DataDir;
+use pcc_store::{SessionOverview, Store};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The `--json` document. Field names are a stable interface (README, "status --json").
+#[derive(Debug, Serialize)]
+struct StatusReport {
+    database: String,
+    sessions: Vec<SessionJson>,
+    hook_errors: HookErrorsJson,
+}
+
+#[derive(Debug, Serialize)]
+struct SessionJson {
+    session_id: String,
+    short_id: String,
+    project_root: String,
+    cwd: String,
+    state: String,
+    last_event: String,
+    last_tool: Option<String>,
+    permission_mode: Option<String>,
+    transcript_path: Option<String>,
+    first_seen: String,
+    last_seen: String,
+    last_seen_ago_s: i64,
+    events_total: i64,
+    event_counts: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct HookErrorsJson {
+    count: i64,
+    last: Option<String>,
+}
+
+/// Prints the status of every session.
+pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
+    let database = DataDir::from_env()?.database();
+    let (sessions, (error_count, last_error)) = match Store::open_existing(&database)? {
+        Some(mut store) => (store.sessions_overview()?, store.hook_error_summary()?),
+        None => (Vec::new(), (0, None)),
+    };
+    let now = jiff::Timestamp::now().as_millisecond();
+    let report = StatusReport {
+        database: database.display().to_string(),
+        sessions: sessions
+            .iter()
+            .map(|session| session_json(session, now))
+            .collect(),
+        hook_errors: HookErrorsJson {
+            count: error_count,
+            last: last_error,
+        },
+    };
+    if args.json {
+        let text = serde_json::to_string_pretty(&report)
+            .map_err(|error| Failure::new(format!("cannot encode status: {error}")))?;
+        return emit(&format!("{text}\n"));
+    }
+    emit(&render_table(&report, Palette::for_stdout(color)))
+}
+
+fn session_json(session: &SessionOverview, now_ms: i64) -> SessionJson {
+    SessionJson {
+        session_id: session.session_id.clone(),
+        short_id: session.session_id.chars().take(8).collect(),
+        project_root: session.project_root.clone(),
+        cwd: session.cwd.clone(),
+        state: session.state.clone(),
+        last_event: session.last_event.clone(),
+        last_tool: session.last_tool.clone(),
+        permission_mode: session.permission_mode.clone(),
+        transcript_path: session.transcript_path.clone(),
+        first_seen: rfc3339(session.first_seen_ms),
+        last_seen: rfc3339(session.last_seen_ms),
+        last_seen_ago_s: (now_ms - session.last_seen_ms).max(0) / 1000,
+        events_total: session.event_count,
+        event_counts: session.event_counts.clone(),
+    }
+}
+
+fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |time| time.to_string())
+}
+
+fn render_table(report: &StatusReport, palette: Palette) -> String {
+    let mut out = String::new();
+    if report.sessions.is_empty() {
+        let _ = writeln!(
+            out,
+            "No sessions recorded yet ({}).",
+            display_path(Path::new(&report.database))
+        );
+        let _ = writeln!(
+            out,
+            "Start Claude Code in a project; `pcc-hooks doctor` checks that the hooks are registered."
+        );
+    } else {
+        let rows: Vec<[String; 6]> = report
+            .sessions
+            .iter()
+            .map(|session| {
+                let last = match &session.last_tool {
+                    Some(tool) => format!("{}({tool})", session.last_event),
+                    None => session.last_event.clone(),
+                };
+                [
+                    session.short_id.clone(),
+                    display_path(Path::new(&session.project_root)),
+                    session.state.replace('_', " "),
+                    last,
+                    ago(session.last_seen_ago_s * 1000),
+                    session.events_total.to_string(),
+                ]
+            })
+            .collect();
+        let headers = ["SESSION", "PROJECT", "STATE", "LAST EVENT", "AGO", "EVENTS"];
+        let widths: Vec<usize> = (0..headers.len())
+            .map(|column| {
+                rows.iter()
+                    .map(|row| row[column].chars().count())
+                    .chain([headers[column].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let header_line: Vec<String> = headers
+            .iter()
+            .zip(&widths)
+            .map(|(header, width)| format!("{header:width$}"))
+            .collect();
+        let _ = writeln!(out, "{}", palette.bold(header_line.join("  ").trim_end()));
+        for (row, session) in rows.iter().zip(&report.sessions) {
+            let cells: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(|(column, cell)| {
+                    let shown = if column == 2 {
+                        paint_state(palette, &session.state, cell)
+                    } else {
+                        cell.clone()
+                    };
+                    pad(&shown, cell.chars().count(), widths[column])
+                })
+                .collect();
+            let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+        }
+    }
+    if report.hook_errors.count > 0 {
+        let last = report.hook_errors.last.as_deref().unwrap_or("");
+        let _ = writeln!(
+            out,
+            "{}",
+            palette.red(&format!(
+                "{} hook call(s) failed; latest: {last}",
+                report.hook_errors.count
+            ))
+        );
+    }
+    out
+}
+
+fn paint_state(palette: Palette, state: &str, text: &str) -> String {
+    match state {
+        "working" => palette.green(text),
+        "waiting_for_user" => palette.yellow(text),
+        "errored" => palette.red(text),
+        "ended" => palette.dim(text),
+        _ => text.to_owned(),
+    }
+}

@@ -1,0 +1,176 @@
+//! Writing what hooks saw: one event row and the session it belongs to, in one transaction.
+
+use crate::error::StoreError;
+use crate::open::Store;
+use pcc_core::hook::HookInput;
+use pcc_core::session_state::SessionState;
+use rusqlite::{TransactionBehavior, params};
+
+/// Everything stored about one hook call, derived from its input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRecord {
+    /// The Claude Code session.
+    pub session_id: String,
+    /// The session's working directory at this event.
+    pub cwd: String,
+    /// The project the session works in.
+    pub project_root: String,
+    /// The transcript file, when known.
+    pub transcript_path: Option<String>,
+    /// Claude Code's permission mode, when sent.
+    pub permission_mode: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: i64,
+    /// The event name as sent.
+    pub event: String,
+    /// The tool, for tool events.
+    pub tool_name: Option<String>,
+    /// The tool call's id, for tool events that carry one.
+    pub tool_use_id: Option<String>,
+    /// The subagent, when the event happened inside one.
+    pub agent_id: Option<String>,
+    /// A redacted, bounded line saying what happened.
+    pub summary: String,
+    /// Names of fields this build did not know, comma-separated.
+    pub unknown_fields: Option<String>,
+    /// The session's state after this event; `None` keeps the previous one.
+    pub state_after: Option<SessionState>,
+}
+
+impl EventRecord {
+    /// Derives the record of a hook call.
+    pub fn from_hook(input: &HookInput, project_root: String, at_ms: i64) -> EventRecord {
+        let tool_use_id = match &input.event {
+            pcc_core::hook::HookEvent::PreToolUse(call) => call.tool_use_id.clone(),
+            pcc_core::hook::HookEvent::PostToolUse(result) => result.tool_use_id.clone(),
+            pcc_core::hook::HookEvent::PostToolUseFailure(failure) => failure.tool_use_id.clone(),
+            pcc_core::hook::HookEvent::PermissionDenied(denied) => denied.tool_use_id.clone(),
+            _ => None,
+        };
+        EventRecord {
+            session_id: input.session_id.clone(),
+            cwd: input.cwd.clone(),
+            project_root,
+            transcript_path: input.transcript_path.clone(),
+            permission_mode: input.permission_mode.clone(),
+            at_ms,
+            event: input.event_name.clone(),
+            tool_name: input.event.tool_name().map(str::to_owned),
+            tool_use_id,
+            agent_id: input.agent_id.clone(),
+            summary: input.summary(),
+            unknown_fields: (!input.unknown_fields.is_empty())
+                .then(|| input.unknown_fields.join(",")),
+            state_after: SessionState::after(&input.event),
+        }
+    }
+}
+
+/// Where a hook call failed before (or instead of) producing an event row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookErrorKind {
+    /// Claude Code (or a person) sent something that is not a valid hook input.
+    Input,
+    /// Our own code failed (a caught panic, an unexpected state).
+    Internal,
+}
+
+impl HookErrorKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            HookErrorKind::Input => "input",
+            HookErrorKind::Internal => "internal",
+        }
+    }
+}
+
+impl Store {
+    /// Upserts the session and appends the event, atomically. Returns the event's row id.
+    pub fn record_event(&mut self, record: &EventRecord) -> Result<i64, StoreError> {
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let transaction = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        let state = record.state_after.map(SessionState::as_str);
+        transaction
+            .execute(
+                "INSERT INTO sessions (id, cwd, project_root, transcript_path, permission_mode,
+                                       first_seen_ms, last_seen_ms, last_event, last_tool, state,
+                                       event_count)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, COALESCE(?9, 'working'), 1)
+                 ON CONFLICT (id) DO UPDATE SET
+                     event_count     = event_count + 1,
+                     transcript_path = COALESCE(excluded.transcript_path, transcript_path),
+                     permission_mode = COALESCE(excluded.permission_mode, permission_mode),
+                     first_seen_ms   = MIN(first_seen_ms, excluded.first_seen_ms),
+                     cwd          = IIF(excluded.last_seen_ms >= last_seen_ms, excluded.cwd, cwd),
+                     project_root = IIF(excluded.last_seen_ms >= last_seen_ms,
+                                        excluded.project_root, project_root),
+                     last_event   = IIF(excluded.last_seen_ms >= last_seen_ms,
+                                        excluded.last_event, last_event),
+                     last_tool    = IIF(excluded.last_seen_ms >= last_seen_ms,
+                                        excluded.last_tool, last_tool),
+                     state        = IIF(excluded.last_seen_ms >= last_seen_ms AND ?9 IS NOT NULL,
+                                        ?9, state),
+                     last_seen_ms = MAX(last_seen_ms, excluded.last_seen_ms)",
+                params![
+                    record.session_id,
+                    record.cwd,
+                    record.project_root,
+                    record.transcript_path,
+                    record.permission_mode,
+                    record.at_ms,
+                    record.event,
+                    record.tool_name,
+                    state,
+                ],
+            )
+            .map_err(wrap)?;
+        transaction
+            .execute(
+                "INSERT INTO events (session_id, at_ms, event, tool_name, tool_use_id, agent_id,
+                                     summary, unknown_fields)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    record.session_id,
+                    record.at_ms,
+                    record.event,
+                    record.tool_name,
+                    record.tool_use_id,
+                    record.agent_id,
+                    record.summary,
+                    record.unknown_fields,
+                ],
+            )
+            .map_err(wrap)?;
+        let id = transaction.last_insert_rowid();
+        transaction.commit().map_err(wrap)?;
+        Ok(id)
+    }
+
+    /// Counts a hook call that failed, so `status` and `doctor` can show that something is wrong
+    /// even though Claude Code only logged it.
+    pub fn record_hook_error(
+        &mut self,
+        kind: HookErrorKind,
+        message: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO hook_errors (at_ms, kind, message) VALUES (?1, ?2, ?3)",
+                params![
+                    at_ms,
+                    kind.as_str(),
+                    pcc_core::redact::redact_and_truncate(message, 500)
+                ],
+            )
+            .map(drop)
+            .map_err(|source| self.error(source))
+    }
+}

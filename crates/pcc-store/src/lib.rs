@@ -1,0 +1,17 @@
+//! The one SQLite file every pcc-hooks process shares, and every SQL statement run against it.
+//!
+//! Claude Code runs matching hooks in parallel and users run many sessions at once, so the file is
+//! opened in WAL mode with a busy timeout, and every write is one short `BEGIN IMMEDIATE`
+//! transaction (DESIGN.md invariant 3). The schema is versioned by `PRAGMA user_version`.
+
+mod error;
+mod events;
+mod open;
+mod schema;
+mod sessions;
+
+pub use error::StoreError;
+pub use events::{EventRecord, HookErrorKind};
+pub use open::{BUSY_TIMEOUT, Store};
+pub use schema::SCHEMA_VERSION;
+pub use sessions::SessionOverview;

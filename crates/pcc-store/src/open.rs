@@ -1,0 +1,181 @@
+//! Opening the database: the file's mode, the connection's pragmas, and migrations.
+
+use crate::error::StoreError;
+use crate::schema::{MIGRATIONS, SCHEMA_VERSION};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::fs::{DirBuilder, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a writer waits for another process's transaction before giving up. Hook transactions
+/// last well under a millisecond; this bounds the worst case far below Claude's hook timeout.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An open connection to the shared database.
+pub struct Store {
+    pub(crate) conn: Connection,
+    pub(crate) path: PathBuf,
+}
+
+impl Store {
+    /// Opens the database at `path`, creating it (mode 0600, in a 0700 directory) and migrating it
+    /// to [`SCHEMA_VERSION`] when needed.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        create_private_file(path)?;
+        let store = Store::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        store.ensure_wal()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens an existing database as it is: no file is created and nothing is migrated, so a
+    /// reader (`status`, `doctor`) never changes what it inspects. `Ok(None)` when there is no file.
+    pub fn open_existing(path: &Path) -> Result<Option<Store>, StoreError> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        Store::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE).map(Some)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version recorded in the file.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(|source| self.error(source))
+    }
+
+    /// Takes and releases the write lock, proving the file can be written now.
+    pub fn check_writable(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let transaction = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        transaction.rollback().map_err(wrap)
+    }
+
+    /// SQLite's own consistency check; `"ok"` when the file is sound.
+    pub fn integrity_check(&self) -> Result<String, StoreError> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .map_err(|source| self.error(source))
+    }
+
+    pub(crate) fn error(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn connect(path: &Path, flags: OpenFlags) -> Result<Store, StoreError> {
+        let wrap = |source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .map_err(wrap)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(wrap)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(wrap)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(wrap)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// WAL lets readers and one writer work at once. The mode is stored in the file, so it is set
+    /// once, not on every open.
+    fn ensure_wal(&self) -> Result<(), StoreError> {
+        let mode: String = self
+            .conn
+            .pragma_query_value(None, "journal_mode", |row| row.get(0))
+            .map_err(|source| self.error(source))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            self.conn
+                .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
+                .map_err(|source| self.error(source))?;
+        }
+        Ok(())
+    }
+
+    /// Applies the migrations this file lacks. The version is read again inside the write
+    /// transaction, so processes racing on a fresh file migrate it exactly once.
+    fn migrate(&self) -> Result<(), StoreError> {
+        let current = self.schema_version()?;
+        if current > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew {
+                path: self.path.clone(),
+                found: current,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if current == SCHEMA_VERSION {
+            return Ok(());
+        }
+        let wrap = |source| StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        };
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(wrap)?;
+        let result = (|| {
+            let version: i64 = self
+                .conn
+                .pragma_query_value(None, "user_version", |row| row.get(0))?;
+            for (index, migration) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+                self.conn.execute_batch(migration)?;
+                self.conn
+                    .pragma_update(None, "user_version", index as i64 + 1)?;
+            }
+            Ok(())
+        })();
+        match result {
+            Ok(()) => self.conn.execute_batch("COMMIT").map_err(wrap),
+            Err(source) => {
+                // The transaction is abandoned either way; the migration error is the one to report.
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(wrap(source))
+            }
+        }
+    }
+}
+
+/// Creates the file with mode 0600 (and its directory with 0700) before SQLite opens it, so it is
+/// never readable by others, not even for an instant. SQLite gives `-wal` and `-shm` the same mode.
+fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    let io = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|source| StoreError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+    }
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
+        .map_err(io)
+}
