@@ -1,0 +1,219 @@
+//! Rendering of mock replies in the Messages API wire format (SSE stream or plain JSON).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::{Value, json};
+
+use super::scenario::Block;
+
+/// Process-wide counter so ids are unique across every mock in a test binary; the pid keeps
+/// them apart across nextest's test processes.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+fn next_id(prefix: &str) -> String {
+    let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}_mock{:x}x{n:06}", std::process::id())
+}
+
+/// A fully resolved assistant message: the blocks with their ids assigned.
+pub(crate) struct Message {
+    id: String,
+    model: String,
+    content: Vec<Value>,
+    stop_reason: String,
+}
+
+impl Message {
+    /// Assigns ids and derives the default stop reason (`tool_use` iff a tool block is present).
+    pub(crate) fn new(model: &str, blocks: &[Block], stop_reason: Option<&str>) -> Self {
+        let content: Vec<Value> = blocks
+            .iter()
+            .map(|b| match b {
+                Block::Text(t) => json!({"type": "text", "text": t}),
+                Block::ToolUse { name, input } => {
+                    json!({"type": "tool_use", "id": next_id("toolu"), "name": name, "input": input})
+                }
+            })
+            .collect();
+        let has_tool = content.iter().any(|c| c["type"] == "tool_use");
+        let stop_reason = stop_reason
+            .map(str::to_owned)
+            .unwrap_or_else(|| if has_tool { "tool_use" } else { "end_turn" }.to_owned());
+        Self {
+            id: next_id("msg"),
+            model: model.to_owned(),
+            content,
+            stop_reason,
+        }
+    }
+
+    fn output_tokens(&self) -> u64 {
+        // Any plausible positive number; the CLI only sums it into cost/usage.
+        5 * self.content.len().max(1) as u64
+    }
+
+    /// The SSE event stream the CLI expects for `stream: true`.
+    pub(crate) fn to_sse(&self) -> String {
+        let mut out = String::new();
+        let mut event = |name: &str, data: Value| {
+            out.push_str("event: ");
+            out.push_str(name);
+            out.push_str("\ndata: ");
+            out.push_str(&data.to_string());
+            out.push_str("\n\n");
+        };
+        event(
+            "message_start",
+            json!({"type": "message_start", "message": {
+                "id": self.id, "type": "message", "role": "assistant", "model": self.model,
+                "content": [], "stop_reason": null, "stop_sequence": null,
+                "usage": usage_start()}}),
+        );
+        for (index, block) in self.content.iter().enumerate() {
+            let (start, delta) = match block["type"].as_str() {
+                Some("tool_use") => (
+                    json!({"type": "tool_use", "id": block["id"], "name": block["name"],
+                           "input": {}}),
+                    json!({"type": "input_json_delta",
+                           "partial_json": block["input"].to_string()}),
+                ),
+                _ => (
+                    json!({"type": "text", "text": ""}),
+                    json!({"type": "text_delta", "text": block["text"]}),
+                ),
+            };
+            event(
+                "content_block_start",
+                json!({"type": "content_block_start", "index": index, "content_block": start}),
+            );
+            event(
+                "content_block_delta",
+                json!({"type": "content_block_delta", "index": index, "delta": delta}),
+            );
+            event(
+                "content_block_stop",
+                json!({"type": "content_block_stop", "index": index}),
+            );
+        }
+        event(
+            "message_delta",
+            json!({"type": "message_delta",
+                   "delta": {"stop_reason": self.stop_reason, "stop_sequence": null},
+                   "usage": {"output_tokens": self.output_tokens()}}),
+        );
+        event("message_stop", json!({"type": "message_stop"}));
+        out
+    }
+
+    /// The JSON body for `stream: false`.
+    pub(crate) fn to_json(&self) -> Value {
+        let mut usage = usage_start();
+        usage["output_tokens"] = json!(self.output_tokens());
+        json!({"id": self.id, "type": "message", "role": "assistant", "model": self.model,
+               "content": self.content, "stop_reason": self.stop_reason,
+               "stop_sequence": null, "usage": usage})
+    }
+}
+
+fn usage_start() -> Value {
+    json!({"input_tokens": 10, "output_tokens": 1,
+           "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0})
+}
+
+/// Anthropic error body.
+pub(crate) fn error_body(error_type: &str, message: &str) -> Value {
+    json!({"type": "error", "error": {"type": error_type, "message": message}})
+}
+
+/// Text answered to a side request: if it asks for structured output (`output_config.format`
+/// with a JSON schema, as title generation does), a JSON object satisfying the schema's top-level
+/// properties; otherwise a short fixed text.
+pub(crate) fn side_reply_text(body: &Value) -> String {
+    let Some(schema) = body.pointer("/output_config/format/schema") else {
+        return SIDE_TEXT.to_owned();
+    };
+    let mut obj = serde_json::Map::new();
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (name, prop) in props {
+            obj.insert(name.clone(), sample_for(prop));
+        }
+    }
+    Value::Object(obj).to_string()
+}
+
+/// Text of the canned reply to non-structured side requests.
+pub(crate) const SIDE_TEXT: &str = "Mock side reply";
+
+fn sample_for(schema: &Value) -> Value {
+    match schema.get("type").and_then(Value::as_str) {
+        Some("boolean") => json!(true),
+        Some("integer" | "number") => json!(0),
+        Some("array") => json!([]),
+        Some("object") => json!({}),
+        Some("null") => Value::Null,
+        _ => json!("Mock session"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sse_has_the_event_sequence_and_tool_stop_reason() {
+        let m = Message::new(
+            "m",
+            &[
+                Block::Text("hi".into()),
+                Block::ToolUse {
+                    name: "Bash".into(),
+                    input: json!({"command": "ls"}),
+                },
+            ],
+            None,
+        );
+        let sse = m.to_sse();
+        let events: Vec<&str> = sse
+            .lines()
+            .filter_map(|l| l.strip_prefix("event: "))
+            .collect();
+        assert_eq!(
+            events,
+            [
+                "message_start",
+                "content_block_start",
+                "content_block_delta",
+                "content_block_stop",
+                "content_block_start",
+                "content_block_delta",
+                "content_block_stop",
+                "message_delta",
+                "message_stop"
+            ]
+        );
+        assert!(sse.contains(r#""stop_reason":"tool_use""#));
+        assert!(sse.contains(r#"\"command\":\"ls\""#));
+    }
+
+    #[test]
+    fn tool_ids_are_unique() {
+        let b = [Block::ToolUse {
+            name: "Bash".into(),
+            input: json!({}),
+        }];
+        let a = Message::new("m", &b, None).to_json();
+        let c = Message::new("m", &b, None).to_json();
+        assert_ne!(a["content"][0]["id"], c["content"][0]["id"]);
+        assert_eq!(a["stop_reason"], "tool_use");
+    }
+
+    #[test]
+    fn side_reply_fills_schema_properties() {
+        let body = json!({"output_config": {"format": {"type": "json_schema", "schema": {
+            "type": "object", "properties": {"title": {"type": "string"}, "ok": {"type": "boolean"}}}}}});
+        let v: Value = serde_json::from_str(&side_reply_text(&body)).expect("side reply is JSON");
+        assert_eq!(v["ok"], true);
+        assert!(v["title"].is_string());
+        assert_eq!(side_reply_text(&json!({})), SIDE_TEXT);
+    }
+}
