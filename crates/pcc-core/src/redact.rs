@@ -5,82 +5,129 @@
 //! may share, so values that look like secrets are replaced by `[REDACTED]` while the shape of the
 //! text (which header, which variable) stays readable.
 
-use regex::Regex;
-use std::sync::LazyLock;
+use regex_lite::Regex;
+use std::borrow::Cow;
+use std::sync::OnceLock;
 
 /// What a removed secret is replaced by.
 pub const REDACTED: &str = "[REDACTED]";
 
-/// Each pattern with the replacement that keeps its non-secret parts.
-static PATTERNS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    let rules: [(&str, &str); 7] = [
-        // PEM private keys, including a block cut off by truncation.
-        (
-            r"-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|\z)",
-            "[REDACTED PRIVATE KEY]",
-        ),
-        // Credential-carrying headers: keep the header name.
-        (
-            r"(?i)\b((?:proxy-)?authorization|x-api-key|api-key|x-auth-token|cookie|set-cookie)(\s*:\s*)[^\r\n'\x22]+",
-            "${1}${2}[REDACTED]",
-        ),
-        // Bearer / Basic credentials outside a header line.
-        (
-            r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}",
-            "${1} [REDACTED]",
-        ),
-        // NAME=value / "name": "value" where the name says it holds a secret.
-        (
-            r#"(?i)\b([A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?))(["']?\s*[:=]\s*["']?)[^\s"'&,;]+"#,
-            "${1}${2}[REDACTED]",
-        ),
-        // --password VALUE / --token=VALUE style flags.
-        (
-            r"(?i)(--[a-z0-9-]*(?:password|passwd|token|secret|api-?key)[a-z0-9-]*)(=|\s+)[^\s\x22']+",
-            "${1}${2}[REDACTED]",
-        ),
-        // Well-known token formats, wherever they stand.
-        (
-            r"\b(?:sk-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|npm_[A-Za-z0-9]{36}|hf_[A-Za-z0-9]{30,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,})",
-            "[REDACTED]",
-        ),
-        // Passwords inside URLs: scheme://user:PASSWORD@host.
-        (
-            r"([a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:)[^/\s@]+@",
-            "${1}[REDACTED]@",
-        ),
-    ];
-    rules
-        .into_iter()
-        .map(|(pattern, replacement)| {
-            // The patterns are constants of this file; a failure here is a bug caught by the tests.
-            let regex =
-                Regex::new(pattern).unwrap_or_else(|error| panic!("redaction pattern: {error}"));
-            (regex, replacement)
+/// One kind of secret: the words that must appear for it to be possible, its pattern, and the
+/// replacement that keeps its non-secret parts.
+///
+/// A hook process lives a few milliseconds and compiling every pattern would cost more than the
+/// whole call, so a pattern is compiled only when one of its trigger words occurs in the text
+/// (compared in ASCII lower case). Most tool inputs contain none and compile nothing.
+struct Rule {
+    triggers: &'static [&'static str],
+    pattern: &'static str,
+    replacement: &'static str,
+    compiled: OnceLock<Regex>,
+}
+
+impl Rule {
+    const fn new(
+        triggers: &'static [&'static str],
+        pattern: &'static str,
+        replacement: &'static str,
+    ) -> Rule {
+        Rule {
+            triggers,
+            pattern,
+            replacement,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    fn regex(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            // The patterns are constants of this file; a failure here is a bug the tests catch.
+            Regex::new(self.pattern).unwrap_or_else(|error| panic!("redaction pattern: {error}"))
         })
-        .collect()
-});
+    }
+}
+
+static RULES: [Rule; 7] = [
+    // PEM private keys, including a block cut off by truncation.
+    Rule::new(
+        &["private key-----"],
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|\z)",
+        "[REDACTED PRIVATE KEY]",
+    ),
+    // Credential-carrying headers: keep the header name.
+    Rule::new(
+        &["authorization", "api-key", "x-auth-token", "cookie"],
+        r"(?i)\b((?:proxy-)?authorization|x-api-key|api-key|x-auth-token|cookie|set-cookie)(\s*:\s*)[^\r\n'\x22]+",
+        "${1}${2}[REDACTED]",
+    ),
+    // Bearer / Basic credentials outside a header line.
+    Rule::new(
+        &["bearer", "basic"],
+        r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}",
+        "${1} [REDACTED]",
+    ),
+    // NAME=value / "name": "value" where the name says it holds a secret.
+    Rule::new(
+        &["passw", "secret", "token", "key", "credential"],
+        r#"(?i)\b([A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?))(["']?\s*[:=]\s*["']?)[^\s"'&,;]+"#,
+        "${1}${2}[REDACTED]",
+    ),
+    // --password VALUE / --token=VALUE style flags.
+    Rule::new(
+        &["--"],
+        r"(?i)(--[a-z0-9-]*(?:password|passwd|token|secret|api-?key)[a-z0-9-]*)(=|\s+)[^\s\x22']+",
+        "${1}${2}[REDACTED]",
+    ),
+    // Well-known token formats, wherever they stand.
+    Rule::new(
+        &[
+            "sk-", "gh", "glpat-", "xox", "akia", "asia", "aiza", "npm_", "hf_", "eyj",
+        ],
+        r"\b(?:sk-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|npm_[A-Za-z0-9]{36}|hf_[A-Za-z0-9]{30,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,})",
+        "[REDACTED]",
+    ),
+    // Passwords inside URLs: scheme://user:PASSWORD@host.
+    Rule::new(
+        &["://"],
+        r"([a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:)[^/\s@]+@",
+        "${1}[REDACTED]@",
+    ),
+];
 
 /// Replaces every secret-looking value in `text` with [`REDACTED`].
 pub fn redact(text: &str) -> String {
-    let mut current = text.to_owned();
-    for (regex, replacement) in PATTERNS.iter() {
-        if regex.is_match(&current) {
-            current = regex.replace_all(&current, *replacement).into_owned();
+    let lowered = text.to_ascii_lowercase();
+    let mut current = Cow::Borrowed(text);
+    for rule in &RULES {
+        if !rule
+            .triggers
+            .iter()
+            .any(|trigger| lowered.contains(trigger))
+        {
+            continue;
+        }
+        if let Cow::Owned(replaced) = rule.regex().replace_all(&current, rule.replacement) {
+            current = Cow::Owned(replaced);
         }
     }
-    current
+    current.into_owned()
 }
 
 /// Redacts, then keeps at most `max_chars` characters (marking a cut with `…`).
 ///
-/// The text is first cut to a bound a few times larger, so that redaction of a multi-megabyte input
-/// costs no more than redaction of a short one; a secret split by that first cut is still removed
-/// because everything near the cut lies far beyond `max_chars`.
+/// A long input is first cut to about twice the bound, so redacting a multi-megabyte input costs
+/// no more than redacting a short one. That first cut falls on whitespace, so it never splits a
+/// secret in two halves that no pattern would recognise (secrets hold no whitespace; a PEM block,
+/// which does, is matched up to the end of the text).
 pub fn redact_and_truncate(text: &str, max_chars: usize) -> String {
-    let bounded = truncate_chars(text, max_chars.saturating_mul(4));
+    let bounded = truncate_chars(text, max_chars.saturating_mul(2));
+    let was_cut = bounded.len() < text.len();
+    let bounded = match bounded.rfind(char::is_whitespace) {
+        Some(end) if was_cut => &bounded[..end],
+        _ => bounded,
+    };
     let redacted = redact(bounded);
-    if redacted.chars().count() <= max_chars {
+    if !was_cut && redacted.chars().count() <= max_chars {
         return redacted;
     }
     let mut cut = truncate_chars(&redacted, max_chars.saturating_sub(1)).to_owned();
@@ -194,5 +241,25 @@ mod tests {
         let long = format!("{}{}", "é".repeat(50_000), "API_KEY=secretvalue");
         let cut = redact_and_truncate(&long, 100);
         assert_eq!(cut.chars().count(), 100);
+    }
+
+    #[test]
+    fn a_secret_at_the_first_cut_is_not_shifted_into_view() {
+        // A large private key shrinks to a short marker, pulling later text forward; the token
+        // straddling the first cut must not arrive split (and so unrecognised) in the result.
+        let key = format!(
+            "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+            "A".repeat(100)
+        );
+        let filler = "x ".repeat(16);
+        let text = format!("{key} {filler}ghp_0123456789abcdefghijABCDEFGHIJ tail");
+        let max = 100;
+        let token_start = text.find("ghp_").expect("token");
+        assert!(
+            token_start < 2 * max && token_start + 34 > 2 * max,
+            "the first cut falls in the token"
+        );
+        let stored = redact_and_truncate(&text, max);
+        assert!(!stored.contains("ghp_0123"), "{stored}");
     }
 }

@@ -1,0 +1,133 @@
+//! The plugin and the settings snippet register exactly the events `pcc-hooks install` does, in
+//! exec form (no shell between Claude Code and us), and the plugin's launcher finds the binary.
+
+mod common;
+use common::*;
+use pcc_core::claude_settings::{HOOK_EVENTS, HOOK_TIMEOUT_SECONDS};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read_json(relative: &str) -> Value {
+    let path = repo().join(relative);
+    serde_json::from_slice(&std::fs::read(&path).expect("file exists")).expect("valid JSON")
+}
+
+#[track_caller]
+fn assert_registers_every_event(document: &Value, command: &str) {
+    let hooks = document["hooks"].as_object().expect("a hooks object");
+    let events: BTreeSet<&str> = hooks.keys().map(String::as_str).collect();
+    assert_eq!(events, HOOK_EVENTS.iter().copied().collect::<BTreeSet<_>>());
+    for (event, groups) in hooks {
+        let handler = &groups[0]["hooks"][0];
+        assert_eq!(handler["type"], "command", "{event}");
+        assert_eq!(handler["command"], command, "{event}");
+        assert_eq!(
+            handler["args"],
+            serde_json::json!(["hook"]),
+            "{event}: exec form"
+        );
+        assert_eq!(handler["timeout"], HOOK_TIMEOUT_SECONDS, "{event}");
+        assert!(
+            groups[0].get("matcher").is_none(),
+            "{event}: every tool, no matcher"
+        );
+    }
+}
+
+#[test]
+fn plugin_hooks_cover_every_event_in_exec_form() {
+    assert_registers_every_event(
+        &read_json("plugin/hooks/hooks.json"),
+        "${CLAUDE_PLUGIN_ROOT}/bin/pcc-hooks",
+    );
+}
+
+#[test]
+fn settings_snippet_covers_every_event_in_exec_form() {
+    assert_registers_every_event(&read_json("hooks.json"), "pcc-hooks");
+}
+
+#[test]
+fn plugin_manifest_and_marketplace_agree() {
+    let plugin = read_json("plugin/.claude-plugin/plugin.json");
+    let marketplace = read_json(".claude-plugin/marketplace.json");
+    assert_eq!(plugin["name"], "pcc-hooks");
+    assert_eq!(
+        plugin["version"],
+        env!("CARGO_PKG_VERSION"),
+        "plugin and crate versions move together"
+    );
+    let listed = &marketplace["plugins"][0];
+    assert_eq!(listed["name"], plugin["name"]);
+    assert!(
+        repo()
+            .join(listed["source"].as_str().expect("source"))
+            .join(".claude-plugin/plugin.json")
+            .exists()
+    );
+}
+
+fn launcher(home: &Path, path: &str) -> Command {
+    let mut command = Command::new(repo().join("plugin/bin/pcc-hooks"));
+    command
+        .env_clear()
+        .env("HOME", home)
+        .env("PATH", path)
+        .arg("--version");
+    command
+}
+
+#[test]
+fn launcher_prefers_pcc_hooks_bin() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let output = launcher(home.path(), "/usr/bin:/bin")
+        .env("PCC_HOOKS_BIN", BIN)
+        .output()
+        .expect("run");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stdout).starts_with("pcc-hooks "),
+        "{}",
+        text(&output.stdout)
+    );
+}
+
+#[test]
+fn launcher_skips_itself_on_path_and_finds_the_real_binary() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let bin_dir = Path::new(BIN).parent().expect("bin dir");
+    let plugin_bin = repo().join("plugin/bin");
+    let path = format!(
+        "{}:{}:/usr/bin:/bin",
+        plugin_bin.display(),
+        bin_dir.display()
+    );
+    let output = launcher(home.path(), &path).output().expect("run");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).starts_with("pcc-hooks "));
+}
+
+#[test]
+fn launcher_without_a_binary_fails_clearly_and_prints_nothing_on_stdout() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let output = launcher(home.path(), "/usr/bin:/bin")
+        .output()
+        .expect("run");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "exit 1 is a non-blocking hook error"
+    );
+    assert!(output.stdout.is_empty());
+    assert!(
+        text(&output.stderr).contains("binary is not installed"),
+        "{}",
+        text(&output.stderr)
+    );
+}
