@@ -2,7 +2,6 @@
 
 use crate::error::StoreError;
 use crate::schema::{MIGRATIONS, SCHEMA_VERSION};
-use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::fs::{DirBuilder, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -12,9 +11,6 @@ use std::time::Duration;
 /// How long a writer waits for another process's transaction before giving up. Hook transactions
 /// last well under a millisecond; this bounds the worst case far below Claude's hook timeout.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The size the WAL file is truncated to after a checkpoint.
-const JOURNAL_SIZE_LIMIT_BYTES: i64 = 4 * 1024 * 1024;
 
 /// An open connection to the shared database.
 pub struct Store {
@@ -90,15 +86,6 @@ impl Store {
         let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .map_err(wrap)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(wrap)?;
-        // Each hook process is usually the last connection to close. By default that connection
-        // checkpoints the WAL into the database (with an fsync) and deletes the WAL and shared
-        // memory files, only for the next process to create them again: most of a call's cost.
-        // The WAL is checkpointed instead by whichever commit finds it past
-        // `wal_autocheckpoint` pages, and `journal_size_limit` keeps the file small after that.
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
-            .map_err(wrap)?;
-        conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT_BYTES)
-            .map_err(wrap)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(wrap)?;
         conn.pragma_update(None, "foreign_keys", "ON")
