@@ -4,6 +4,7 @@
 
 pub mod hook;
 pub mod paths;
+pub mod policy;
 pub mod redact;
 pub mod session_state;
 pub mod claude_settings;

@@ -1,0 +1,307 @@
+//! Shells and language interpreters: inline code (`bash -c`, `python -c`) is judged as
+//! what it runs; scripts read from stdin are judged by what feeds them.
+
+use super::super::level::RiskLevel;
+use super::super::shell::words::Arg;
+use super::super::verdict::Finding;
+use super::{Invocation, Judgement, Nested, operands};
+
+/// Shells whose `-c STRING` is shell text we can parse.
+const SHELLS: &[&str] = &[
+    "sh", "bash", "zsh", "dash", "ksh", "fish", "ash", "mksh", "tcsh", "csh", "yash",
+];
+
+/// Language interpreters, with the option that introduces inline code.
+const INTERPRETERS: &[(&str, &[&str])] = &[
+    ("python", &["-c"]),
+    ("pypy", &["-c"]),
+    ("node", &["-e", "--eval", "-p", "--print"]),
+    ("ruby", &["-e"]),
+    ("perl", &["-e", "-E"]),
+    ("php", &["-r"]),
+    ("lua", &["-e"]),
+    ("osascript", &["-e"]),
+    ("Rscript", &["-e"]),
+];
+
+/// Python modules that are test runners, linters or formatters (LOW, like their CLIs).
+const SAFE_PYTHON_MODULES: &[&str] = &[
+    "pytest",
+    "unittest",
+    "mypy",
+    "black",
+    "ruff",
+    "flake8",
+    "pylint",
+    "isort",
+    "json.tool",
+    "py_compile",
+    "compileall",
+    "doctest",
+    "timeit",
+    "pydoc",
+    "venv",
+    "virtualenv",
+    "coverage",
+    "pyright",
+    "tox",
+    "nox",
+    "build",
+    "pdb",
+    "cProfile",
+    "tabnanny",
+    "pyflakes",
+    "bandit",
+];
+
+/// Words in inline code that suggest deleting, spawning or fetching.
+const DANGEROUS_INLINE: &[&str] = &[
+    "rmtree",
+    "os.remove",
+    "os.unlink",
+    "unlinkSync",
+    "rmSync",
+    "rm -rf",
+    "rm -r",
+    "system(",
+    "subprocess",
+    "exec(",
+    "execSync",
+    "spawn",
+    "child_process",
+    "eval(",
+    "popen",
+    "File.delete",
+    "FileUtils.rm",
+    "urlopen",
+    "requests.",
+    "fetch(",
+    "socket",
+    "shutil.move",
+    "os.rename",
+    "chmod",
+    "`",
+];
+
+/// Judges shells, interpreters, `eval`, `source` and `trap`; `None` for other commands.
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+    if SHELLS.contains(&name) {
+        return Some(shell(name, inv));
+    }
+    if let Some((_, inline)) = INTERPRETERS.iter().find(|(n, _)| *n == name) {
+        return Some(interpreter(name, inline, inv));
+    }
+    let args = inv.args();
+    match name {
+        "eval" => {
+            let script: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
+            Some(
+                remote(
+                    inv,
+                    Judgement::of(
+                        RiskLevel::Low,
+                        "shell.eval",
+                        "eval runs its arguments as a command",
+                    ),
+                )
+                .with_nested(Nested::Script(script.join(" "))),
+            )
+        }
+        "source" | "." => {
+            let file = args.first().map(|a| a.text.as_str()).unwrap_or("");
+            let venv = file.ends_with("bin/activate") || file.ends_with("activate.fish");
+            let judgement = if venv {
+                Judgement::of(
+                    RiskLevel::Low,
+                    "shell.venv",
+                    "activates a virtual environment",
+                )
+            } else {
+                Judgement::of(
+                    RiskLevel::Medium,
+                    "shell.source",
+                    format!("runs the shell file {file}"),
+                )
+            };
+            Some(remote(inv, judgement))
+        }
+        "trap" => {
+            let judgement = Judgement::of(RiskLevel::Low, "shell.trap", "trap sets a handler");
+            Some(match operands(args).first() {
+                Some(handler) if args.len() > 1 => {
+                    judgement.with_nested(Nested::Script(handler.text.clone()))
+                }
+                _ => judgement,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Anything fed from a network download into an interpreter is remote code execution.
+fn remote(inv: &Invocation<'_>, judgement: Judgement) -> Judgement {
+    if inv.subst_network {
+        judgement.raise(Finding::new(
+            RiskLevel::Critical,
+            "remote-code.substitution",
+            "runs code downloaded from the network",
+        ))
+    } else {
+        judgement
+    }
+}
+
+fn shell(name: &str, inv: &Invocation<'_>) -> Judgement {
+    let args = inv.args();
+    let mut i = 0;
+    while i < args.len() {
+        let text = args[i].text.as_str();
+        if text == "--" {
+            i += 1;
+            break;
+        }
+        if !text.starts_with('-') && !text.starts_with('+') {
+            break;
+        }
+        if text.starts_with('-') && !text.starts_with("--") && text.contains('c') {
+            return match args.get(i + 1) {
+                Some(script) if script.dynamic && !inv.subst_network => Judgement::of(
+                    RiskLevel::Medium,
+                    "shell.dynamic-script",
+                    format!("{name} -c with a script known only at run time"),
+                ),
+                Some(script) => remote(
+                    inv,
+                    Judgement::of(
+                        RiskLevel::Low,
+                        "shell.inline",
+                        format!("{name} -c runs its script"),
+                    ),
+                )
+                .with_nested(Nested::Script(script.text.clone())),
+                None => Judgement::of(
+                    RiskLevel::Medium,
+                    "shell.inline",
+                    format!("{name} -c without a script"),
+                ),
+            };
+        }
+        if matches!(text, "-o" | "+o" | "-O" | "+O" | "--rcfile" | "--init-file") {
+            i += 1;
+        }
+        i += 1;
+    }
+    if i >= args.len() || args.iter().any(|a| a.text == "-s") {
+        let mut judgement = Judgement::of(
+            RiskLevel::Medium,
+            STDIN_SCRIPT_RULE,
+            format!("{name} runs a script from its input"),
+        );
+        judgement.facts.runs_stdin = true;
+        return remote(inv, judgement);
+    }
+    remote(
+        inv,
+        Judgement::of(
+            RiskLevel::Medium,
+            "shell.script-file",
+            format!("{name} runs the script {}", args[i].text),
+        ),
+    )
+}
+
+/// Rule of a shell or interpreter reading its program from stdin; the walker lowers it
+/// when that program is visible (a here-document or a literal `echo`).
+pub(crate) const STDIN_SCRIPT_RULE: &str = "shell.stdin-script";
+
+fn interpreter(name: &str, inline_options: &[&str], inv: &Invocation<'_>) -> Judgement {
+    let args = inv.args();
+    if args
+        .iter()
+        .any(|a| matches!(a.text.as_str(), "--version" | "-V" | "-v" | "--help" | "-h"))
+        && args.len() == 1
+    {
+        return Judgement::of(
+            RiskLevel::Low,
+            "interpreter.version",
+            format!("{name} prints its version"),
+        );
+    }
+    if let Some(pos) = args
+        .iter()
+        .position(|a| inline_options.contains(&a.text.as_str()))
+    {
+        let code = args.get(pos + 1).map(|a| a.text.as_str()).unwrap_or("");
+        let dangerous = DANGEROUS_INLINE.iter().any(|d| code.contains(d));
+        let judgement = if dangerous {
+            Judgement::of(
+                RiskLevel::High,
+                "interpreter.inline-dangerous",
+                format!("{name} inline code deletes, spawns or fetches"),
+            )
+        } else {
+            Judgement::of(
+                RiskLevel::Medium,
+                "interpreter.inline",
+                format!("{name} runs inline code"),
+            )
+        };
+        return remote(inv, judgement);
+    }
+    if name == "python"
+        && let Some(pos) = args.iter().position(|a| a.text == "-m")
+    {
+        let module = args.get(pos + 1).map(|a| a.text.as_str()).unwrap_or("");
+        if SAFE_PYTHON_MODULES.contains(&module) {
+            return Judgement::of(
+                RiskLevel::Low,
+                "build.test-runner",
+                format!("python -m {module}"),
+            );
+        }
+        if matches!(module, "pip" | "pip3" | "uv" | "twine" | "poetry") {
+            let mut argv = vec![Arg::literal(module)];
+            argv.extend(args[pos + 2..].iter().cloned());
+            return Judgement::of(
+                RiskLevel::Low,
+                "wrapper.python-module",
+                format!("python -m {module}"),
+            )
+            .with_nested(Nested::Argv(argv));
+        }
+        return Judgement::of(
+            RiskLevel::Medium,
+            "interpreter.module",
+            format!("python -m {module}"),
+        );
+    }
+    let script = operands(args).into_iter().next();
+    match script {
+        None => {
+            let mut judgement = Judgement::of(
+                RiskLevel::Medium,
+                STDIN_SCRIPT_RULE,
+                format!("{name} runs a program from its input"),
+            );
+            judgement.facts.runs_stdin = true;
+            remote(inv, judgement)
+        }
+        Some(file) if file.text == "-" => {
+            let mut judgement = Judgement::of(
+                RiskLevel::Medium,
+                STDIN_SCRIPT_RULE,
+                format!("{name} runs a program from its input"),
+            );
+            judgement.facts.runs_stdin = true;
+            remote(inv, judgement)
+        }
+        Some(file) => remote(
+            inv,
+            Judgement::of(
+                RiskLevel::Medium,
+                "interpreter.script",
+                format!("{name} runs {}", file.text),
+            ),
+        ),
+    }
+}

@@ -1,0 +1,166 @@
+//! Network clients: fetching is MEDIUM; uploading a secret is exfiltration (CRITICAL,
+//! decided together with the other commands of the line); remote shells run their
+//! command elsewhere, which we still judge.
+
+use super::super::level::RiskLevel;
+use super::super::shell::words::Arg;
+use super::super::verdict::Finding;
+use super::files::option_values;
+use super::{Invocation, Judgement, Nested, operands};
+
+/// Options of curl/wget/httpie that upload the content of a file given as `@file` or a path.
+const UPLOAD_OPTIONS: &[&str] = &[
+    "-d",
+    "--data",
+    "--data-binary",
+    "--data-raw",
+    "--data-urlencode",
+    "-F",
+    "--form",
+    "-T",
+    "--upload-file",
+    "--post-file",
+    "--body-file",
+    "--json",
+];
+
+/// Judges network clients; `None` for other commands.
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+    let judgement = match name {
+        "curl" | "wget" | "http" | "https" | "httpie" | "xh" | "aria2c" => fetch(name, inv),
+        "nc" | "ncat" | "netcat" | "socat" | "telnet" | "ftp" | "sftp" | "tftp" => Judgement::of(
+            RiskLevel::Medium,
+            "network.raw-socket",
+            format!("{name} opens a network connection"),
+        )
+        .networked(),
+        "scp" | "rsync" => copy_remote(name, inv),
+        "ssh" | "mosh" => ssh(name, inv),
+        _ => return None,
+    };
+    Some(judgement)
+}
+
+fn fetch(name: &str, inv: &Invocation<'_>) -> Judgement {
+    let args = inv.args();
+    let mut judgement = Judgement::of(
+        RiskLevel::Medium,
+        "network.fetch",
+        format!("{name} talks to the network"),
+    )
+    .networked();
+    for (i, arg) in args.iter().enumerate() {
+        let text = arg.text.as_str();
+        let (option, inline_value) = match text.split_once('=') {
+            Some((o, v)) if o.starts_with("--") => (o, Some(v)),
+            _ => (text, None),
+        };
+        if !UPLOAD_OPTIONS.contains(&option) {
+            continue;
+        }
+        let value = match inline_value {
+            Some(v) => Arg {
+                text: v.to_owned(),
+                dynamic: arg.dynamic,
+            },
+            None => match args.get(i + 1) {
+                Some(v) => v.clone(),
+                None => continue,
+            },
+        };
+        let file = uploaded_file(option, &value);
+        if let Some(file) = file
+            && inv.is_secret(&file)
+        {
+            judgement.facts.reads_secret = true;
+            judgement = judgement.raise(Finding::new(
+                RiskLevel::Critical,
+                "secrets.exfiltration",
+                format!("{name} uploads secret file {}", file.text),
+            ));
+        }
+    }
+    for target in option_values(args, &["-o", "--output", "-O", "--output-document"]) {
+        if target.text != "-" {
+            judgement = judgement.raise(inv.write_to(target));
+        }
+    }
+    judgement
+}
+
+/// The file an upload option reads: `@file` (or `name=@file` for forms), or the value
+/// itself for options that always take a file.
+fn uploaded_file(option: &str, value: &Arg) -> Option<Arg> {
+    if matches!(
+        option,
+        "-T" | "--upload-file" | "--post-file" | "--body-file"
+    ) {
+        return Some(value.clone());
+    }
+    let at = value.text.find('@')?;
+    let file = value.text[at + 1..].split(';').next().unwrap_or("");
+    Some(Arg {
+        text: file.to_owned(),
+        dynamic: value.dynamic,
+    })
+}
+
+fn copy_remote(name: &str, inv: &Invocation<'_>) -> Judgement {
+    let ops = operands(inv.args());
+    let mut judgement = Judgement::of(
+        RiskLevel::Medium,
+        "network.copy",
+        format!("{name} copies over the network"),
+    )
+    .networked();
+    if let Some((_, sources)) = ops.split_last()
+        && let Some(secret) = sources
+            .iter()
+            .find(|s| !s.text.contains(':') && inv.is_secret(s))
+    {
+        judgement.facts.reads_secret = true;
+        judgement = judgement.raise(Finding::new(
+            RiskLevel::Critical,
+            "secrets.exfiltration",
+            format!("{name} sends secret {}", secret.text),
+        ));
+    }
+    if inv.args().iter().any(|a| a.text.starts_with("--delete")) {
+        judgement = judgement.raise(Finding::new(
+            RiskLevel::High,
+            "network.rsync-delete",
+            "rsync --delete removes files at the destination",
+        ));
+    }
+    judgement
+}
+
+/// `ssh host CMD…` runs CMD on another machine; we judge CMD as shell text all the same.
+fn ssh(name: &str, inv: &Invocation<'_>) -> Judgement {
+    const WITH_VALUE: &[&str] = &[
+        "-p", "-i", "-l", "-o", "-F", "-J", "-L", "-R", "-D", "-b", "-c", "-E", "-e", "-m", "-O",
+        "-Q", "-S", "-W", "-w", "-B", "-I",
+    ];
+    let args = inv.args();
+    let mut i = 0;
+    while i < args.len() && args[i].text.starts_with('-') {
+        i += if WITH_VALUE.contains(&args[i].text.as_str()) {
+            2
+        } else {
+            1
+        };
+    }
+    let judgement = Judgement::of(
+        RiskLevel::Medium,
+        "network.remote-shell",
+        format!("{name} runs commands on another host"),
+    )
+    .networked();
+    match args.get(i + 1..) {
+        Some(command) if !command.is_empty() => {
+            let script: Vec<&str> = command.iter().map(|a| a.text.as_str()).collect();
+            judgement.with_nested(Nested::Script(script.join(" ")))
+        }
+        _ => judgement,
+    }
+}

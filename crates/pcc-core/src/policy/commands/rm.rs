@@ -1,0 +1,134 @@
+//! `rm`, `rmdir`, `shred`, `unlink`: deletes judged by what they delete.
+
+use super::super::level::RiskLevel;
+use super::super::paths::PlaceKind;
+use super::super::verdict::Finding;
+use super::{Invocation, Judgement, has_flag, operands};
+
+/// Judges deleting commands; `None` for other commands.
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+    match name {
+        "rm" | "unlink" | "rmdir" | "trash" | "trash-put" => Some(rm(name, inv)),
+        "shred" => Some(shred(inv)),
+        _ => None,
+    }
+}
+
+fn rm(name: &str, inv: &Invocation<'_>) -> Judgement {
+    let args = inv.args();
+    let recursive = name == "rm" && has_flag(args, &["--recursive"], &['r', 'R']);
+    if has_flag(args, &["--no-preserve-root"], &[]) {
+        return Judgement::of(RiskLevel::Critical, "rm.root", "rm with --no-preserve-root");
+    }
+    let targets = operands(args);
+    if targets.is_empty() {
+        return Judgement::of(
+            RiskLevel::Low,
+            "rm.nothing",
+            "rm without operands does nothing",
+        );
+    }
+    let mut finding = Finding::new(
+        RiskLevel::Low,
+        "rm.disposable",
+        "deletes build outputs or scratch files",
+    );
+    for target in targets {
+        finding = finding.max(judge_target(inv, target, recursive));
+    }
+    Judgement::from(finding)
+}
+
+fn judge_target(inv: &Invocation<'_>, target: &super::Arg, recursive: bool) -> Finding {
+    let text = target.text.as_str();
+    let shown = text;
+    // Globs at the top of the filesystem or home: `rm -rf /*`, `rm -rf ~/*`.
+    let stripped = text.trim_end_matches(['*', '/', '.']);
+    let stripped = if stripped.is_empty() && text.starts_with('/') {
+        "/"
+    } else {
+        stripped
+    };
+    let glob_root = text.contains('*') || text.ends_with("/.");
+    let Some(place) = inv.place(&super::Arg {
+        text: stripped.to_owned(),
+        dynamic: target.dynamic,
+    }) else {
+        let level = if recursive {
+            RiskLevel::High
+        } else {
+            RiskLevel::Medium
+        };
+        return Finding::new(
+            level,
+            "rm.dynamic",
+            format!("deletes {shown}, known only at run time"),
+        );
+    };
+    match place {
+        PlaceKind::Root => Finding::new(
+            RiskLevel::Critical,
+            "rm.root",
+            "deletes the filesystem root",
+        ),
+        PlaceKind::Home => {
+            Finding::new(RiskLevel::Critical, "rm.home", "deletes the home directory")
+        }
+        PlaceKind::ProjectRoot if glob_root || stripped.is_empty() || recursive => Finding::new(
+            RiskLevel::High,
+            "rm.project-root",
+            "deletes the whole project",
+        ),
+        PlaceKind::ProjectDisposable | PlaceKind::Temp | PlaceKind::NullDevice => Finding::new(
+            RiskLevel::Low,
+            "rm.disposable",
+            format!("deletes disposable {shown}"),
+        ),
+        PlaceKind::Project | PlaceKind::ProjectRoot if recursive => Finding::new(
+            RiskLevel::High,
+            "rm.recursive-project",
+            format!("recursively deletes project path {shown}"),
+        ),
+        PlaceKind::Project | PlaceKind::ProjectRoot => Finding::new(
+            RiskLevel::Medium,
+            "rm.project-file",
+            format!("deletes project file {shown}"),
+        ),
+        PlaceKind::Secret(_) | PlaceKind::VcsInternal | PlaceKind::AgentSettings => Finding::new(
+            RiskLevel::High,
+            "rm.sensitive",
+            format!("deletes sensitive path {shown}"),
+        ),
+        PlaceKind::BlockDevice => Finding::new(
+            RiskLevel::Critical,
+            "rm.device",
+            format!("deletes device {shown}"),
+        ),
+        PlaceKind::System if recursive => Finding::new(
+            RiskLevel::Critical,
+            "rm.system",
+            format!("recursively deletes system path {shown}"),
+        ),
+        _ => Finding::new(
+            RiskLevel::High,
+            "rm.outside-project",
+            format!("deletes {shown} outside the project"),
+        ),
+    }
+}
+
+/// `shred` overwrites data irrecoverably: a device is CRITICAL, anything else HIGH.
+fn shred(inv: &Invocation<'_>) -> Judgement {
+    let device = operands(inv.args())
+        .into_iter()
+        .any(|a| inv.place(a) == Some(PlaceKind::BlockDevice));
+    if device {
+        Judgement::of(RiskLevel::Critical, "disk.shred", "shreds a disk device")
+    } else {
+        Judgement::of(
+            RiskLevel::High,
+            "rm.shred",
+            "irrecoverably overwrites files",
+        )
+    }
+}

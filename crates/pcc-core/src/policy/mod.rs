@@ -1,0 +1,112 @@
+//! The permission risk policy: decides how risky one Claude Code tool call is.
+//!
+//! Pure functions only (no I/O, no environment reads), so every hook call is fast and
+//! every decision is reproducible in tests. Shell commands are parsed with a real shell
+//! parser and every simple command that would run is judged; see `shell` and `commands`.
+
+mod commands;
+mod file_tools;
+mod level;
+mod mcp;
+mod paths;
+mod shell;
+mod verbs;
+mod verdict;
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+pub use level::RiskLevel;
+pub use verdict::{Finding, SimpleCommandSummary, Verdict};
+
+/// Where the tool call happens; passed in (never read from the environment) so that
+/// classification is hermetic and testable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyContext {
+    /// The session's working directory, against which relative paths are resolved.
+    pub cwd: PathBuf,
+    /// The project root: writes below it are the normal business of a coding agent.
+    pub project_root: PathBuf,
+    /// The user's home directory, for `~` and for secrets such as `~/.ssh`.
+    pub home: PathBuf,
+}
+
+/// Claude tools that ask the user something rather than act; the brain answers them.
+const QUESTION_TOOLS: &[&str] = &["AskUserQuestion", "ExitPlanMode"];
+
+/// Claude tools with no side effects outside Claude's own bookkeeping.
+const HARMLESS_TOOLS: &[&str] = &[
+    "TodoWrite",
+    "Task",
+    "Agent",
+    "WebSearch",
+    "BashOutput",
+    "KillShell",
+    "KillBash",
+    "ListMcpResourcesTool",
+    "ReadMcpResourceTool",
+    "TaskOutput",
+    "TaskStop",
+];
+
+/// Classifies one tool call.
+///
+/// `tool_input` is the JSON object Claude Code sends in the hook's `tool_input`; a
+/// missing or malformed input is never LOW (rule `input.invalid`).
+pub fn classify(tool_name: &str, tool_input: &Value, ctx: &PolicyContext) -> Verdict {
+    if tool_name == "Bash" {
+        return match tool_input.get("command").and_then(Value::as_str) {
+            Some(command) => shell::classify_shell(command, ctx),
+            None => Verdict::from_finding(file_tools::invalid_input(
+                tool_name,
+                "has no command string",
+            )),
+        };
+    }
+    if let Some(finding) = file_tools::classify_file_tool(tool_name, tool_input, ctx) {
+        return Verdict::from_finding(finding);
+    }
+    if let Some((server, tool)) = mcp::split_mcp_name(tool_name) {
+        return Verdict::from_finding(mcp::classify_mcp(server, tool));
+    }
+    let finding = if QUESTION_TOOLS.contains(&tool_name) {
+        Finding::new(
+            RiskLevel::Low,
+            "tool.question",
+            format!("{tool_name} asks the user; not a permission"),
+        )
+    } else if HARMLESS_TOOLS.contains(&tool_name) {
+        Finding::new(
+            RiskLevel::Low,
+            "tool.harmless",
+            format!("{tool_name} has no side effects outside Claude"),
+        )
+    } else if tool_name == "WebFetch" {
+        Finding::new(
+            RiskLevel::Medium,
+            "tool.web-fetch",
+            "fetches a web page (network, untrusted content)",
+        )
+    } else {
+        Finding::new(
+            RiskLevel::Medium,
+            "tool.unknown",
+            format!("unknown tool {tool_name}"),
+        )
+    };
+    Verdict::from_finding(finding)
+}
+
+/// Resolves a tool's path argument exactly as the policy does: against the session cwd,
+/// `~` against home, `.`/`..` folded lexically (no filesystem access). Exposed so that
+/// permission rules and records match the same path the policy judged.
+pub fn resolve_path(raw: &str, ctx: &PolicyContext) -> PathBuf {
+    paths::resolve(raw, &ctx.cwd, &ctx.home)
+}
+
+/// Classifies a shell command line as the `Bash` tool would run it; the entry point for
+/// `pcc-hooks explain -- 'COMMAND'`.
+pub fn classify_command(command: &str, ctx: &PolicyContext) -> Verdict {
+    shell::classify_shell(command, ctx)
+}
