@@ -3,6 +3,7 @@
 //! this crate can be tested with plain values.
 
 pub mod hook;
+pub mod limits;
 pub mod paths;
 pub mod policy;
 pub mod redact;
