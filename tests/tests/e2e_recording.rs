@@ -68,10 +68,20 @@ fn assert_recorded(sandbox: &Sandbox, out: &SessionOutcome) {
             "no {expected} row for {session}; stored: {events:?}\n{out}"
         );
     }
-    // Our hooks never print: stdout is the protocol and this layer decides nothing.
+    // Stdout is the protocol: permission events get one JSON reply, every other event nothing.
     for response in out.hook_responses("*") {
         assert_eq!(response["exit_code"], 0, "{response}");
-        assert_eq!(response["stdout"].as_str().unwrap_or(""), "", "{response}");
+        let stdout = response["stdout"].as_str().unwrap_or("");
+        let event = response["hook_event"].as_str().unwrap_or("");
+        if event == "PreToolUse" || event == "PermissionRequest" {
+            let reply: Value = serde_json::from_str(stdout).expect("a JSON reply");
+            assert_eq!(
+                reply["hookSpecificOutput"]["hookEventName"], event,
+                "{response}"
+            );
+        } else {
+            assert_eq!(stdout, "", "{response}");
+        }
     }
     let status = pcc_hooks(sandbox)
         .args(["status", "--json"])

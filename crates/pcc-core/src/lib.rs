@@ -2,10 +2,16 @@
 //! live. Nothing here opens a database, spawns a process or talks to the network, so every rule in
 //! this crate can be tested with plain values.
 
+pub mod call;
+pub mod claude_settings;
+pub mod config;
+pub mod decision;
 pub mod hook;
+pub mod judgement;
 pub mod limits;
 pub mod paths;
+pub mod permission_rules;
 pub mod policy;
 pub mod redact;
 pub mod session_state;
-pub mod claude_settings;
+pub mod wildcard;

@@ -40,6 +40,10 @@ pub enum Command {
     Uninstall(InstallArgs),
     /// Check that claude, the hooks and the database are in working order.
     Doctor(DoctorArgs),
+    /// How a tool call would be judged: level, decision per mode, every simple command, the rule.
+    Explain(ExplainArgs),
+    /// The latest permission decisions, newest first.
+    Decisions(DecisionsArgs),
 }
 
 /// Options of `status`.
@@ -71,6 +75,41 @@ pub enum Scope {
     Project,
     /// `.claude/settings.local.json` in the current directory (yours only).
     Local,
+}
+
+/// Options of `explain`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("call").required(true).args(["command", "tool"]))]
+pub struct ExplainArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The session's working directory (default: the current one); it is also the project root.
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<std::path::PathBuf>,
+    /// A tool other than Bash, e.g. `Write`, `Read`, `mcp__github__delete_repo`.
+    #[arg(long, requires = "input")]
+    pub tool: Option<String>,
+    /// The tool's input as JSON, e.g. '{"file_path": ".env"}'.
+    #[arg(long, value_name = "JSON")]
+    pub input: Option<String>,
+    /// A shell command, judged as the Bash tool would run it (put it after `--`).
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// Options of `decisions`.
+#[derive(Debug, Args)]
+pub struct DecisionsArgs {
+    /// Only this session (a prefix of its id is enough).
+    #[arg(long)]
+    pub session: Option<String>,
+    /// How many to show.
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `doctor`.

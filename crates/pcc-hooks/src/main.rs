@@ -5,7 +5,10 @@
 
 mod claude_config;
 mod cli;
+mod config_files;
+mod decisions;
 mod doctor;
+mod explain;
 mod failure;
 mod hook;
 mod install;
@@ -27,6 +30,8 @@ fn main() -> ExitCode {
         Command::Install(args) => install::install(&args),
         Command::Uninstall(args) => install::uninstall(&args),
         Command::Doctor(args) => doctor::run(&args, cli.color),
+        Command::Explain(args) => explain::run(&args, cli.color),
+        Command::Decisions(args) => decisions::run(&args, cli.color),
     };
     failure::report(result)
 }

@@ -7,7 +7,7 @@ use crate::cli::{ColorChoice, StatusArgs};
 use crate::failure::Failure;
 use crate::term::{Palette, ago, emit, pad};
 use pcc_core::paths::DataDir;
-use pcc_store::{SessionOverview, Store};
+use pcc_store::{DecisionCounts, SessionOverview, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -37,6 +37,15 @@ struct SessionJson {
     last_seen_ago_s: i64,
     events_total: i64,
     event_counts: BTreeMap<String, i64>,
+    decisions: DecisionsJson,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct DecisionsJson {
+    allowed: i64,
+    denied: i64,
+    asked: i64,
+    pending_escalations: i64,
 }
 
 #[derive(Debug, Serialize)]
@@ -48,16 +57,27 @@ struct HookErrorsJson {
 /// Prints the status of every session.
 pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
     let database = DataDir::from_env()?.database();
-    let (sessions, (error_count, last_error)) = match Store::open_existing(&database)? {
-        Some(mut store) => (store.sessions_overview()?, store.hook_error_summary()?),
-        None => (Vec::new(), (0, None)),
-    };
+    let (sessions, decision_counts, (error_count, last_error)) =
+        match Store::open_existing(&database)? {
+            Some(mut store) => (
+                store.sessions_overview()?,
+                store.decision_counts()?,
+                store.hook_error_summary()?,
+            ),
+            None => (Vec::new(), Default::default(), (0, None)),
+        };
     let now = jiff::Timestamp::now().as_millisecond();
     let report = StatusReport {
         database: database.display().to_string(),
         sessions: sessions
             .iter()
-            .map(|session| session_json(session, now))
+            .map(|session| {
+                let counts = decision_counts
+                    .get(&session.session_id)
+                    .copied()
+                    .unwrap_or_default();
+                session_json(session, counts, now)
+            })
             .collect(),
         hook_errors: HookErrorsJson {
             count: error_count,
@@ -72,7 +92,7 @@ pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
     emit(&render_table(&report, Palette::for_stdout(color)))
 }
 
-fn session_json(session: &SessionOverview, now_ms: i64) -> SessionJson {
+fn session_json(session: &SessionOverview, decisions: DecisionCounts, now_ms: i64) -> SessionJson {
     SessionJson {
         session_id: session.session_id.clone(),
         short_id: session.session_id.chars().take(8).collect(),
@@ -88,6 +108,12 @@ fn session_json(session: &SessionOverview, now_ms: i64) -> SessionJson {
         last_seen_ago_s: (now_ms - session.last_seen_ms).max(0) / 1000,
         events_total: session.event_count,
         event_counts: session.event_counts.clone(),
+        decisions: DecisionsJson {
+            allowed: decisions.allowed,
+            denied: decisions.denied,
+            asked: decisions.asked,
+            pending_escalations: decisions.escalated,
+        },
     }
 }
 
@@ -108,7 +134,7 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
             "Start Claude Code in a project; `pcc-hooks doctor` checks that the hooks are registered."
         );
     } else {
-        let rows: Vec<[String; 6]> = report
+        let rows: Vec<[String; 10]> = report
             .sessions
             .iter()
             .map(|session| {
@@ -123,10 +149,25 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
                     last,
                     ago(session.last_seen_ago_s * 1000),
                     session.events_total.to_string(),
+                    session.decisions.allowed.to_string(),
+                    session.decisions.denied.to_string(),
+                    session.decisions.asked.to_string(),
+                    session.decisions.pending_escalations.to_string(),
                 ]
             })
             .collect();
-        let headers = ["SESSION", "PROJECT", "STATE", "LAST EVENT", "AGO", "EVENTS"];
+        let headers = [
+            "SESSION",
+            "PROJECT",
+            "STATE",
+            "LAST EVENT",
+            "AGO",
+            "EVENTS",
+            "ALLOWED",
+            "DENIED",
+            "ASKED",
+            "PENDING",
+        ];
         let widths: Vec<usize> = (0..headers.len())
             .map(|column| {
                 rows.iter()

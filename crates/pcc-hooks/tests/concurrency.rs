@@ -23,13 +23,15 @@ fn sixteen_processes_times_two_hundred_calls_lose_nothing() {
                         "tool_use_id": format!("toolu_{worker}_{call}"),
                     });
                     let output = run_hook(&home, input.to_string().as_bytes());
-                    if !output.status.success()
-                        || !output.stderr.is_empty()
-                        || !output.stdout.is_empty()
-                    {
+                    let allowed = serde_json::from_slice::<serde_json::Value>(&output.stdout)
+                        .is_ok_and(|reply| {
+                            reply["hookSpecificOutput"]["permissionDecision"] == "allow"
+                        });
+                    if !output.status.success() || !output.stderr.is_empty() || !allowed {
                         failures.push(format!(
-                            "worker {worker} call {call}: {:?} stderr={}",
+                            "worker {worker} call {call}: {:?} stdout={} stderr={}",
                             output.status,
+                            text(&output.stdout),
                             text(&output.stderr)
                         ));
                     }
@@ -60,6 +62,14 @@ fn sixteen_processes_times_two_hundred_calls_lose_nothing() {
         count(&conn, "SELECT SUM(event_count) FROM sessions"),
         expected,
         "session counters agree"
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM decisions WHERE answer = 'allow'"
+        ),
+        expected,
+        "one decision each"
     );
     assert_eq!(count(&conn, "SELECT COUNT(*) FROM hook_errors"), 0);
 }

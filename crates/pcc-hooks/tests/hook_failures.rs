@@ -156,7 +156,7 @@ fn a_corrupt_database_gives_no_decision_and_is_left_alone() {
     );
     let log = std::fs::read_to_string(home.path().join("logs/pcc-hooks.log"))
         .expect("the failure is logged");
-    assert!(log.contains("could not record event"), "{log}");
+    assert!(log.contains("answered with no decision"), "{log}");
 }
 
 #[test]
@@ -194,5 +194,83 @@ fn a_database_locked_past_the_busy_timeout_gives_no_decision() {
         text(&output.stderr).contains("locked"),
         "{}",
         text(&output.stderr)
+    );
+}
+
+#[test]
+fn a_broken_config_gives_no_decision_but_keeps_the_event() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let allow = serde_json::json!({"session_id": "cfg", "cwd": "/p", "hook_event_name": "PreToolUse",
+        "tool_name": "Bash", "tool_input": {"command": "git status"}, "tool_use_id": "t1"});
+    // A rule that cannot be parsed: ignoring it could ignore a deny the user meant.
+    std::fs::write(
+        home.path().join("config.toml"),
+        "[permissions]\ndeny = [\"Bash(git push\"]\n",
+    )
+    .expect("write config");
+    let output = run_hook(home.path(), allow.to_string().as_bytes());
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        output.stdout.is_empty(),
+        "no decision: {}",
+        text(&output.stdout)
+    );
+    assert!(
+        text(&output.stderr).contains("Bash(git push"),
+        "{}",
+        text(&output.stderr)
+    );
+    let conn = db(home.path());
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM events WHERE session_id = 'cfg'"
+        ),
+        1
+    );
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM decisions"), 0);
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM hook_errors WHERE kind = 'internal'"
+        ),
+        1
+    );
+
+    std::fs::write(home.path().join("config.toml"), "mode = \"sometimes\"\n")
+        .expect("write config");
+    let output = run_hook(home.path(), allow.to_string().as_bytes());
+    assert!(
+        output.stdout.is_empty(),
+        "an invalid config file decides nothing either"
+    );
+    assert!(
+        text(&output.stderr).contains("config.toml: line 1"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn user_rules_from_the_config_file_are_applied() {
+    let home = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        home.path().join("config.toml"),
+        "[permissions]\ndeny = [\"Bash(git status)\"]\n",
+    )
+    .expect("write config");
+    let input = serde_json::json!({"session_id": "cfg", "cwd": "/p", "hook_event_name": "PreToolUse",
+        "tool_name": "Bash", "tool_input": {"command": "git status"}});
+    let output = run_hook(home.path(), input.to_string().as_bytes());
+    let reply: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a reply");
+    assert_eq!(
+        reply["hookSpecificOutput"]["permissionDecision"], "deny",
+        "{reply}"
+    );
+    assert!(
+        reply["hookSpecificOutput"]["permissionDecisionReason"]
+            .as_str()
+            .is_some_and(|r| r.contains("Bash(git status)")),
+        "{reply}"
     );
 }

@@ -3,8 +3,27 @@
 mod common;
 use common::*;
 
+/// What a hook may print for `event`: nothing, or one JSON reply of that event's shape.
+#[track_caller]
+fn assert_protocol_reply(name: &str, event: &str, stdout: &[u8]) {
+    if stdout.is_empty() {
+        return;
+    }
+    assert!(
+        matches!(event, "PreToolUse" | "PermissionRequest"),
+        "{name}: only permission events are answered, got {:?}",
+        text(stdout)
+    );
+    let reply: serde_json::Value =
+        serde_json::from_slice(stdout).expect("the reply is one JSON object");
+    assert_eq!(
+        reply["hookSpecificOutput"]["hookEventName"], event,
+        "{name}: {reply}"
+    );
+}
+
 #[test]
-fn every_captured_event_is_recorded_with_no_decision() {
+fn every_captured_event_is_recorded_and_answered_in_protocol() {
     let home = tempfile::tempdir().expect("tempdir");
     let fixtures = hook_fixtures();
     assert!(
@@ -20,15 +39,11 @@ fn every_captured_event_is_recorded_with_no_decision() {
             output.status,
             text(&output.stderr)
         );
-        assert!(
-            output.stdout.is_empty(),
-            "{name}: stdout must stay empty, got {:?}",
-            text(&output.stdout)
-        );
         let session = stdin["session_id"].as_str().expect("fixture has a session");
         let event = stdin["hook_event_name"]
             .as_str()
             .expect("fixture has an event");
+        assert_protocol_reply(name, event, &output.stdout);
         let rows: i64 = db(home.path())
             .query_row(
                 "SELECT COUNT(*) FROM events WHERE session_id = ?1 AND event = ?2",
@@ -44,6 +59,20 @@ fn every_captured_event_is_recorded_with_no_decision() {
         fixtures.len() as i64
     );
     assert_eq!(count(&conn, "SELECT COUNT(*) FROM hook_errors"), 0);
+    let permission_events = fixtures
+        .iter()
+        .filter(|(_, stdin)| {
+            matches!(
+                stdin["hook_event_name"].as_str(),
+                Some("PreToolUse" | "PermissionRequest")
+            )
+        })
+        .count();
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM decisions"),
+        permission_events as i64,
+        "every permission event leaves a decision"
+    );
     assert_eq!(
         count(
             &conn,

@@ -4,7 +4,7 @@ use crate::error::StoreError;
 use crate::open::Store;
 use pcc_core::hook::HookInput;
 use pcc_core::session_state::SessionState;
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::{Transaction, params};
 
 /// Everything stored about one hook call, derived from its input.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,73 +84,66 @@ impl HookErrorKind {
     }
 }
 
+/// Upserts the session and appends the event inside `transaction`; returns the event's row id.
+pub(crate) fn insert_event(
+    transaction: &Transaction<'_>,
+    record: &EventRecord,
+) -> rusqlite::Result<i64> {
+    let state = record.state_after.map(SessionState::as_str);
+    transaction.execute(
+        "INSERT INTO sessions (id, cwd, project_root, transcript_path, permission_mode,
+                                   first_seen_ms, last_seen_ms, last_event, last_tool, state,
+                                   event_count)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, COALESCE(?9, 'working'), 1)
+             ON CONFLICT (id) DO UPDATE SET
+                 event_count     = event_count + 1,
+                 transcript_path = COALESCE(excluded.transcript_path, transcript_path),
+                 permission_mode = COALESCE(excluded.permission_mode, permission_mode),
+                 first_seen_ms   = MIN(first_seen_ms, excluded.first_seen_ms),
+                 cwd          = IIF(excluded.last_seen_ms >= last_seen_ms, excluded.cwd, cwd),
+                 project_root = IIF(excluded.last_seen_ms >= last_seen_ms,
+                                    excluded.project_root, project_root),
+                 last_event   = IIF(excluded.last_seen_ms >= last_seen_ms,
+                                    excluded.last_event, last_event),
+                 last_tool    = IIF(excluded.last_seen_ms >= last_seen_ms,
+                                    excluded.last_tool, last_tool),
+                 state        = IIF(excluded.last_seen_ms >= last_seen_ms AND ?9 IS NOT NULL,
+                                    ?9, state),
+                 last_seen_ms = MAX(last_seen_ms, excluded.last_seen_ms)",
+        params![
+            record.session_id,
+            record.cwd,
+            record.project_root,
+            record.transcript_path,
+            record.permission_mode,
+            record.at_ms,
+            record.event,
+            record.tool_name,
+            state,
+        ],
+    )?;
+    transaction.execute(
+        "INSERT INTO events (session_id, at_ms, event, tool_name, tool_use_id, agent_id,
+                                 summary, unknown_fields)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            record.session_id,
+            record.at_ms,
+            record.event,
+            record.tool_name,
+            record.tool_use_id,
+            record.agent_id,
+            record.summary,
+            record.unknown_fields,
+        ],
+    )?;
+    Ok(transaction.last_insert_rowid())
+}
+
 impl Store {
     /// Upserts the session and appends the event, atomically. Returns the event's row id.
     pub fn record_event(&mut self, record: &EventRecord) -> Result<i64, StoreError> {
-        let path = self.path.clone();
-        let wrap = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let transaction = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(wrap)?;
-        let state = record.state_after.map(SessionState::as_str);
-        transaction
-            .execute(
-                "INSERT INTO sessions (id, cwd, project_root, transcript_path, permission_mode,
-                                       first_seen_ms, last_seen_ms, last_event, last_tool, state,
-                                       event_count)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, COALESCE(?9, 'working'), 1)
-                 ON CONFLICT (id) DO UPDATE SET
-                     event_count     = event_count + 1,
-                     transcript_path = COALESCE(excluded.transcript_path, transcript_path),
-                     permission_mode = COALESCE(excluded.permission_mode, permission_mode),
-                     first_seen_ms   = MIN(first_seen_ms, excluded.first_seen_ms),
-                     cwd          = IIF(excluded.last_seen_ms >= last_seen_ms, excluded.cwd, cwd),
-                     project_root = IIF(excluded.last_seen_ms >= last_seen_ms,
-                                        excluded.project_root, project_root),
-                     last_event   = IIF(excluded.last_seen_ms >= last_seen_ms,
-                                        excluded.last_event, last_event),
-                     last_tool    = IIF(excluded.last_seen_ms >= last_seen_ms,
-                                        excluded.last_tool, last_tool),
-                     state        = IIF(excluded.last_seen_ms >= last_seen_ms AND ?9 IS NOT NULL,
-                                        ?9, state),
-                     last_seen_ms = MAX(last_seen_ms, excluded.last_seen_ms)",
-                params![
-                    record.session_id,
-                    record.cwd,
-                    record.project_root,
-                    record.transcript_path,
-                    record.permission_mode,
-                    record.at_ms,
-                    record.event,
-                    record.tool_name,
-                    state,
-                ],
-            )
-            .map_err(wrap)?;
-        transaction
-            .execute(
-                "INSERT INTO events (session_id, at_ms, event, tool_name, tool_use_id, agent_id,
-                                     summary, unknown_fields)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    record.session_id,
-                    record.at_ms,
-                    record.event,
-                    record.tool_name,
-                    record.tool_use_id,
-                    record.agent_id,
-                    record.summary,
-                    record.unknown_fields,
-                ],
-            )
-            .map_err(wrap)?;
-        let id = transaction.last_insert_rowid();
-        transaction.commit().map_err(wrap)?;
-        Ok(id)
+        self.write(|transaction| insert_event(transaction, record))
     }
 
     /// Counts a hook call that failed, so `status` and `doctor` can show that something is wrong

@@ -4,12 +4,14 @@
 //! opened in WAL mode with a busy timeout, and every write is one short `BEGIN IMMEDIATE`
 //! transaction (DESIGN.md invariant 3). The schema is versioned by `PRAGMA user_version`.
 
+mod decisions;
 mod error;
 mod events;
 mod open;
 mod schema;
 mod sessions;
 
+pub use decisions::{DecisionCounts, DecisionRecord, StoredDecision};
 pub use error::StoreError;
 pub use events::{EventRecord, HookErrorKind};
 pub use open::{BUSY_TIMEOUT, Store};

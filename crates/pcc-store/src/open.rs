@@ -71,6 +71,27 @@ impl Store {
             .map_err(|source| self.error(source))
     }
 
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so a
+    /// busy database waits in the busy handler instead of failing halfway, and `work` either
+    /// commits whole or leaves no trace.
+    pub(crate) fn write<T>(
+        &mut self,
+        work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let path = self.path.clone();
+        let wrap = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let transaction = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(wrap)?;
+        let value = work(&transaction).map_err(wrap)?;
+        transaction.commit().map_err(wrap)?;
+        Ok(value)
+    }
+
     pub(crate) fn error(&self, source: rusqlite::Error) -> StoreError {
         StoreError::Sqlite {
             path: self.path.clone(),

@@ -42,4 +42,51 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         message    TEXT NOT NULL
     ) STRICT;
     ",
+    // 2: permission decisions, what waits on a human, and approvals learned from humans.
+    "
+    CREATE TABLE decisions (
+        id             INTEGER PRIMARY KEY,
+        event_id       INTEGER NOT NULL REFERENCES events(id),
+        session_id     TEXT NOT NULL,
+        at_ms          INTEGER NOT NULL,
+        hook_event     TEXT NOT NULL,
+        tool_name      TEXT NOT NULL,
+        tool_use_id    TEXT,
+        project_root   TEXT NOT NULL,
+        input          TEXT NOT NULL,
+        level          TEXT NOT NULL,
+        answer         TEXT NOT NULL,
+        rule           TEXT NOT NULL,
+        reason         TEXT NOT NULL,
+        mode           TEXT NOT NULL,
+        latency_us     INTEGER NOT NULL,
+        human_approved INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE INDEX decisions_by_session ON decisions(session_id, answer);
+    CREATE INDEX decisions_by_tool_use ON decisions(session_id, tool_use_id)
+        WHERE tool_use_id IS NOT NULL;
+    CREATE INDEX decisions_by_call ON decisions(project_root, tool_name, input);
+    CREATE TABLE escalations (
+        id          INTEGER PRIMARY KEY,
+        session_id  TEXT NOT NULL,
+        created_ms  INTEGER NOT NULL,
+        kind        TEXT NOT NULL,
+        decision_id INTEGER REFERENCES decisions(id),
+        summary     TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        state       TEXT NOT NULL DEFAULT 'pending',
+        answer      TEXT,
+        answered_ms INTEGER
+    ) STRICT;
+    CREATE INDEX escalations_by_state ON escalations(state, session_id);
+    CREATE TABLE learned_rules (
+        id           INTEGER PRIMARY KEY,
+        project_root TEXT NOT NULL,
+        tool_name    TEXT NOT NULL,
+        input        TEXT NOT NULL,
+        source       TEXT NOT NULL,
+        created_ms   INTEGER NOT NULL,
+        UNIQUE (project_root, tool_name, input)
+    ) STRICT;
+    ",
 ];

@@ -6,10 +6,12 @@
 //! [`HookEvent::Other`] and unknown fields are kept by name in [`HookInput::unknown_fields`], so they
 //! are recorded instead of lost.
 
+mod answer;
 mod event;
 mod input;
 mod summary;
 
+pub use answer::PermissionReply;
 pub use event::{
     Compact, HookEvent, Notification, PermissionDenied, PermissionRequest, SessionEnd,
     SessionStart, Stop, StopFailure, SubagentStart, SubagentStop, ToolBatch, ToolCall, ToolFailure,

@@ -1,30 +1,50 @@
 //! `pcc-hooks hook`: the one entry point Claude Code runs for every hook event.
 //!
 //! One process per call: read stdin once, open the database once, write in one transaction,
-//! answer, exit. In this version every event is **recorded and answered with no decision**
-//! (nothing on stdout, exit 0), which lets Claude Code apply its own permission rules. That is the
-//! intended behaviour of the recording layer; permission decisions, brain answers and limit
-//! handling are added on top of it, each by its own module.
+//! answer, exit. `PreToolUse` and `PermissionRequest` get a permission answer ([`permission`]);
+//! `PostToolUse` also tells learning that a call we left to the human ran; every other event is
+//! recorded and answered with no decision (nothing on stdout).
 //!
 //! Failure rules (DESIGN.md invariants 1 and 4):
 //! - stdout carries nothing but the protocol answer, so errors go to stderr and the log file;
 //! - input that is not a hook call (invalid JSON, empty, too large, not an object) is a clear
 //!   one-line error on stderr and exit 1, which Claude Code treats as non-blocking; the error is
 //!   counted in the database when it can be opened;
-//! - an internal failure (database locked past its timeout, corrupt, unwritable; a panic) is
-//!   logged and answered with no decision and exit 0, so it can never turn into a permission.
+//! - an internal failure (database locked past its timeout, corrupt, unwritable; a bad config; a
+//!   panic) is logged and answered with no decision and exit 0, so it can never turn into a
+//!   permission.
 
-use pcc_core::hook::{HookInput, HookInputError, MAX_HOOK_INPUT_BYTES};
+mod permission;
+
+use crate::config_files;
+use pcc_core::config::DEFAULT_APPROVALS_TO_LEARN;
+use pcc_core::hook::{HookEvent, HookInput, HookInputError, MAX_HOOK_INPUT_BYTES};
 use pcc_core::paths::{DataDir, project_root};
 use pcc_store::{EventRecord, HookErrorKind, Store};
-use std::io::Read;
+use permission::{Asker, PermissionCall};
+use serde_json::Value;
+use std::io::{Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// What a hook call knows about its surroundings, read once from the environment.
+pub struct HookContext {
+    /// When the call started, for the decision's latency.
+    pub started: Instant,
+    /// Where our files are.
+    pub data: DataDir,
+    /// The user's home, for `~` in paths and rules.
+    pub home: PathBuf,
+    /// `PCC_MODE`, when set.
+    pub mode_env: Option<String>,
+}
 
 /// Runs one hook call and returns the exit code Claude Code will see.
 pub fn run() -> ExitCode {
-    match catch_unwind(AssertUnwindSafe(handle_one_call)) {
+    let started = Instant::now();
+    match catch_unwind(AssertUnwindSafe(|| handle_one_call(started))) {
         Ok(code) => code,
         Err(_) => {
             // The panic message is already on stderr (default hook) and logged below.
@@ -35,7 +55,7 @@ pub fn run() -> ExitCode {
     }
 }
 
-fn handle_one_call() -> ExitCode {
+fn handle_one_call(started: Instant) -> ExitCode {
     let input = match read_stdin().and_then(|bytes| HookInput::parse(&bytes)) {
         Ok(input) => input,
         Err(error) => {
@@ -51,21 +71,87 @@ fn handle_one_call() -> ExitCode {
         project_root(&input.cwd, claude_project_dir.as_deref()),
         now_ms(),
     );
-    if let Err(error) = store_event(&record) {
-        eprintln!("pcc-hooks: could not record {}: {error}", input.event_name);
-        tracing::error!(%error, event = %input.event_name, session = %input.session_id,
-            "could not record event; answered with no decision");
+    let answer = DataDir::from_env()
+        .map_err(|error| error.to_string())
+        .and_then(|data| {
+            let context = HookContext {
+                started,
+                data,
+                home: std::env::var_os("HOME")
+                    .map(PathBuf::from)
+                    .unwrap_or_default(),
+                mode_env: std::env::var("PCC_MODE").ok(),
+            };
+            respond(&context, &input, &record)
+        });
+    match answer {
+        Ok(Some(reply)) => print_reply(&reply),
+        Ok(None) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("pcc-hooks: could not record {}: {error}", input.event_name);
+            tracing::error!(%error, event = %input.event_name, session = %input.session_id,
+                summary = %record.summary, "hook call failed; answered with no decision");
+            ExitCode::SUCCESS
+        }
     }
-    ExitCode::SUCCESS
 }
 
-fn store_event(record: &EventRecord) -> Result<(), String> {
-    let dir = DataDir::from_env().map_err(|error| error.to_string())?;
-    let mut store = Store::open(&dir.database()).map_err(|error| error.to_string())?;
-    store
-        .record_event(record)
-        .map(drop)
-        .map_err(|error| error.to_string())
+/// Records the call and works out the reply for its event.
+fn respond(
+    context: &HookContext,
+    input: &HookInput,
+    record: &EventRecord,
+) -> Result<Option<Value>, String> {
+    let mut store = Store::open(&context.data.database()).map_err(|error| error.to_string())?;
+    let call = match &input.event {
+        HookEvent::PreToolUse(call) => PermissionCall {
+            asker: Asker::PreToolUse,
+            tool_name: &call.tool_name,
+            tool_input: &call.tool_input,
+            tool_use_id: call.tool_use_id.as_deref(),
+        },
+        HookEvent::PermissionRequest(request) => PermissionCall {
+            asker: Asker::PermissionRequest,
+            tool_name: &request.tool_name,
+            tool_input: &request.tool_input,
+            tool_use_id: None,
+        },
+        HookEvent::PostToolUse(_) => {
+            // A broken config must not stop the event from being recorded; learning then uses
+            // the default threshold.
+            let threshold = config_files::load(&context.data, &PathBuf::from(&record.project_root))
+                .map_or(DEFAULT_APPROVALS_TO_LEARN, |config| {
+                    config.approvals_to_learn
+                });
+            store
+                .record_tool_ran(record, threshold)
+                .map_err(|error| error.to_string())?;
+            return Ok(None);
+        }
+        _ => {
+            store
+                .record_event(record)
+                .map_err(|error| error.to_string())?;
+            return Ok(None);
+        }
+    };
+    permission::answer(context, &mut store, record, call).inspect_err(|error| {
+        // The decision failed (a bad config, say): keep the event and the error, decide nothing.
+        let kept = store.record_event(record).map(drop);
+        let counted = store.record_hook_error(HookErrorKind::Internal, error, record.at_ms);
+        if let Err(store_error) = kept.and(counted) {
+            tracing::error!(%store_error, "could not record the event of a failed decision");
+        }
+    })
+}
+
+/// Writes the reply as one line; a reader that went away is logged, not fatal.
+fn print_reply(reply: &Value) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(error) = writeln!(stdout, "{reply}").and_then(|()| stdout.flush()) {
+        tracing::error!(%error, "could not write the hook reply");
+    }
+    ExitCode::SUCCESS
 }
 
 /// Reads stdin up to one byte past the limit, so an oversized input is detected without being

@@ -1,0 +1,197 @@
+//! `config.toml`: the user's settings, every one with a default that works offline.
+//!
+//! Two files are read: the global `<data dir>/config.toml`, and a project's
+//! `.claude/pcc-hooks.toml`. A project file comes with the code a user checks out, so it may only
+//! tighten what the user allows: its `deny` and `ask` rules apply, anything else in it is ignored
+//! and reported (a cloned repository must not be able to allow `rm -rf ~`).
+
+use crate::decision::Mode;
+use serde::Deserialize;
+
+/// The default number of human approvals of the same command in the same project after which it
+/// is allowed without asking (MEDIUM risk only).
+pub const DEFAULT_APPROVALS_TO_LEARN: u32 = 3;
+
+/// The settings in force for one hook call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Interactive or unattended, unless `PCC_MODE` says otherwise.
+    pub mode: Option<Mode>,
+    /// Rules in Claude Code's permission-rule syntax, by what they do.
+    pub permissions: PermissionLists,
+    /// Human approvals of one command after which it is learned (0 turns learning off).
+    pub approvals_to_learn: u32,
+    /// Keys of the project file that were ignored because they would loosen the policy.
+    pub ignored_project_keys: Vec<String>,
+}
+
+/// Permission rules as the user wrote them, e.g. `Bash(npm run test:*)`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionLists {
+    /// Allowed without asking (never CRITICAL).
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Always left to a human.
+    #[serde(default)]
+    pub ask: Vec<String>,
+    /// Always denied; beats `allow`.
+    #[serde(default)]
+    pub deny: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            mode: None,
+            permissions: PermissionLists::default(),
+            approvals_to_learn: DEFAULT_APPROVALS_TO_LEARN,
+            ignored_project_keys: Vec::new(),
+        }
+    }
+}
+
+/// A configuration file that could not be used; the message names the file and the problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct ConfigError {
+    /// Which file.
+    pub file: String,
+    /// What is wrong, as toml or we said it.
+    pub message: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    mode: Option<Mode>,
+    #[serde(default)]
+    permissions: PermissionLists,
+    #[serde(default)]
+    learning: LearningSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LearningSection {
+    approvals_to_learn: Option<u32>,
+}
+
+impl Config {
+    /// Builds the configuration from the global file's text and the project file's text (either
+    /// may be absent). `global_name` and `project_name` name the files in errors.
+    pub fn from_files(
+        global: Option<(&str, &str)>,
+        project: Option<(&str, &str)>,
+    ) -> Result<Config, ConfigError> {
+        let mut config = Config::default();
+        if let Some((name, text)) = global {
+            let file = parse(name, text)?;
+            config.mode = file.mode;
+            config.permissions = file.permissions;
+            if let Some(count) = file.learning.approvals_to_learn {
+                config.approvals_to_learn = count;
+            }
+        }
+        if let Some((name, text)) = project {
+            let file = parse(name, text)?;
+            config.permissions.deny.extend(file.permissions.deny);
+            config.permissions.ask.extend(file.permissions.ask);
+            if !file.permissions.allow.is_empty() {
+                config.ignored_project_keys.push("permissions.allow".into());
+            }
+            if file.mode.is_some() {
+                config.ignored_project_keys.push("mode".into());
+            }
+            if file.learning.approvals_to_learn.is_some() {
+                config
+                    .ignored_project_keys
+                    .push("learning.approvals_to_learn".into());
+            }
+        }
+        Ok(config)
+    }
+}
+
+fn parse(name: &str, text: &str) -> Result<ConfigFile, ConfigError> {
+    toml::from_str(text).map_err(|error| {
+        let line = error
+            .span()
+            .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+        ConfigError {
+            file: name.to_owned(),
+            message: match line {
+                Some(line) => format!("line {line}: {}", error.message().trim()),
+                None => error.message().trim().to_owned(),
+            },
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_files_means_defaults() {
+        let config = Config::from_files(None, None).expect("defaults");
+        assert_eq!(config, Config::default());
+        assert_eq!(config.approvals_to_learn, 3);
+    }
+
+    #[test]
+    fn global_file_sets_everything() {
+        let text = r#"
+            mode = "unattended"
+            [permissions]
+            allow = ["Bash(npm run test:*)"]
+            deny = ["Bash(git push:*)"]
+            [learning]
+            approvals_to_learn = 5
+        "#;
+        let config = Config::from_files(Some(("config.toml", text)), None).expect("valid");
+        assert_eq!(config.mode, Some(Mode::Unattended));
+        assert_eq!(config.permissions.allow, vec!["Bash(npm run test:*)"]);
+        assert_eq!(config.approvals_to_learn, 5);
+    }
+
+    #[test]
+    fn a_project_file_only_tightens() {
+        let global = r#"[permissions]
+            allow = ["Bash(make:*)"]"#;
+        let project = r#"
+            mode = "unattended"
+            [permissions]
+            allow = ["Bash(rm:*)"]
+            deny = ["Bash(make deploy)"]
+            ask = ["Write(./migrations/**)"]
+        "#;
+        let config = Config::from_files(
+            Some(("config.toml", global)),
+            Some((".claude/pcc-hooks.toml", project)),
+        )
+        .expect("valid");
+        assert_eq!(
+            config.permissions.allow,
+            vec!["Bash(make:*)"],
+            "project allow ignored"
+        );
+        assert_eq!(config.permissions.deny, vec!["Bash(make deploy)"]);
+        assert_eq!(config.permissions.ask, vec!["Write(./migrations/**)"]);
+        assert_eq!(config.mode, None, "project mode ignored");
+        assert_eq!(
+            config.ignored_project_keys,
+            vec!["permissions.allow", "mode"]
+        );
+    }
+
+    #[test]
+    fn mistakes_name_the_file() {
+        let error = Config::from_files(Some(("/x/config.toml", "mode = \"sometimes\"")), None)
+            .expect_err("bad mode");
+        assert!(error.to_string().starts_with("/x/config.toml: "), "{error}");
+        let typo = Config::from_files(Some(("c.toml", "[permisions]\nallow = []")), None)
+            .expect_err("unknown section");
+        assert!(typo.to_string().contains("permisions"), "{typo}");
+    }
+}

@@ -1,0 +1,261 @@
+//! From a policy verdict to a permission answer: the user's rules first, then the risk level, then
+//! the mode (DESIGN.md "Modes").
+//!
+//! | level    | interactive (a human at the terminal)     | unattended (nobody there)            |
+//! |----------|--------------------------------------------|--------------------------------------|
+//! | LOW      | allow                                      | allow                                |
+//! | MEDIUM   | learned rule → allow, else no decision     | learned rule → allow, else deny + escalation |
+//! | HIGH     | ask (Claude Code's own dialog)             | deny + escalation                    |
+//! | CRITICAL | deny                                       | deny                                 |
+//!
+//! A user `deny` rule beats everything; an `ask` rule beats `allow`; an `allow` rule may allow up
+//! to HIGH (a rule the human wrote), never CRITICAL. Deny reasons tell Claude what to do instead.
+
+use crate::call::CallFacts;
+use crate::permission_rules::{PermissionRule, RuleError};
+use crate::policy::{RiskLevel, Verdict};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Whether a human is at the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// A human watches: HIGH asks through Claude Code's own dialog.
+    Interactive,
+    /// Nobody watches: what would need a human is denied and escalated.
+    Unattended,
+}
+
+impl Mode {
+    /// `PCC_MODE` (from the environment) first, then the configuration, then interactive.
+    /// An unrecognised `PCC_MODE` is ignored rather than guessed.
+    pub fn resolve(env_value: Option<&str>, configured: Option<Mode>) -> Mode {
+        match env_value.map(str::trim) {
+            Some("unattended") => Mode::Unattended,
+            Some("interactive") => Mode::Interactive,
+            _ => configured.unwrap_or(Mode::Interactive),
+        }
+    }
+
+    /// The stable name stored and printed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Interactive => "interactive",
+            Mode::Unattended => "unattended",
+        }
+    }
+}
+
+/// The permission answer given to Claude Code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Answer {
+    /// Run it without asking.
+    Allow,
+    /// Do not run it; the reason goes to the model.
+    Deny,
+    /// Show Claude Code's permission dialog.
+    Ask,
+    /// Say nothing: Claude Code's own rules apply.
+    #[serde(rename = "none")]
+    NoDecision,
+}
+
+impl Answer {
+    /// The stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answer::Allow => "allow",
+            Answer::Deny => "deny",
+            Answer::Ask => "ask",
+            Answer::NoDecision => "none",
+        }
+    }
+}
+
+/// A decision with everything needed to explain it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// What Claude Code is told.
+    pub answer: Answer,
+    /// The policy's level for the call.
+    pub level: RiskLevel,
+    /// The rule that fired: a policy rule id, `config.deny`, `config.allow`, `learned`, ….
+    pub rule: String,
+    /// One line for the human and, on deny, for the model: why, and what to do instead.
+    pub reason: String,
+    /// True when a human must look at this later (`pcc-hooks pending`).
+    pub escalate: bool,
+}
+
+/// The user's rules, parsed once per hook call.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    allow: Vec<PermissionRule>,
+    ask: Vec<PermissionRule>,
+    deny: Vec<PermissionRule>,
+}
+
+impl RuleSet {
+    /// Parses the configured lists; one malformed rule fails the whole set, since ignoring a
+    /// `deny` the user wrote would be worse than asking.
+    pub fn parse(
+        lists: &crate::config::PermissionLists,
+        project_root: &Path,
+        home: &Path,
+    ) -> Result<RuleSet, RuleError> {
+        let parse_all = |texts: &[String]| {
+            texts
+                .iter()
+                .map(|text| PermissionRule::parse(text, project_root, home))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Ok(RuleSet {
+            allow: parse_all(&lists.allow)?,
+            ask: parse_all(&lists.ask)?,
+            deny: parse_all(&lists.deny)?,
+        })
+    }
+
+    /// The `allow` rule that covers the whole call: for a shell command, every simple command
+    /// must be covered by some allow rule (or be LOW on its own), so `Bash(npm test:*)` never
+    /// allows `npm test && rm -rf ~`.
+    fn allowing_rule(&self, call: &CallFacts, verdict: &Verdict) -> Option<&PermissionRule> {
+        if call.tool_name != "Bash" {
+            return self.allow.iter().find(|rule| rule.matches_call(call));
+        }
+        let mut first = None;
+        for part in &verdict.commands {
+            let covering = self
+                .allow
+                .iter()
+                .find(|rule| rule.matches_command(&part.command));
+            match covering {
+                Some(rule) => first = first.or(Some(rule)),
+                None if part.level == RiskLevel::Low => {}
+                None => return None,
+            }
+        }
+        first
+    }
+}
+
+/// Everything besides the verdict that a decision depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct DecisionInputs<'a> {
+    /// The call, for the user's rules.
+    pub call: &'a CallFacts,
+    /// The user's rules.
+    pub rules: &'a RuleSet,
+    /// Whether a learned approval (repeated human approvals) covers this exact call.
+    pub learned: bool,
+    /// Interactive or unattended.
+    pub mode: Mode,
+}
+
+/// Decides the permission answer for one tool call.
+pub fn decide(verdict: &Verdict, inputs: DecisionInputs<'_>) -> Decision {
+    let DecisionInputs {
+        call,
+        rules,
+        learned,
+        mode,
+    } = inputs;
+    let level = verdict.level;
+    let what = format!("{level}: {} ({})", verdict.reason, verdict.rule);
+    let decision = |answer, rule: String, reason: String, escalate| Decision {
+        answer,
+        level,
+        rule,
+        reason,
+        escalate,
+    };
+    if level == RiskLevel::Critical {
+        return decision(
+            Answer::Deny,
+            verdict.rule.to_owned(),
+            format!(
+                "Blocked by pcc-hooks — {what}. This is never run automatically; do not work around it. \
+                 If it is truly needed, stop and ask the user to run it themselves."
+            ),
+            false,
+        );
+    }
+    if let Some(rule) = rules.deny.iter().find(|rule| rule.matches_call(call)) {
+        return decision(
+            Answer::Deny,
+            "config.deny".into(),
+            format!(
+                "Denied by the user's pcc-hooks rule `{}`. Do not retry it; find another way or ask the user.",
+                rule.text
+            ),
+            false,
+        );
+    }
+    if let Some(rule) = rules.ask.iter().find(|rule| rule.matches_call(call)) {
+        let reason = format!(
+            "The user's pcc-hooks rule `{}` leaves this to a human.",
+            rule.text
+        );
+        return needs_human(mode, level, "config.ask".into(), reason);
+    }
+    if let Some(rule) = rules.allowing_rule(call, verdict) {
+        return decision(
+            Answer::Allow,
+            "config.allow".into(),
+            format!("Allowed by the user's rule `{}` ({what})", rule.text),
+            false,
+        );
+    }
+    match level {
+        RiskLevel::Low => decision(Answer::Allow, verdict.rule.to_owned(), what, false),
+        RiskLevel::Medium if learned => decision(
+            Answer::Allow,
+            "learned".into(),
+            format!("Allowed: a human approved this same call in this project before ({what})"),
+            false,
+        ),
+        RiskLevel::Medium => match mode {
+            Mode::Interactive => decision(Answer::NoDecision, verdict.rule.to_owned(), what, false),
+            Mode::Unattended => decision(
+                Answer::Deny,
+                verdict.rule.to_owned(),
+                format!(
+                    "Not allowed while unattended — {what}. Prefer a read-only or in-project alternative; \
+                     if this step is essential, continue with other work and say what you need: \
+                     a human will review it (pcc-hooks pending)."
+                ),
+                true,
+            ),
+        },
+        RiskLevel::High | RiskLevel::Critical => {
+            needs_human(mode, level, verdict.rule.to_owned(), what)
+        }
+    }
+}
+
+/// Interactive: Claude Code's dialog asks the human. Unattended: deny with a reason that lets
+/// the model carry on, and escalate.
+fn needs_human(mode: Mode, level: RiskLevel, rule: String, what: String) -> Decision {
+    match mode {
+        Mode::Interactive => Decision {
+            answer: Answer::Ask,
+            level,
+            rule,
+            reason: format!("pcc-hooks: a human must approve this — {what}"),
+            escalate: false,
+        },
+        Mode::Unattended => Decision {
+            answer: Answer::Deny,
+            level,
+            rule,
+            reason: format!(
+                "Not allowed while unattended — {what}. Do not try to work around it: use a safer \
+                 alternative inside the project if there is one, otherwise continue with the rest of \
+                 the task and say what needs a human. A human has been asked (pcc-hooks pending)."
+            ),
+            escalate: true,
+        },
+    }
+}

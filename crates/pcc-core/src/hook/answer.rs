@@ -1,0 +1,107 @@
+//! What a hook prints on stdout, in the shapes of the contract (§2): the only bytes the hook
+//! entry point ever writes there.
+
+use crate::decision::Answer;
+use serde_json::{Value, json};
+
+/// A permission answer for the event that asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PermissionReply<'a> {
+    /// `PreToolUse`: `permissionDecision` allow / deny / ask, with the reason.
+    PreToolUse {
+        /// The decision.
+        answer: Answer,
+        /// Shown to the user (allow, ask) or the model (deny).
+        reason: &'a str,
+    },
+    /// `PermissionRequest`: settles the dialog Claude Code is about to show.
+    PermissionRequest {
+        /// The decision; `Ask` and `NoDecision` leave the dialog to the human.
+        answer: Answer,
+        /// The message the model receives on deny.
+        reason: &'a str,
+    },
+}
+
+impl PermissionReply<'_> {
+    /// The JSON object to print, or `None` when the right answer is to print nothing.
+    pub fn to_json(&self) -> Option<Value> {
+        match *self {
+            PermissionReply::PreToolUse { answer, reason } => {
+                let decision = match answer {
+                    Answer::Allow => "allow",
+                    Answer::Deny => "deny",
+                    Answer::Ask => "ask",
+                    Answer::NoDecision => return None,
+                };
+                Some(json!({"hookSpecificOutput": {
+                    "hookEventName": "PreToolUse",
+                    "permissionDecision": decision,
+                    "permissionDecisionReason": reason,
+                }}))
+            }
+            PermissionReply::PermissionRequest { answer, reason } => {
+                let decision = match answer {
+                    Answer::Allow => json!({"behavior": "allow"}),
+                    Answer::Deny => json!({"behavior": "deny", "message": reason}),
+                    Answer::Ask | Answer::NoDecision => return None,
+                };
+                Some(json!({"hookSpecificOutput": {
+                    "hookEventName": "PermissionRequest",
+                    "decision": decision,
+                }}))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pre_tool_use_shapes() {
+        let allow = PermissionReply::PreToolUse {
+            answer: Answer::Allow,
+            reason: "LOW",
+        }
+        .to_json();
+        assert_eq!(
+            allow,
+            Some(json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
+                "permissionDecision": "allow", "permissionDecisionReason": "LOW"}}))
+        );
+        assert_eq!(
+            PermissionReply::PreToolUse {
+                answer: Answer::NoDecision,
+                reason: ""
+            }
+            .to_json(),
+            None
+        );
+    }
+
+    #[test]
+    fn permission_request_shapes() {
+        let deny = PermissionReply::PermissionRequest {
+            answer: Answer::Deny,
+            reason: "no",
+        }
+        .to_json();
+        assert_eq!(
+            deny,
+            Some(
+                json!({"hookSpecificOutput": {"hookEventName": "PermissionRequest",
+                "decision": {"behavior": "deny", "message": "no"}}})
+            )
+        );
+        assert_eq!(
+            PermissionReply::PermissionRequest {
+                answer: Answer::Ask,
+                reason: ""
+            }
+            .to_json(),
+            None
+        );
+    }
+}

@@ -1,0 +1,60 @@
+//! One tool call judged: the policy's verdict and the user's rules, gathered once, so that the
+//! hook and `pcc-hooks explain` reach their answers by the same path.
+
+use crate::call::CallFacts;
+use crate::config::PermissionLists;
+use crate::decision::{Decision, DecisionInputs, Mode, RuleSet, decide};
+use crate::permission_rules::RuleError;
+use crate::policy::{PolicyContext, RiskLevel, Verdict, classify};
+use serde_json::Value;
+
+/// Everything known about a tool call before the mode and learned approvals pick the answer.
+#[derive(Debug, Clone)]
+pub struct Judgement {
+    /// The policy's verdict.
+    pub verdict: Verdict,
+    /// The facts rules are matched against.
+    pub facts: CallFacts,
+    /// The call reduced to what learning compares (redacted).
+    pub normalized_input: String,
+    rules: RuleSet,
+}
+
+impl Judgement {
+    /// Classifies `tool_name(tool_input)` and parses the user's rules for its project.
+    pub fn of(
+        tool_name: &str,
+        tool_input: &Value,
+        context: &PolicyContext,
+        permissions: &PermissionLists,
+    ) -> Result<Judgement, RuleError> {
+        let rules = RuleSet::parse(permissions, &context.project_root, &context.home)?;
+        let verdict = classify(tool_name, tool_input, context);
+        let facts = CallFacts::from_tool_call(tool_name, tool_input, &verdict, context);
+        let normalized_input = facts.normalized_input();
+        Ok(Judgement {
+            verdict,
+            facts,
+            normalized_input,
+            rules,
+        })
+    }
+
+    /// Learned approvals only ever apply to MEDIUM calls, so only those need the lookup.
+    pub fn may_use_learned_approval(&self) -> bool {
+        self.verdict.level == RiskLevel::Medium
+    }
+
+    /// The answer in `mode`, given whether a learned approval covers the call.
+    pub fn decide(&self, learned: bool, mode: Mode) -> Decision {
+        decide(
+            &self.verdict,
+            DecisionInputs {
+                call: &self.facts,
+                rules: &self.rules,
+                learned,
+                mode,
+            },
+        )
+    }
+}

@@ -1,0 +1,96 @@
+//! `pcc-hooks decisions`: the latest permission decisions, newest first.
+
+use crate::cli::{ColorChoice, DecisionsArgs};
+use crate::failure::Failure;
+use crate::term::{Palette, emit};
+use pcc_core::paths::DataDir;
+use pcc_store::Store;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+#[derive(Serialize)]
+struct DecisionJson {
+    id: i64,
+    session_id: String,
+    at: String,
+    hook_event: String,
+    tool_name: String,
+    tool_use_id: Option<String>,
+    project_root: String,
+    input: String,
+    level: String,
+    decision: String,
+    rule: String,
+    reason: String,
+    mode: String,
+    latency_us: i64,
+    escalated: bool,
+    human_approved: bool,
+}
+
+/// Prints the decisions.
+pub fn run(args: &DecisionsArgs, color: ColorChoice) -> Result<(), Failure> {
+    let database = DataDir::from_env()?.database();
+    let stored = match Store::open_existing(&database)? {
+        Some(store) => store.decisions(args.session.as_deref(), args.limit)?,
+        None => Vec::new(),
+    };
+    let rows: Vec<DecisionJson> = stored
+        .into_iter()
+        .map(|decision| DecisionJson {
+            id: decision.id,
+            session_id: decision.session_id,
+            at: jiff::Timestamp::from_millisecond(decision.at_ms)
+                .map_or_else(|_| decision.at_ms.to_string(), |t| t.to_string()),
+            hook_event: decision.record.hook_event,
+            tool_name: decision.record.tool_name,
+            tool_use_id: decision.record.tool_use_id,
+            project_root: decision.record.project_root,
+            input: decision.record.input,
+            level: decision.record.level,
+            decision: decision.record.answer,
+            rule: decision.record.rule,
+            reason: decision.record.reason,
+            mode: decision.record.mode,
+            latency_us: decision.record.latency_us,
+            escalated: decision.record.escalate,
+            human_approved: decision.human_approved,
+        })
+        .collect();
+    if args.json {
+        let text = serde_json::to_string_pretty(&serde_json::json!({ "decisions": rows }))
+            .map_err(|error| Failure::new(format!("cannot encode decisions: {error}")))?;
+        return emit(&format!("{text}\n"));
+    }
+    if rows.is_empty() {
+        return emit("No decisions recorded yet.\n");
+    }
+    let palette = Palette::for_stdout(color);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}",
+        palette.bold("TIME                 SESSION   LEVEL     DECISION  TOOL   RULE / INPUT")
+    );
+    for row in &rows {
+        let decision = format!("{:<8}", row.decision);
+        let decision = match row.decision.as_str() {
+            "allow" => palette.green(&decision),
+            "deny" => palette.red(&decision),
+            _ => palette.yellow(&decision),
+        };
+        let input: String = row.input.chars().take(60).collect();
+        let _ = writeln!(
+            out,
+            "{:<20} {:<9} {:<9} {}  {:<6} {}: {}",
+            row.at.get(..19).unwrap_or(&row.at),
+            row.session_id.get(..8).unwrap_or(&row.session_id),
+            row.level,
+            decision,
+            row.tool_name,
+            row.rule,
+            input
+        );
+    }
+    emit(&out)
+}

@@ -1,0 +1,254 @@
+//! Permission decisions, escalations to a human, and approvals learned from humans.
+
+use crate::error::StoreError;
+use crate::events::{EventRecord, insert_event};
+use crate::open::Store;
+use rusqlite::{OptionalExtension, params};
+
+/// One permission decision, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionRecord {
+    /// `PreToolUse` or `PermissionRequest`.
+    pub hook_event: String,
+    /// The tool.
+    pub tool_name: String,
+    /// Ties the decision to the call's `PostToolUse` (PreToolUse only).
+    pub tool_use_id: Option<String>,
+    /// The project the call runs in; learned approvals are per project.
+    pub project_root: String,
+    /// The normalised, redacted input (the command, the path, …): what learning compares.
+    pub input: String,
+    /// `LOW`, `MEDIUM`, `HIGH` or `CRITICAL`.
+    pub level: String,
+    /// `allow`, `deny`, `ask` or `none`.
+    pub answer: String,
+    /// The rule that fired.
+    pub rule: String,
+    /// The reason given.
+    pub reason: String,
+    /// `interactive` or `unattended`.
+    pub mode: String,
+    /// Microseconds from process start to the decision.
+    pub latency_us: i64,
+    /// Whether a human must look at it later.
+    pub escalate: bool,
+}
+
+/// A stored decision, for `pcc-hooks decisions`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDecision {
+    /// Row id.
+    pub id: i64,
+    /// The session.
+    pub session_id: String,
+    /// When, ms since the epoch.
+    pub at_ms: i64,
+    /// The decision as recorded.
+    pub record: DecisionRecord,
+    /// True once the call ran after we asked or said nothing: a human (or Claude Code's own
+    /// rules) approved it.
+    pub human_approved: bool,
+}
+
+/// Counts of one session's decisions, for `status`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DecisionCounts {
+    /// Calls we allowed.
+    pub allowed: i64,
+    /// Calls we denied.
+    pub denied: i64,
+    /// Calls we left to the human (ask, or no decision).
+    pub asked: i64,
+    /// Escalations still waiting for a human.
+    pub escalated: i64,
+}
+
+impl Store {
+    /// Records the hook call's event and its decision (and the escalation, when the decision
+    /// asks for one) in one transaction. Returns the decision's row id.
+    pub fn record_decision(
+        &mut self,
+        event: &EventRecord,
+        decision: &DecisionRecord,
+    ) -> Result<i64, StoreError> {
+        self.write(|transaction| {
+            let event_id = insert_event(transaction, event)?;
+            transaction.execute(
+                "INSERT INTO decisions (event_id, session_id, at_ms, hook_event, tool_name, tool_use_id,
+                                        project_root, input, level, answer, rule, reason, mode, latency_us)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                params![
+                    event_id,
+                    event.session_id,
+                    event.at_ms,
+                    decision.hook_event,
+                    decision.tool_name,
+                    decision.tool_use_id,
+                    decision.project_root,
+                    decision.input,
+                    decision.level,
+                    decision.answer,
+                    decision.rule,
+                    decision.reason,
+                    decision.mode,
+                    decision.latency_us,
+                ],
+            )?;
+            let decision_id = transaction.last_insert_rowid();
+            if decision.escalate {
+                transaction.execute(
+                    "INSERT INTO escalations (session_id, created_ms, kind, decision_id, summary, reason)
+                     VALUES (?1, ?2, 'permission', ?3, ?4, ?5)",
+                    params![event.session_id, event.at_ms, decision_id, event.summary, decision.reason],
+                )?;
+            }
+            Ok(decision_id)
+        })
+    }
+
+    /// Whether a learned approval covers this call in this project.
+    pub fn is_learned(
+        &self,
+        project_root: &str,
+        tool_name: &str,
+        input: &str,
+    ) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM learned_rules WHERE project_root = ?1 AND tool_name = ?2 AND input = ?3",
+                params![project_root, tool_name, input],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(|source| self.error(source))
+    }
+
+    /// Records a `PostToolUse` event. If the call ran after we asked or said nothing at MEDIUM
+    /// risk, a human approved it; once `approvals_to_learn` such approvals of the same input in
+    /// the same project exist, the input is learned. Returns true when this call taught a rule.
+    pub fn record_tool_ran(
+        &mut self,
+        event: &EventRecord,
+        approvals_to_learn: u32,
+    ) -> Result<bool, StoreError> {
+        self.write(|transaction| {
+            insert_event(transaction, event)?;
+            let Some(tool_use_id) = &event.tool_use_id else {
+                return Ok(false);
+            };
+            let approved: Option<(String, String, String)> = transaction
+                .query_row(
+                    "UPDATE decisions SET human_approved = 1
+                     WHERE session_id = ?1 AND tool_use_id = ?2 AND hook_event = 'PreToolUse'
+                       AND answer IN ('ask', 'none') AND level = 'MEDIUM' AND human_approved = 0
+                     RETURNING project_root, tool_name, input",
+                    params![event.session_id, tool_use_id],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )
+                .optional()?;
+            let Some((project_root, tool_name, input)) = approved else {
+                return Ok(false);
+            };
+            if approvals_to_learn == 0 {
+                return Ok(false);
+            }
+            let approvals: i64 = transaction.query_row(
+                "SELECT COUNT(*) FROM decisions
+                 WHERE project_root = ?1 AND tool_name = ?2 AND input = ?3 AND human_approved = 1",
+                params![project_root, tool_name, input],
+                |row| row.get(0),
+            )?;
+            if approvals < i64::from(approvals_to_learn) {
+                return Ok(false);
+            }
+            let inserted = transaction.execute(
+                "INSERT OR IGNORE INTO learned_rules (project_root, tool_name, input, source, created_ms)
+                 VALUES (?1, ?2, ?3, 'repeated-approval', ?4)",
+                params![project_root, tool_name, input, event.at_ms],
+            )?;
+            Ok(inserted == 1)
+        })
+    }
+
+    /// The newest decisions, optionally of one session (a prefix of its id is enough).
+    pub fn decisions(
+        &self,
+        session: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<StoredDecision>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT id, session_id, at_ms, hook_event, tool_name, tool_use_id, project_root, input,
+                        level, answer, rule, reason, mode, latency_us, human_approved,
+                        EXISTS (SELECT 1 FROM escalations e WHERE e.decision_id = decisions.id)
+                 FROM decisions
+                 WHERE ?1 IS NULL OR session_id LIKE ?1 || '%'
+                 ORDER BY id DESC LIMIT ?2",
+            )
+            .map_err(|source| self.error(source))?;
+        let rows = statement
+            .query_map(params![session, limit], |row| {
+                Ok(StoredDecision {
+                    id: row.get(0)?,
+                    session_id: row.get(1)?,
+                    at_ms: row.get(2)?,
+                    record: DecisionRecord {
+                        hook_event: row.get(3)?,
+                        tool_name: row.get(4)?,
+                        tool_use_id: row.get(5)?,
+                        project_root: row.get(6)?,
+                        input: row.get(7)?,
+                        level: row.get(8)?,
+                        answer: row.get(9)?,
+                        rule: row.get(10)?,
+                        reason: row.get(11)?,
+                        mode: row.get(12)?,
+                        latency_us: row.get(13)?,
+                        escalate: row.get(15)?,
+                    },
+                    human_approved: row.get(14)?,
+                })
+            })
+            .map_err(|source| self.error(source))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|source| self.error(source))
+    }
+
+    /// Decision counts per session.
+    pub fn decision_counts(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, DecisionCounts>, StoreError> {
+        let mut counts: std::collections::BTreeMap<String, DecisionCounts> = Default::default();
+        let wrap = |source| self.error(source);
+        let mut by_answer = self
+            .conn
+            .prepare(
+                "SELECT session_id, answer, COUNT(*) FROM decisions GROUP BY session_id, answer",
+            )
+            .map_err(wrap)?;
+        let mut rows = by_answer.query([]).map_err(wrap)?;
+        while let Some(row) = rows.next().map_err(wrap)? {
+            let entry = counts.entry(row.get(0).map_err(wrap)?).or_default();
+            let count: i64 = row.get(2).map_err(wrap)?;
+            match row.get::<_, String>(1).map_err(wrap)?.as_str() {
+                "allow" => entry.allowed += count,
+                "deny" => entry.denied += count,
+                _ => entry.asked += count,
+            }
+        }
+        let mut pending = self
+            .conn
+            .prepare("SELECT session_id, COUNT(*) FROM escalations WHERE state = 'pending' GROUP BY session_id")
+            .map_err(wrap)?;
+        let mut rows = pending.query([]).map_err(wrap)?;
+        while let Some(row) = rows.next().map_err(wrap)? {
+            counts
+                .entry(row.get(0).map_err(wrap)?)
+                .or_default()
+                .escalated = row.get(1).map_err(wrap)?;
+        }
+        Ok(counts)
+    }
+}

@@ -1,0 +1,130 @@
+//! Decisions, escalations and learned approvals against a real SQLite file.
+
+use pcc_core::hook::HookInput;
+use pcc_store::{DecisionRecord, EventRecord, Store};
+
+fn event(session: &str, name: &str, tool_use_id: &str, at_ms: i64) -> EventRecord {
+    let input = serde_json::json!({"session_id": session, "cwd": "/p", "hook_event_name": name,
+        "tool_name": "Bash", "tool_input": {"command": "npm install left-pad"}, "tool_use_id": tool_use_id});
+    EventRecord::from_hook(
+        &HookInput::parse(input.to_string().as_bytes()).expect("valid"),
+        "/p".into(),
+        at_ms,
+    )
+}
+
+fn decision(tool_use_id: &str, level: &str, answer: &str, escalate: bool) -> DecisionRecord {
+    DecisionRecord {
+        hook_event: "PreToolUse".into(),
+        tool_name: "Bash".into(),
+        tool_use_id: Some(tool_use_id.into()),
+        project_root: "/p".into(),
+        input: "npm install left-pad".into(),
+        level: level.into(),
+        answer: answer.into(),
+        rule: "pkg.install".into(),
+        reason: "installs a package".into(),
+        mode: "interactive".into(),
+        latency_us: 800,
+        escalate,
+    }
+}
+
+#[test]
+fn a_decision_is_stored_with_its_event_and_escalation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("pcc.db")).expect("open");
+    store
+        .record_decision(
+            &event("s1", "PreToolUse", "t1", 1),
+            &decision("t1", "HIGH", "deny", true),
+        )
+        .expect("write");
+    store
+        .record_decision(
+            &event("s1", "PreToolUse", "t2", 2),
+            &decision("t2", "LOW", "allow", false),
+        )
+        .expect("write");
+    let listed = store.decisions(Some("s1"), 10).expect("read");
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].record.answer, "allow", "newest first");
+    assert!(listed[1].record.escalate);
+    let counts = store.decision_counts().expect("counts");
+    let s1 = counts.get("s1").expect("s1 counted");
+    assert_eq!(
+        (s1.allowed, s1.denied, s1.asked, s1.escalated),
+        (1, 1, 0, 1)
+    );
+    assert_eq!(
+        store.sessions_overview().expect("sessions")[0].event_count,
+        2,
+        "events written too"
+    );
+    assert!(store.decisions(Some("other"), 10).expect("read").is_empty());
+}
+
+#[test]
+fn repeated_human_approvals_of_a_medium_call_are_learned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("pcc.db")).expect("open");
+    for (i, id) in ["a", "b", "c"].iter().enumerate() {
+        let at = i as i64 * 10;
+        store
+            .record_decision(
+                &event("s1", "PreToolUse", id, at),
+                &decision(id, "MEDIUM", "none", false),
+            )
+            .expect("decide");
+        assert!(
+            !store
+                .is_learned("/p", "Bash", "npm install left-pad")
+                .expect("read"),
+            "not before the third"
+        );
+        let learned = store
+            .record_tool_ran(&event("s1", "PostToolUse", id, at + 1), 3)
+            .expect("ran");
+        assert_eq!(learned, i == 2, "the third approval teaches the rule");
+    }
+    assert!(
+        store
+            .is_learned("/p", "Bash", "npm install left-pad")
+            .expect("read")
+    );
+    assert!(
+        !store
+            .is_learned("/other", "Bash", "npm install left-pad")
+            .expect("read"),
+        "per project"
+    );
+}
+
+#[test]
+fn calls_we_allowed_or_high_calls_are_never_learned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("pcc.db")).expect("open");
+    for (i, (level, answer)) in [("LOW", "allow"), ("HIGH", "ask"), ("MEDIUM", "deny")]
+        .iter()
+        .enumerate()
+    {
+        let id = format!("t{i}");
+        store
+            .record_decision(
+                &event("s1", "PreToolUse", &id, 1),
+                &decision(&id, level, answer, false),
+            )
+            .expect("decide");
+        assert!(
+            !store
+                .record_tool_ran(&event("s1", "PostToolUse", &id, 2), 1)
+                .expect("ran"),
+            "{level} {answer}"
+        );
+    }
+    assert!(
+        !store
+            .is_learned("/p", "Bash", "npm install left-pad")
+            .expect("read")
+    );
+}
