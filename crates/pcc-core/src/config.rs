@@ -12,6 +12,14 @@ use serde::Deserialize;
 /// is allowed without asking (MEDIUM risk only).
 pub const DEFAULT_APPROVALS_TO_LEARN: u32 = 3;
 
+/// Seconds after a usage limit resets before the session is resumed (the reset time in messages
+/// is rounded to the minute, and servers may lag a little).
+pub const DEFAULT_RESUME_GRACE_SECONDS: u64 = 60;
+
+/// What a session resumed after a usage limit is told.
+pub const DEFAULT_CONTINUE_PROMPT: &str =
+    "The usage limit has reset. Continue the task you were working on from where you stopped.";
+
 /// The settings in force for one hook call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -21,6 +29,10 @@ pub struct Config {
     pub permissions: PermissionLists,
     /// Human approvals of one command after which it is learned (0 turns learning off).
     pub approvals_to_learn: u32,
+    /// Seconds after a limit's reset before resuming.
+    pub resume_grace_seconds: u64,
+    /// The prompt a resumed session gets.
+    pub continue_prompt: String,
     /// Keys of the project file that were ignored because they would loosen the policy.
     pub ignored_project_keys: Vec<String>,
 }
@@ -46,6 +58,8 @@ impl Default for Config {
             mode: None,
             permissions: PermissionLists::default(),
             approvals_to_learn: DEFAULT_APPROVALS_TO_LEARN,
+            resume_grace_seconds: DEFAULT_RESUME_GRACE_SECONDS,
+            continue_prompt: DEFAULT_CONTINUE_PROMPT.to_owned(),
             ignored_project_keys: Vec::new(),
         }
     }
@@ -69,6 +83,15 @@ struct ConfigFile {
     permissions: PermissionLists,
     #[serde(default)]
     learning: LearningSection,
+    #[serde(default)]
+    limits: LimitsSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsSection {
+    resume_grace_seconds: Option<u64>,
+    continue_prompt: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -91,6 +114,12 @@ impl Config {
             config.permissions = file.permissions;
             if let Some(count) = file.learning.approvals_to_learn {
                 config.approvals_to_learn = count;
+            }
+            if let Some(grace) = file.limits.resume_grace_seconds {
+                config.resume_grace_seconds = grace;
+            }
+            if let Some(prompt) = file.limits.continue_prompt {
+                config.continue_prompt = prompt;
             }
         }
         if let Some((name, text)) = project {
@@ -148,11 +177,15 @@ mod tests {
             deny = ["Bash(git push:*)"]
             [learning]
             approvals_to_learn = 5
+            [limits]
+            resume_grace_seconds = 5
         "#;
         let config = Config::from_files(Some(("config.toml", text)), None).expect("valid");
         assert_eq!(config.mode, Some(Mode::Unattended));
         assert_eq!(config.permissions.allow, vec!["Bash(npm run test:*)"]);
         assert_eq!(config.approvals_to_learn, 5);
+        assert_eq!(config.resume_grace_seconds, 5);
+        assert_eq!(config.continue_prompt, DEFAULT_CONTINUE_PROMPT);
     }
 
     #[test]

@@ -13,5 +13,6 @@ pub mod paths;
 pub mod permission_rules;
 pub mod policy;
 pub mod redact;
+pub mod resume_schedule;
 pub mod session_state;
 pub mod wildcard;

@@ -44,6 +44,60 @@ pub enum Command {
     Explain(ExplainArgs),
     /// The latest permission decisions, newest first.
     Decisions(DecisionsArgs),
+    /// Usage limits: parse a message the way the hooks do.
+    Limits {
+        /// What to do with limits.
+        #[command(subcommand)]
+        command: LimitsCommand,
+    },
+    /// Run the resumes that are due (started automatically when a limit is recorded).
+    Scheduler(SchedulerArgs),
+    /// Resume a rate-limited session now, or cancel its scheduled resume.
+    Resume(ResumeArgs),
+}
+
+/// `pcc-hooks limits …`.
+#[derive(Debug, Subcommand)]
+pub enum LimitsCommand {
+    /// Is TEXT a usage-limit message, which limit, and when does it reset?
+    Parse(LimitsParseArgs),
+}
+
+/// Options of `limits parse`.
+#[derive(Debug, Args)]
+pub struct LimitsParseArgs {
+    /// Print JSON: {"limited": bool, "kind": …, "resets_at": RFC3339|null}.
+    #[arg(long)]
+    pub json: bool,
+    /// The moment to resolve times against (RFC 3339; default: now).
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// The local time zone for messages that name none (IANA name; default: the system's).
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// The message, e.g. "You've hit your 5-hour limit · resets 3pm (Europe/Oslo)".
+    pub text: String,
+}
+
+/// Options of `scheduler`.
+#[derive(Debug, Args)]
+pub struct SchedulerArgs {
+    /// Run what is due now, then exit (for cron or a systemd timer).
+    #[arg(long)]
+    pub once: bool,
+}
+
+/// Options of `resume`.
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// The session (a prefix of its id is enough).
+    pub session: String,
+    /// Resume now instead of at the reset.
+    #[arg(long, conflicts_with = "cancel")]
+    pub now: bool,
+    /// Cancel the scheduled resume.
+    #[arg(long)]
+    pub cancel: bool,
 }
 
 /// Options of `status`.

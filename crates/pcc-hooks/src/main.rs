@@ -12,7 +12,11 @@ mod explain;
 mod failure;
 mod hook;
 mod install;
+mod limits_command;
 mod logging;
+mod resume_command;
+mod scheduler;
+mod scheduler_lock;
 mod status;
 mod term;
 
@@ -32,6 +36,11 @@ fn main() -> ExitCode {
         Command::Doctor(args) => doctor::run(&args, cli.color),
         Command::Explain(args) => explain::run(&args, cli.color),
         Command::Decisions(args) => decisions::run(&args, cli.color),
+        Command::Limits {
+            command: cli::LimitsCommand::Parse(args),
+        } => limits_command::parse(&args),
+        Command::Scheduler(args) => scheduler::run(&args),
+        Command::Resume(args) => resume_command::run(&args),
     };
     failure::report(result)
 }

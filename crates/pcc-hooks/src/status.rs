@@ -7,7 +7,7 @@ use crate::cli::{ColorChoice, StatusArgs};
 use crate::failure::Failure;
 use crate::term::{Palette, ago, emit, pad};
 use pcc_core::paths::DataDir;
-use pcc_store::{DecisionCounts, SessionOverview, Store};
+use pcc_store::{DecisionCounts, Resume, SessionOverview, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -38,6 +38,17 @@ struct SessionJson {
     events_total: i64,
     event_counts: BTreeMap<String, i64>,
     decisions: DecisionsJson,
+    resume: Option<ResumeJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct ResumeJson {
+    state: String,
+    limit: String,
+    resets_at: Option<String>,
+    due: String,
+    attempts: i64,
+    last_error: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -57,14 +68,19 @@ struct HookErrorsJson {
 /// Prints the status of every session.
 pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
     let database = DataDir::from_env()?.database();
-    let (sessions, decision_counts, (error_count, last_error)) =
+    let (sessions, decision_counts, resumes, (error_count, last_error)) =
         match Store::open_existing(&database)? {
             Some(mut store) => (
                 store.sessions_overview()?,
                 store.decision_counts()?,
+                store
+                    .resumes(false)?
+                    .into_iter()
+                    .map(|resume| (resume.plan.session_id.clone(), resume))
+                    .collect::<BTreeMap<_, _>>(),
                 store.hook_error_summary()?,
             ),
-            None => (Vec::new(), Default::default(), (0, None)),
+            None => (Vec::new(), Default::default(), BTreeMap::new(), (0, None)),
         };
     let now = jiff::Timestamp::now().as_millisecond();
     let report = StatusReport {
@@ -76,7 +92,7 @@ pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
                     .get(&session.session_id)
                     .copied()
                     .unwrap_or_default();
-                session_json(session, counts, now)
+                session_json(session, counts, resumes.get(&session.session_id), now)
             })
             .collect(),
         hook_errors: HookErrorsJson {
@@ -92,7 +108,12 @@ pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
     emit(&render_table(&report, Palette::for_stdout(color)))
 }
 
-fn session_json(session: &SessionOverview, decisions: DecisionCounts, now_ms: i64) -> SessionJson {
+fn session_json(
+    session: &SessionOverview,
+    decisions: DecisionCounts,
+    resume: Option<&Resume>,
+    now_ms: i64,
+) -> SessionJson {
     SessionJson {
         session_id: session.session_id.clone(),
         short_id: session.session_id.chars().take(8).collect(),
@@ -114,6 +135,14 @@ fn session_json(session: &SessionOverview, decisions: DecisionCounts, now_ms: i6
             asked: decisions.asked,
             pending_escalations: decisions.escalated,
         },
+        resume: resume.map(|resume| ResumeJson {
+            state: resume.state.clone(),
+            limit: resume.plan.limit_kind.clone(),
+            resets_at: resume.plan.resets_at_ms.map(rfc3339),
+            due: rfc3339(resume.plan.due_ms),
+            attempts: resume.attempts,
+            last_error: resume.last_error.clone(),
+        }),
     }
 }
 
@@ -123,6 +152,7 @@ fn rfc3339(ms: i64) -> String {
 
 fn render_table(report: &StatusReport, palette: Palette) -> String {
     let mut out = String::new();
+    let now_ms_for_table = jiff::Timestamp::now().as_millisecond();
     if report.sessions.is_empty() {
         let _ = writeln!(
             out,
@@ -145,7 +175,7 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
                 [
                     session.short_id.clone(),
                     display_path(Path::new(&session.project_root)),
-                    session.state.replace('_', " "),
+                    state_text(session, now_ms_for_table),
                     last,
                     ago(session.last_seen_ago_s * 1000),
                     session.events_total.to_string(),
@@ -213,10 +243,31 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
     out
 }
 
+/// "rate-limited until 14:00 (in 2h13m)" while a resume is pending, else the state's name.
+fn state_text(session: &SessionJson, now_ms: i64) -> String {
+    let Some(resume) = &session.resume else {
+        return session.state.replace('_', " ");
+    };
+    if resume.state == "running" {
+        return "resuming after limit".to_owned();
+    }
+    let due: jiff::Timestamp = resume.due.parse().unwrap_or_default();
+    let local = due.to_zoned(jiff::tz::TimeZone::system());
+    let wait = (due.as_millisecond() - now_ms).max(0) / 1000;
+    let (hours, minutes) = (wait / 3600, (wait % 3600) / 60);
+    let until = if wait >= 86_400 {
+        local.strftime("%a %H:%M").to_string()
+    } else {
+        local.strftime("%H:%M").to_string()
+    };
+    format!("rate-limited until {until} (in {hours}h{minutes:02}m)")
+}
+
 fn paint_state(palette: Palette, state: &str, text: &str) -> String {
     match state {
         "working" => palette.green(text),
         "waiting_for_user" => palette.yellow(text),
+        "errored" if text.starts_with("rate-limited") => palette.yellow(text),
         "errored" => palette.red(text),
         "ended" => palette.dim(text),
         _ => text.to_owned(),

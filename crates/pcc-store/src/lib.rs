@@ -8,6 +8,7 @@ mod decisions;
 mod error;
 mod events;
 mod open;
+mod resumes;
 mod schema;
 mod sessions;
 
@@ -15,5 +16,6 @@ pub use decisions::{DecisionCounts, DecisionRecord, StoredDecision};
 pub use error::StoreError;
 pub use events::{EventRecord, HookErrorKind};
 pub use open::{BUSY_TIMEOUT, Store};
+pub use resumes::{NewResume, Resume, ResumeResult};
 pub use schema::SCHEMA_VERSION;
 pub use sessions::SessionOverview;

@@ -89,4 +89,27 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         UNIQUE (project_root, tool_name, input)
     ) STRICT;
     ",
+    // 3: sessions to resume when a usage limit resets; one open resume per session.
+    "
+    CREATE TABLE resumes (
+        id              INTEGER PRIMARY KEY,
+        session_id      TEXT NOT NULL,
+        cwd             TEXT NOT NULL,
+        transcript_path TEXT,
+        limit_kind      TEXT NOT NULL,
+        resets_at_ms    INTEGER,
+        due_ms          INTEGER NOT NULL,
+        prompt          TEXT NOT NULL,
+        state           TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        claimed_ms      INTEGER,
+        runner_pid      INTEGER,
+        last_error      TEXT,
+        created_ms      INTEGER NOT NULL,
+        updated_ms      INTEGER NOT NULL
+    ) STRICT;
+    CREATE UNIQUE INDEX resumes_one_open_per_session ON resumes(session_id)
+        WHERE state IN ('pending', 'running');
+    CREATE INDEX resumes_by_due ON resumes(state, due_ms);
+    ",
 ];

@@ -40,6 +40,23 @@ pub enum LimitKind {
 }
 
 impl LimitKind {
+    /// The stable snake_case name, as serialised and stored (`five_hour`, `weekly`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LimitKind::FiveHour => "five_hour",
+            LimitKind::Weekly => "weekly",
+            LimitKind::Opus => "opus",
+            LimitKind::Sonnet => "sonnet",
+            LimitKind::Fable => "fable",
+            LimitKind::Session => "session",
+            LimitKind::UsageCredits => "usage_credits",
+            LimitKind::ExtraUsage => "extra_usage",
+            LimitKind::OrgOutOfUsage => "org_out_of_usage",
+            LimitKind::ApiKeyRateLimit => "api_key_rate_limit",
+            LimitKind::Unknown => "unknown",
+        }
+    }
+
     /// The kind for a limit name as the messages spell it (`5-hour`, `weekly`, `Opus`, …),
     /// compared without regard to ASCII case. An empty or unrecognised name is
     /// [`LimitKind::Unknown`]: the message still proves a limit, it just does not say which.

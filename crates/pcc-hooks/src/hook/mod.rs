@@ -14,6 +14,7 @@
 //!   panic) is logged and answered with no decision and exit 0, so it can never turn into a
 //!   permission.
 
+mod limit;
 mod permission;
 
 use crate::config_files;
@@ -116,6 +117,10 @@ fn respond(
             tool_input: &request.tool_input,
             tool_use_id: None,
         },
+        HookEvent::StopFailure(failure) => {
+            limit::record_stop_failure(context, &mut store, record, failure)?;
+            return Ok(None);
+        }
         HookEvent::PostToolUse(_) => {
             // A broken config must not stop the event from being recorded; learning then uses
             // the default threshold.

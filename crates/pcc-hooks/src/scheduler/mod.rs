@@ -1,0 +1,101 @@
+//! `pcc-hooks scheduler`: runs the resumes that are due, one at a time, and exits when none is
+//! left (`--once`: run what is due now, then exit, for cron or a systemd timer).
+//!
+//! One scheduler per database (see [`crate::scheduler_lock`]). Everything it knows is in SQLite,
+//! so a reboot or a crash loses nothing: a claim left by a dead scheduler goes back to pending,
+//! and a resume whose time passed long ago runs once.
+
+mod resume_run;
+
+use crate::cli::SchedulerArgs;
+use crate::config_files;
+use crate::failure::Failure;
+use crate::scheduler_lock;
+use pcc_core::config::DEFAULT_RESUME_GRACE_SECONDS;
+use pcc_core::paths::DataDir;
+use pcc_core::resume_schedule::{due_after_reset, retry_after_failure};
+use pcc_store::{ResumeResult, Store};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The longest the scheduler sleeps before looking again (a resume scheduled meanwhile by a hook,
+/// or moved by `pcc-hooks resume --now`, is then seen within this time).
+const MAX_NAP: Duration = Duration::from_secs(30);
+
+/// Runs the scheduler until nothing is pending (or once, with `--once`).
+pub fn run(args: &SchedulerArgs) -> Result<(), Failure> {
+    let data = DataDir::from_env()?;
+    let Some(_lock) = scheduler_lock::try_acquire(&data)
+        .map_err(|error| Failure::new(format!("cannot take the scheduler lock: {error}")))?
+    else {
+        eprintln!(
+            "pcc-hooks: another scheduler is running for {}",
+            data.root().display()
+        );
+        return Ok(());
+    };
+    let mut store = Store::open(&data.database())?;
+    let recovered = store.recover_abandoned_resumes(process_alive)?;
+    if recovered > 0 {
+        tracing::warn!(
+            recovered,
+            "resumes claimed by a scheduler that died were put back"
+        );
+    }
+    let claude = claude_program();
+    loop {
+        let now = now_ms();
+        if let Some(resume) = store.claim_due_resume(now, std::process::id())? {
+            tracing::info!(session = %resume.plan.session_id, attempt = resume.attempts, "resuming");
+            let outcome = resume_run::run(&claude, &resume);
+            let finished = now_ms();
+            let result = match outcome {
+                resume_run::Outcome::Completed => ResumeResult::Done,
+                resume_run::Outcome::LimitedAgain { resets_at_ms } => {
+                    let grace_ms = config_files::load(&data, Path::new(&resume.plan.cwd))
+                        .map_or(DEFAULT_RESUME_GRACE_SECONDS, |config| {
+                            config.resume_grace_seconds
+                        })
+                        .saturating_mul(1000);
+                    let grace_ms = i64::try_from(grace_ms).unwrap_or(i64::MAX);
+                    // No reset in the stream: try again after the grace rather than spin.
+                    let reset = resets_at_ms.unwrap_or(finished);
+                    ResumeResult::LimitedAgain {
+                        resets_at_ms,
+                        due_ms: due_after_reset(reset, finished, grace_ms),
+                    }
+                }
+                resume_run::Outcome::Failed(error) => ResumeResult::Failed {
+                    retry_at_ms: retry_after_failure(resume.attempts, finished),
+                    error,
+                },
+            };
+            store.finish_resume(resume.id, &result, finished)?;
+            continue;
+        }
+        if args.once {
+            return Ok(());
+        }
+        let Some(next_due) = store.next_resume_due()? else {
+            return Ok(());
+        };
+        let wait = u64::try_from(next_due.saturating_sub(now_ms())).unwrap_or(0);
+        std::thread::sleep(Duration::from_millis(wait).min(MAX_NAP));
+    }
+}
+
+/// `$PCC_CLAUDE_BIN` when set (tests, unusual installs), else `claude` on PATH.
+fn claude_program() -> PathBuf {
+    std::env::var_os("PCC_CLAUDE_BIN")
+        .filter(|value| !value.is_empty())
+        .map_or_else(|| PathBuf::from("claude"), PathBuf::from)
+}
+
+/// Whether a process with this id exists (Linux: `/proc/<pid>`).
+fn process_alive(pid: u32) -> bool {
+    PathBuf::from(format!("/proc/{pid}")).exists()
+}
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}

@@ -1,0 +1,282 @@
+//! The resume scheduler against a fake `claude` that records how it was run.
+
+mod common;
+use common::*;
+use pcc_store::{NewResume, Store};
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+
+/// A fake `claude`: logs its argv, cwd and PCC_MODE as one JSON line to `$FAKE_LOG`, then
+/// behaves as `$FAKE_MODE` says (ok, limited, fail).
+const FAKE_CLAUDE: &str = r#"#!/usr/bin/env python3
+import json, os, sys, time
+with open(os.environ["FAKE_LOG"], "a") as log:
+    log.write(json.dumps({"argv": sys.argv[1:], "cwd": os.getcwd(), "mode": os.environ.get("PCC_MODE"),
+                          "claudecode": os.environ.get("CLAUDECODE")}) + "\n")
+mode = os.environ.get("FAKE_MODE", "ok")
+print(json.dumps({"type": "system", "subtype": "init", "session_id": sys.argv[2]}))
+if mode == "limited":
+    print(json.dumps({"type": "rate_limit_event", "rate_limit_info": {"status": "rejected",
+        "resetsAt": int(time.time()) + 7200, "rateLimitType": "five_hour"}}))
+    print(json.dumps({"type": "result", "subtype": "success", "is_error": True, "api_error_status": 429,
+        "api_error": "usage_limit_reached", "result": "You've hit your 5-hour limit"}))
+    sys.exit(1)
+if mode == "fail":
+    print(json.dumps({"type": "result", "subtype": "error_during_execution", "is_error": True, "result": "boom"}))
+    sys.exit(1)
+print(json.dumps({"type": "result", "subtype": "success", "is_error": False, "result": "continued"}))
+if os.environ.get("FAKE_FIFO"):
+    with open(os.environ["FAKE_FIFO"], "w") as fifo:
+        fifo.write("ran\n")
+"#;
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    home: PathBuf,
+    fake: PathBuf,
+    log: PathBuf,
+    project: PathBuf,
+}
+
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("pcc");
+    let fake = dir.path().join("claude");
+    std::fs::write(&fake, FAKE_CLAUDE).expect("write fake");
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let project = dir.path().join("project");
+    std::fs::create_dir_all(&project).expect("project");
+    Setup {
+        log: dir.path().join("claude.log"),
+        home,
+        fake,
+        project,
+        _dir: dir,
+    }
+}
+
+fn schedule(setup: &Setup, session: &str, due_ms: i64) {
+    let mut store = Store::open(&setup.home.join("pcc.db")).expect("open");
+    let input = serde_json::json!({"session_id": session, "cwd": setup.project, "hook_event_name": "StopFailure"});
+    let record = pcc_store::EventRecord::from_hook(
+        &pcc_core::hook::HookInput::parse(input.to_string().as_bytes()).expect("valid"),
+        setup.project.display().to_string(),
+        1,
+    );
+    let plan = NewResume {
+        session_id: session.into(),
+        cwd: setup.project.display().to_string(),
+        transcript_path: None,
+        limit_kind: "five_hour".into(),
+        resets_at_ms: Some(due_ms),
+        due_ms,
+        prompt: "Please continue; the limit has reset.".into(),
+    };
+    store.record_limit(&record, &plan).expect("schedule");
+}
+
+fn scheduler_once(setup: &Setup, mode: &str) -> std::process::Output {
+    command(&setup.home)
+        .args(["scheduler", "--once"])
+        .env("PCC_CLAUDE_BIN", &setup.fake)
+        .env("FAKE_LOG", &setup.log)
+        .env("FAKE_MODE", mode)
+        .env("CLAUDECODE", "1")
+        .output()
+        .expect("run scheduler")
+}
+
+fn runs(setup: &Setup) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(&setup.log)
+        .unwrap_or_default()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("log line"))
+        .collect()
+}
+
+fn resume_rows(setup: &Setup) -> Vec<(String, String, i64, Option<String>)> {
+    let conn = db(&setup.home);
+    let mut statement = conn
+        .prepare("SELECT session_id, state, attempts, last_error FROM resumes ORDER BY session_id")
+        .expect("prepare");
+    statement
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+#[test]
+fn once_runs_what_is_due_with_an_argument_vector_and_leaves_the_rest() {
+    let setup = setup();
+    schedule(&setup, "due-session", now_ms() - 1000);
+    schedule(&setup, "later-session", now_ms() + 3_600_000);
+    let output = scheduler_once(&setup, "ok");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let runs = runs(&setup);
+    assert_eq!(runs.len(), 1, "only the due resume ran: {runs:?}");
+    assert_eq!(
+        runs[0]["argv"],
+        serde_json::json!([
+            "--resume",
+            "due-session",
+            "-p",
+            "Please continue; the limit has reset.",
+            "--output-format",
+            "stream-json",
+            "--verbose"
+        ])
+    );
+    assert_eq!(
+        runs[0]["cwd"],
+        setup
+            .project
+            .canonicalize()
+            .expect("project")
+            .display()
+            .to_string()
+    );
+    assert_eq!(runs[0]["mode"], "unattended");
+    assert_eq!(
+        runs[0]["claudecode"],
+        serde_json::Value::Null,
+        "the parent session's variables are removed"
+    );
+    let rows = resume_rows(&setup);
+    assert_eq!(rows[0], ("due-session".into(), "done".into(), 1, None));
+    assert_eq!((rows[1].1.as_str(), rows[1].2), ("pending", 0));
+}
+
+#[test]
+fn limited_again_is_rescheduled_at_the_new_reset() {
+    let setup = setup();
+    schedule(&setup, "s", now_ms() - 1000);
+    let output = scheduler_once(&setup, "limited");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let rows = resume_rows(&setup);
+    assert_eq!(rows[0].1, "pending");
+    let due = count(&db(&setup.home), "SELECT due_ms FROM resumes");
+    assert!(
+        due > now_ms() + 7_000_000,
+        "due at the new reset (+2 h) plus grace, got {due}"
+    );
+}
+
+#[test]
+fn a_failed_resume_is_retried_later_with_the_error_kept() {
+    let setup = setup();
+    schedule(&setup, "s", now_ms() - 1000);
+    let output = scheduler_once(&setup, "fail");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let rows = resume_rows(&setup);
+    assert_eq!((rows[0].1.as_str(), rows[0].2), ("pending", 1));
+    assert!(
+        rows[0]
+            .3
+            .as_deref()
+            .is_some_and(|error| error.contains("boom")),
+        "{rows:?}"
+    );
+    let due = count(&db(&setup.home), "SELECT due_ms FROM resumes");
+    assert!(due > now_ms() + 30_000, "backed off, not retried at once");
+}
+
+#[test]
+fn a_missing_claude_is_a_recorded_failure_not_a_crash() {
+    let setup = setup();
+    schedule(&setup, "s", now_ms() - 1000);
+    let output = command(&setup.home)
+        .args(["scheduler", "--once"])
+        .env("PCC_CLAUDE_BIN", "/nonexistent/claude")
+        .output()
+        .expect("run");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let rows = resume_rows(&setup);
+    assert!(
+        rows[0]
+            .3
+            .as_deref()
+            .is_some_and(|error| error.contains("cannot run")),
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn a_second_scheduler_steps_aside() {
+    let setup = setup();
+    std::fs::create_dir_all(&setup.home).expect("home");
+    let lock = std::fs::File::create(setup.home.join("scheduler.lock")).expect("lock file");
+    lock.lock().expect("hold the scheduler lock");
+    schedule(&setup, "s", now_ms() - 1000);
+    let output = scheduler_once(&setup, "ok");
+    assert!(output.status.success());
+    assert!(
+        text(&output.stderr).contains("another scheduler is running"),
+        "{}",
+        text(&output.stderr)
+    );
+    assert!(runs(&setup).is_empty(), "nothing ran twice");
+}
+
+#[test]
+fn a_limit_seen_by_the_hook_is_resumed_by_the_scheduler_it_starts() {
+    let setup = setup();
+    std::fs::create_dir_all(&setup.home).expect("home");
+    std::fs::write(
+        setup.home.join("config.toml"),
+        "[limits]\nresume_grace_seconds = 0\n",
+    )
+    .expect("config");
+    // A reset at the current minute: already passed by a few seconds, within the tolerance.
+    let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
+    let message = format!(
+        "You've hit your 5-hour limit · resets {} (UTC)",
+        now.strftime("%-I:%M%P")
+    );
+    let input = serde_json::json!({"session_id": "limited-session", "cwd": setup.project,
+        "hook_event_name": "StopFailure", "error": "rate_limit", "last_assistant_message": message});
+    let fifo = setup.project.join("ran.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let output = run_with_stdin(
+        command(&setup.home)
+            .arg("hook")
+            .env("PCC_CLAUDE_BIN", &setup.fake)
+            .env("FAKE_LOG", &setup.log)
+            .env("FAKE_FIFO", &fifo),
+        input.to_string().as_bytes(),
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(output.stdout.is_empty());
+    // The fake claude writes to the FIFO while the scheduler (holding its lock) waits for it;
+    // once we read that, taking the lock waits for the scheduler to record the outcome and exit.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let fifo_path = fifo.clone();
+    std::thread::spawn(move || {
+        let _ = sender.send(std::fs::read_to_string(fifo_path));
+    });
+    let ran = receiver
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the scheduler ran claude");
+    assert_eq!(ran.expect("read the FIFO"), "ran\n");
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(setup.home.join("scheduler.lock"))
+        .expect("lock file");
+    lock.lock().expect("wait for the scheduler");
+    let rows = resume_rows(&setup);
+    assert_eq!(
+        rows,
+        vec![("limited-session".into(), "done".into(), 1, None)]
+    );
+    assert_eq!(runs(&setup).len(), 1, "resumed exactly once");
+}

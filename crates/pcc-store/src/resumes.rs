@@ -1,0 +1,269 @@
+//! Resumes: sessions stopped by a usage limit, to be continued with `claude --resume` when the
+//! limit resets. The scheduler claims a due resume atomically, so two schedulers never run the
+//! same one, and a claim left by a crashed scheduler goes back to pending instead of being lost.
+
+use crate::error::StoreError;
+use crate::events::{EventRecord, insert_event};
+use crate::open::Store;
+use rusqlite::{OptionalExtension, Row, params};
+
+/// A resume to schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewResume {
+    /// The session to resume.
+    pub session_id: String,
+    /// Where it ran; `--resume` only finds a session from its own directory.
+    pub cwd: String,
+    /// Its transcript, for diagnostics.
+    pub transcript_path: Option<String>,
+    /// Which limit stopped it (`five_hour`, `weekly`, …).
+    pub limit_kind: String,
+    /// When the limit resets, ms since the epoch, when known.
+    pub resets_at_ms: Option<i64>,
+    /// When to run: the reset plus a grace.
+    pub due_ms: i64,
+    /// What the resumed session is told.
+    pub prompt: String,
+}
+
+/// A stored resume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resume {
+    /// Row id.
+    pub id: i64,
+    /// What was scheduled.
+    pub plan: NewResume,
+    /// `pending`, `running`, `done`, `failed` or `cancelled`.
+    pub state: String,
+    /// Runs started so far.
+    pub attempts: i64,
+    /// The last failure, if any.
+    pub last_error: Option<String>,
+}
+
+/// How a resume run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResumeResult {
+    /// The session continued and finished its turn.
+    Done,
+    /// Limited again: run once more at `due_ms`.
+    LimitedAgain {
+        /// The new reset, when known.
+        resets_at_ms: Option<i64>,
+        /// When to run next.
+        due_ms: i64,
+    },
+    /// It failed; retry at `retry_at_ms`, or give up (and escalate) when `None`.
+    Failed {
+        /// What went wrong.
+        error: String,
+        /// When to try again, or `None` to give up.
+        retry_at_ms: Option<i64>,
+    },
+}
+
+const COLUMNS: &str = "id, session_id, cwd, transcript_path, limit_kind, resets_at_ms, due_ms, prompt, \
+                       state, attempts, last_error";
+
+fn resume_from_row(row: &Row<'_>) -> rusqlite::Result<Resume> {
+    Ok(Resume {
+        id: row.get(0)?,
+        plan: NewResume {
+            session_id: row.get(1)?,
+            cwd: row.get(2)?,
+            transcript_path: row.get(3)?,
+            limit_kind: row.get(4)?,
+            resets_at_ms: row.get(5)?,
+            due_ms: row.get(6)?,
+            prompt: row.get(7)?,
+        },
+        state: row.get(8)?,
+        attempts: row.get(9)?,
+        last_error: row.get(10)?,
+    })
+}
+
+impl Store {
+    /// Records the event that revealed the limit and schedules (or moves) the session's one open
+    /// resume, in one transaction.
+    pub fn record_limit(
+        &mut self,
+        event: &EventRecord,
+        resume: &NewResume,
+    ) -> Result<i64, StoreError> {
+        self.write(|transaction| {
+            insert_event(transaction, event)?;
+            transaction.query_row(
+                "INSERT INTO resumes (session_id, cwd, transcript_path, limit_kind, resets_at_ms, due_ms,
+                                      prompt, state, created_ms, updated_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8)
+                 ON CONFLICT (session_id) WHERE state IN ('pending', 'running') DO UPDATE SET
+                     limit_kind = excluded.limit_kind, resets_at_ms = excluded.resets_at_ms,
+                     due_ms = excluded.due_ms, cwd = excluded.cwd, updated_ms = excluded.updated_ms
+                 RETURNING id",
+                params![
+                    resume.session_id,
+                    resume.cwd,
+                    resume.transcript_path,
+                    resume.limit_kind,
+                    resume.resets_at_ms,
+                    resume.due_ms,
+                    resume.prompt,
+                    event.at_ms,
+                ],
+                |row| row.get(0),
+            )
+        })
+    }
+
+    /// Claims the earliest due pending resume for this scheduler: it becomes `running` with one
+    /// more attempt. Atomic, so of two racing schedulers only one gets it.
+    pub fn claim_due_resume(
+        &mut self,
+        now_ms: i64,
+        scheduler_pid: u32,
+    ) -> Result<Option<Resume>, StoreError> {
+        self.write(|transaction| {
+            transaction
+                .query_row(
+                    &format!(
+                        "UPDATE resumes SET state = 'running', attempts = attempts + 1, claimed_ms = ?1,
+                                runner_pid = ?2, updated_ms = ?1
+                         WHERE id = (SELECT id FROM resumes WHERE state = 'pending' AND due_ms <= ?1
+                                     ORDER BY due_ms, id LIMIT 1)
+                         RETURNING {COLUMNS}"
+                    ),
+                    params![now_ms, scheduler_pid],
+                    resume_from_row,
+                )
+                .optional()
+        })
+    }
+
+    /// Records how a claimed resume ended. A final failure also raises an escalation.
+    pub fn finish_resume(
+        &mut self,
+        id: i64,
+        result: &ResumeResult,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.write(|transaction| {
+            match result {
+                ResumeResult::Done => {
+                    transaction.execute(
+                        "UPDATE resumes SET state = 'done', updated_ms = ?2, last_error = NULL WHERE id = ?1",
+                        params![id, now_ms],
+                    )?;
+                }
+                ResumeResult::LimitedAgain { resets_at_ms, due_ms } => {
+                    transaction.execute(
+                        "UPDATE resumes SET state = 'pending', resets_at_ms = ?2, due_ms = ?3, updated_ms = ?4
+                         WHERE id = ?1",
+                        params![id, resets_at_ms, due_ms, now_ms],
+                    )?;
+                }
+                ResumeResult::Failed { error, retry_at_ms: Some(retry) } => {
+                    transaction.execute(
+                        "UPDATE resumes SET state = 'pending', due_ms = ?2, last_error = ?3, updated_ms = ?4
+                         WHERE id = ?1",
+                        params![id, retry, error, now_ms],
+                    )?;
+                }
+                ResumeResult::Failed { error, retry_at_ms: None } => {
+                    transaction.execute(
+                        "UPDATE resumes SET state = 'failed', last_error = ?2, updated_ms = ?3 WHERE id = ?1",
+                        params![id, error, now_ms],
+                    )?;
+                    transaction.execute(
+                        "INSERT INTO escalations (session_id, created_ms, kind, summary, reason)
+                         SELECT session_id, ?2, 'resume_failed', 'resume after usage limit', ?3
+                         FROM resumes WHERE id = ?1",
+                        params![id, now_ms, error],
+                    )?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Puts back to pending every `running` resume whose scheduler is gone, as decided by
+    /// `scheduler_alive(pid)`; returns how many. Run by a scheduler that holds the scheduler lock.
+    pub fn recover_abandoned_resumes(
+        &mut self,
+        scheduler_alive: impl Fn(u32) -> bool,
+    ) -> Result<usize, StoreError> {
+        self.write(|transaction| {
+            let running: Vec<(i64, Option<u32>)> = {
+                let mut statement = transaction.prepare("SELECT id, runner_pid FROM resumes WHERE state = 'running'")?;
+                let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let mut recovered = 0;
+            for (id, pid) in running {
+                if !pid.is_some_and(&scheduler_alive) {
+                    recovered += transaction.execute(
+                        "UPDATE resumes SET state = 'pending', runner_pid = NULL WHERE id = ?1 AND state = 'running'",
+                        params![id],
+                    )?;
+                }
+            }
+            Ok(recovered)
+        })
+    }
+
+    /// When the next pending resume is due, if any.
+    pub fn next_resume_due(&self) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT MIN(due_ms) FROM resumes WHERE state = 'pending'",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(|source| self.error(source))
+    }
+
+    /// Open (pending or running) resumes and the latest few finished ones, newest first.
+    pub fn resumes(&self, include_finished: bool) -> Result<Vec<Resume>, StoreError> {
+        let filter = if include_finished {
+            ""
+        } else {
+            "WHERE state IN ('pending', 'running')"
+        };
+        let mut statement = self
+            .conn
+            .prepare(&format!(
+                "SELECT {COLUMNS} FROM resumes {filter} ORDER BY id DESC LIMIT 100"
+            ))
+            .map_err(|source| self.error(source))?;
+        let rows = statement
+            .query_map([], resume_from_row)
+            .map_err(|source| self.error(source))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|source| self.error(source))
+    }
+
+    /// Makes a session's open resume due at `due_ms` (`resume --now`), or cancels it
+    /// (`due_ms` `None`). Returns false when the session has no pending resume.
+    pub fn reschedule_resume(
+        &mut self,
+        session_prefix: &str,
+        due_ms: Option<i64>,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.write(|transaction| {
+            let changed = match due_ms {
+                Some(due) => transaction.execute(
+                    "UPDATE resumes SET due_ms = ?2, updated_ms = ?3
+                     WHERE state = 'pending' AND session_id LIKE ?1 || '%'",
+                    params![session_prefix, due, now_ms],
+                )?,
+                None => transaction.execute(
+                    "UPDATE resumes SET state = 'cancelled', updated_ms = ?2
+                     WHERE state = 'pending' AND session_id LIKE ?1 || '%'",
+                    params![session_prefix, now_ms],
+                )?,
+            };
+            Ok(changed > 0)
+        })
+    }
+}
