@@ -6,7 +6,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::fs::{DirBuilder, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a writer waits for another process's transaction before giving up. Hook transactions
 /// last well under a millisecond; this bounds the worst case far below Claude's hook timeout.
@@ -24,9 +24,21 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         create_private_file(path)?;
         let store = Store::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        store.ensure_wal()?;
-        store.migrate()?;
-        Ok(store)
+        // On a fresh file (still in rollback-journal mode until `ensure_wal`), SQLite answers
+        // SQLITE_BUSY without waiting when two connections would deadlock upgrading their locks.
+        // That window lasts only while the first processes set the file up, so the setup is
+        // retried, within the same budget as the busy timeout.
+        let deadline = Instant::now() + BUSY_TIMEOUT;
+        let mut pause = Duration::from_millis(1);
+        loop {
+            match store.ensure_wal().and_then(|()| store.migrate()) {
+                Err(error) if error.is_locked() && Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                result => return result.map(|()| store),
+            }
+        }
     }
 
     /// Opens an existing database as it is: no file is created and nothing is migrated, so a
@@ -50,18 +62,9 @@ impl Store {
             .map_err(|source| self.error(source))
     }
 
-    /// Takes and releases the write lock, proving the file can be written now.
+    /// Takes the write lock and commits nothing, proving the file can be written now.
     pub fn check_writable(&mut self) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let wrap = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let transaction = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(wrap)?;
-        transaction.rollback().map_err(wrap)
+        self.write(|_| Ok(()))
     }
 
     /// SQLite's own consistency check; `"ok"` when the file is sound.
