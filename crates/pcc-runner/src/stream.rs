@@ -5,7 +5,7 @@ use crate::outcome::ChildStatus;
 use crate::tail::Tail;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use pcc_core::limits::{LimitKind, LimitSignal, detect_stream_event};
+use pcc_core::limits::{LimitSignal, StreamLimitTracker};
 use serde::Serialize;
 use serde_json::Value;
 use std::time::Duration;
@@ -84,8 +84,7 @@ pub(crate) struct StreamState {
     /// Lines that were not JSON objects (or were too long to parse).
     pub(crate) unparsed_lines: u64,
     last_message_id: Option<String>,
-    rejected_event: Option<LimitSignal>,
-    result_limit: Option<LimitSignal>,
+    limits: StreamLimitTracker,
     local: TimeZone,
 }
 
@@ -98,8 +97,7 @@ impl StreamState {
             result: None,
             unparsed_lines: 0,
             last_message_id: None,
-            rejected_event: None,
-            result_limit: None,
+            limits: StreamLimitTracker::default(),
             local,
         }
     }
@@ -142,19 +140,16 @@ impl StreamState {
         match kind {
             "assistant" => self.assistant(&event, emit),
             "rate_limit_event" => {
-                if let Some(signal) = detect_stream_event(&event, now, &self.local) {
-                    self.rejected_event = Some(signal.clone());
+                if let Some(signal) = self.limits.observe(&event, now, &self.local) {
                     emit(ChildEvent::RateLimited { signal });
                 }
             }
             "result" => {
-                self.result_limit = detect_stream_event(&event, now, &self.local);
-                if let Some(signal) = &self.result_limit
-                    && self.rejected_event.is_none()
+                let already_limited = self.limits.limit().is_some();
+                if let Some(signal) = self.limits.observe(&event, now, &self.local)
+                    && !already_limited
                 {
-                    emit(ChildEvent::RateLimited {
-                        signal: signal.clone(),
-                    });
+                    emit(ChildEvent::RateLimited { signal });
                 }
                 self.result = Some(event);
             }
@@ -195,24 +190,7 @@ impl StreamState {
     /// `result` that is not an error means no limit; a rejected `rate_limit_event` is preferred
     /// for its exact `resetsAt`, completed from the `result`.
     pub(crate) fn limit(&self) -> Option<LimitSignal> {
-        if let Some(result) = &self.result
-            && result.get("is_error").and_then(Value::as_bool) != Some(true)
-        {
-            return None;
-        }
-        match (self.rejected_event.clone(), self.result_limit.clone()) {
-            (Some(mut event), Some(from_result)) => {
-                if event.kind == LimitKind::Unknown {
-                    event.kind = from_result.kind;
-                }
-                if event.resets_at.is_none() {
-                    event.resets_at = from_result.resets_at;
-                }
-                event.message = from_result.message;
-                Some(event)
-            }
-            (event, from_result) => event.or(from_result),
-        }
+        self.limits.limit()
     }
 }
 
@@ -281,6 +259,7 @@ pub(crate) async fn read_all<R: AsyncRead + Unpin>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pcc_core::limits::LimitKind;
 
     fn feed(lines: &[&str]) -> (StreamState, Vec<ChildEvent>) {
         let mut state = StreamState::new(TimeZone::UTC);

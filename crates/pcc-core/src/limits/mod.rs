@@ -22,7 +22,7 @@ mod text;
 pub use reset_time::{RESET_TOLERANCE, time_zone};
 pub use signal::{LimitKind, LimitReport, LimitSignal, SignalSource};
 pub use structured::{
-    detect_result, detect_stop_failure, detect_stream_event, detect_transcript_entry,
-    scan_stream_json, scan_transcript_tail,
+    StreamLimitTracker, detect_result, detect_stop_failure, detect_stream_event,
+    detect_transcript_entry, scan_stream_json, scan_transcript_tail,
 };
 pub use text::parse_limit_text;

@@ -203,33 +203,60 @@ pub fn detect_result(result: &Value, now: Timestamp, local: &TimeZone) -> Option
 /// the kind, if the event names none) from the `result`. A run whose `result` is not an error
 /// finished its work, whatever events came before.
 pub fn scan_stream_json(jsonl: &str, now: Timestamp, local: &TimeZone) -> Option<LimitSignal> {
-    let mut rejected_event: Option<LimitSignal> = None;
-    let mut result: Option<(bool, Option<LimitSignal>)> = None;
+    let mut tracker = StreamLimitTracker::default();
     for line in jsonl.lines() {
-        let Ok(event) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        match str_field(&event, "type") {
+        if let Ok(event) = serde_json::from_str::<Value>(line) {
+            tracker.observe(&event, now, local);
+        }
+    }
+    tracker.limit()
+}
+
+/// What a `claude -p` stream has said about a usage limit so far, fed one event at a time, for
+/// readers that cannot hold the whole stream ([`scan_stream_json`] is the whole-text form).
+#[derive(Debug, Clone, Default)]
+pub struct StreamLimitTracker {
+    rejected_event: Option<LimitSignal>,
+    result: Option<(bool, Option<LimitSignal>)>,
+}
+
+impl StreamLimitTracker {
+    /// Takes one parsed stream-json event; returns the limit it signals, if any.
+    pub fn observe(
+        &mut self,
+        event: &Value,
+        now: Timestamp,
+        local: &TimeZone,
+    ) -> Option<LimitSignal> {
+        match str_field(event, "type") {
             Some("rate_limit_event") => {
-                if let Some(signal) = detect_stream_event(&event, now, local) {
-                    rejected_event = Some(signal);
+                let signal = detect_stream_event(event, now, local);
+                if signal.is_some() {
+                    self.rejected_event.clone_from(&signal);
                 }
+                signal
             }
             Some("result") => {
                 let is_error = event.get("is_error").and_then(Value::as_bool) == Some(true);
-                result = Some((is_error, detect_result(&event, now, local)));
+                let signal = detect_result(event, now, local);
+                self.result = Some((is_error, signal.clone()));
+                signal
             }
-            _ => {}
+            _ => None,
         }
     }
-    let result_signal = match result {
-        Some((false, _)) => return None,
-        Some((true, signal)) => signal,
-        None => None,
-    };
-    match (rejected_event, result_signal) {
-        (Some(mut event), from_result) => {
-            if let Some(from_result) = from_result {
+
+    /// The limit the run ended on: none when its `result` is not an error (it finished its
+    /// work, whatever came before); else the rejected event for its exact `resetsAt`, completed
+    /// from the `result` (its message, and its kind when the event named none).
+    pub fn limit(&self) -> Option<LimitSignal> {
+        let from_result = match &self.result {
+            Some((false, _)) => return None,
+            Some((true, signal)) => signal.clone(),
+            None => None,
+        };
+        match (self.rejected_event.clone(), from_result) {
+            (Some(mut event), Some(from_result)) => {
                 if event.kind == LimitKind::Unknown {
                     event.kind = from_result.kind;
                 }
@@ -237,10 +264,10 @@ pub fn scan_stream_json(jsonl: &str, now: Timestamp, local: &TimeZone) -> Option
                     event.resets_at = from_result.resets_at;
                 }
                 event.message = from_result.message;
+                Some(event)
             }
-            Some(event)
+            (event, from_result) => event.or(from_result),
         }
-        (None, from_result) => from_result,
     }
 }
 

@@ -2,7 +2,7 @@
 //! --verbose` in the session's directory, unattended, stdin closed, spawned with an argument
 //! vector (no shell), its stream read line by line so a limit hit again is recognised.
 
-use pcc_core::limits::{LimitSignal, detect_stream_event};
+use pcc_core::limits::StreamLimitTracker;
 use pcc_store::Resume;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read};
@@ -70,7 +70,7 @@ pub fn run(claude: &Path, resume: &Resume) -> Outcome {
     });
     let now = jiff::Timestamp::now();
     let local = jiff::tz::TimeZone::system();
-    let mut limited = None;
+    let mut limits = StreamLimitTracker::default();
     let mut result: Option<Value> = None;
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines() {
@@ -78,14 +78,7 @@ pub fn run(claude: &Path, resume: &Resume) -> Outcome {
             let Ok(event) = serde_json::from_str::<Value>(&line) else {
                 continue;
             };
-            // Several lines may signal the limit; the one that carries the reset time wins.
-            if let Some(signal) = detect_stream_event(&event, now, &local)
-                && limited
-                    .as_ref()
-                    .is_none_or(|seen: &LimitSignal| seen.resets_at.is_none())
-            {
-                limited = Some(signal);
-            }
+            limits.observe(&event, now, &local);
             if event.get("type").and_then(Value::as_str) == Some("result") {
                 result = Some(event);
             }
@@ -95,7 +88,10 @@ pub fn run(claude: &Path, resume: &Resume) -> Outcome {
     let stderr_text = stderr
         .and_then(|thread| thread.join().ok())
         .unwrap_or_default();
-    if let Some(signal) = limited.filter(|signal| !signal.kind.is_backoff_only()) {
+    if let Some(signal) = limits
+        .limit()
+        .filter(|signal| !signal.kind.is_backoff_only())
+    {
         return Outcome::LimitedAgain {
             resets_at_ms: signal.resets_at.map(|time| time.as_millisecond()),
         };
