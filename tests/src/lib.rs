@@ -23,5 +23,7 @@ pub mod session;
 
 pub use binaries::pcc_binary;
 pub use claude_cli::{CLAUDE_CODE_VERSION, ensure_claude};
-pub use mock_api::{Block, MockApi, RecordedRequest, RequestKind, Scenario, ToolResult, Turn};
+pub use mock_api::{
+    Block, MockApi, RecordedRequest, RequestKind, Scenario, ToolResult, Turn, usage_limit_headers,
+};
 pub use session::{ClaudeSession, Sandbox, SessionOutcome};

@@ -9,8 +9,9 @@ mod scenario;
 
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener as StdListener};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -20,7 +21,10 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 pub use recorded::{RecordedRequest, RequestKind, ToolResult, is_side_request};
-pub use scenario::{Block, ErrorReply, Scenario, Turn, TurnReply};
+pub use scenario::{
+    Block, ErrorReply, FIVE_HOUR_CLAIM, SEVEN_DAY_CLAIM, Scenario, Turn, TurnReply,
+    USAGE_LIMIT_MESSAGE, usage_limit_headers,
+};
 
 use recorded::{count_assistant_messages, first_user_text};
 use reply::Message;
@@ -46,6 +50,8 @@ struct State {
     /// Errors already served per (conversation marker, assistant count).
     errors_served: HashMap<(Option<String>, usize), usize>,
     requests: Vec<RecordedRequest>,
+    /// Notified after every recorded request, so a test can await one instead of sleeping.
+    recorded: Arc<Condvar>,
 }
 
 type Shared = Arc<Mutex<State>>;
@@ -130,6 +136,25 @@ impl MockApi {
         lock(&self.state)
             .conversations
             .push((marker.into(), scenario.into()));
+    }
+
+    /// Waits until `count` scripted requests have arrived (true), or `timeout` passed (false).
+    /// For requests made by processes the test does not wait on, such as a resume started by a
+    /// background scheduler.
+    pub fn wait_for_scripted_requests(&self, count: usize, timeout: Duration) -> bool {
+        let scripted = |state: &State| {
+            state
+                .requests
+                .iter()
+                .filter(|r| matches!(r.kind, RequestKind::Scripted { .. }))
+                .count()
+        };
+        let recorded = lock(&self.state).recorded.clone();
+        let guard = lock(&self.state);
+        let (guard, _) = recorded
+            .wait_timeout_while(guard, timeout, |state| scripted(state) < count)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        scripted(&guard) >= count
     }
 
     /// Every request received so far (including probes and side requests), in arrival order.
@@ -234,6 +259,7 @@ async fn handle(
         body: body_json.clone(),
         kind,
     });
+    st.recorded.notify_all();
     drop(st);
     render(plan, &body_json)
 }

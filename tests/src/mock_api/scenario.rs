@@ -108,6 +108,34 @@ impl Turn {
         Self::error(529, "overloaded_error", "Overloaded")
     }
 
+    /// A subscription **usage limit** on the 5-hour window: under OAuth auth
+    /// ([`ClaudeSession::oauth`](crate::ClaudeSession::oauth)) the CLI ends the run with
+    /// `You've hit your 5-hour limit · resets <h:mm>{am|pm} (<local zone>)`, `api_error:
+    /// "usage_limit_reached"`, a `rate_limit_event` with `status: "rejected"` and a StopFailure
+    /// hook with `error: "rate_limit"`. `resets_at_unix` is the reset instant in unix seconds.
+    ///
+    /// A 429 `rate_limit_error` with exactly the headers of [`usage_limit_headers`] for the claim
+    /// `five_hour`. Served once like any error turn, so a later `--resume` gets the next turn.
+    pub fn usage_limit(resets_at_unix: i64) -> Self {
+        Self::usage_limit_for(FIVE_HOUR_CLAIM, resets_at_unix)
+    }
+
+    /// Like [`Turn::usage_limit`] for the weekly window (claim `seven_day`): `You've hit your
+    /// weekly limit · resets …` (a reset more than 24 h ahead also shows the
+    /// date, e.g. `resets Nov 24, 9:27am (UTC)`).
+    pub fn usage_limit_weekly(resets_at_unix: i64) -> Self {
+        Self::usage_limit_for(SEVEN_DAY_CLAIM, resets_at_unix)
+    }
+
+    /// A usage-limit 429 for any `anthropic-ratelimit-unified-representative-claim` value
+    /// (`five_hour`, `seven_day`, or something else to see how the CLI copes).
+    pub fn usage_limit_for(claim: &str, resets_at_unix: i64) -> Self {
+        usage_limit_headers(claim, resets_at_unix).into_iter().fold(
+            Self::error(429, "rate_limit_error", USAGE_LIMIT_MESSAGE),
+            |turn, (name, value)| turn.with_header(name, value),
+        )
+    }
+
     /// Appends a text block.
     ///
     /// # Panics
@@ -180,6 +208,49 @@ impl Turn {
             TurnReply::Error(_) => panic!("Turn::{what} called on an error turn"),
         }
     }
+}
+
+/// `representative-claim` of the 5-hour subscription window.
+pub const FIVE_HOUR_CLAIM: &str = "five_hour";
+/// `representative-claim` of the weekly subscription window.
+pub const SEVEN_DAY_CLAIM: &str = "seven_day";
+/// `error.message` of the usage-limit 429 body; the CLI does not show it (it builds its own
+/// text from the headers).
+pub const USAGE_LIMIT_MESSAGE: &str = "Rate limited";
+
+/// The minimal response headers that make Claude Code 2.1.329 report a subscription usage limit
+/// for a 429 (pinned by `tests/harness_usage_limit.rs`; the CLI must authenticate with
+/// `CLAUDE_CODE_OAUTH_TOKEN`, with `ANTHROPIC_API_KEY` every 429 is a plain
+/// `API Error: Request rejected (429) · <message>`):
+///
+/// - `anthropic-ratelimit-unified-status: rejected` — the unified limiter refused the request.
+///   The real API always sends it; 2.1.329 reports the same limit without it, but its retry
+///   logic tells "refused by the limiter" from a "bare 429" by it.
+/// - `anthropic-ratelimit-unified-reset: <unix seconds>` — becomes `resetsAt` (stream
+///   `rate_limit_event`, transcript `quotaLimits`) and the ` · resets …` part of the text.
+///   Without it the text is just `You've hit your 5-hour limit` and there is no `resetsAt`.
+/// - `anthropic-ratelimit-unified-representative-claim: five_hour|seven_day` — which window
+///   ran out; becomes `rateLimitType` and the limit name (`5-hour` / `weekly`). **Required**:
+///   without it the CLI says `API Error: Server is temporarily limiting requests (not your usage
+///   limit) · <message>` and the result has no `api_error`.
+///
+/// The other `anthropic-ratelimit-unified-*` headers (per-window `5h-`/`7d-` resets,
+/// `fallback`, `overage-*`, `grace-*`, …) are not needed.
+pub fn usage_limit_headers(claim: &str, resets_at_unix: i64) -> Vec<(String, String)> {
+    vec![
+        (
+            "anthropic-ratelimit-unified-status".to_owned(),
+            "rejected".to_owned(),
+        ),
+        (
+            "anthropic-ratelimit-unified-reset".to_owned(),
+            resets_at_unix.to_string(),
+        ),
+        (
+            "anthropic-ratelimit-unified-representative-claim".to_owned(),
+            claim.to_owned(),
+        ),
+    ]
 }
 
 /// The ordered assistant turns of one conversation.
@@ -288,6 +359,29 @@ mod tests {
         assert_eq!(s.position(0, 0), Some(0));
         assert_eq!(s.position(1, 0), Some(1));
         assert_eq!(s.position(1, 1), None);
+    }
+
+    #[test]
+    fn usage_limit_is_a_429_with_the_unified_headers() {
+        let t = Turn::usage_limit_weekly(1_795_255_041);
+        assert!(matches!(&t.reply, TurnReply::Error(e) if e.status == 429 && e.times == 1));
+        assert_eq!(
+            t.headers,
+            [
+                (
+                    "anthropic-ratelimit-unified-status".into(),
+                    "rejected".into()
+                ),
+                (
+                    "anthropic-ratelimit-unified-reset".into(),
+                    "1795255041".into()
+                ),
+                (
+                    "anthropic-ratelimit-unified-representative-claim".into(),
+                    "seven_day".into()
+                ),
+            ]
+        );
     }
 
     #[test]

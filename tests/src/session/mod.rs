@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
 pub use outcome::SessionOutcome;
-pub use sandbox::{Sandbox, TEST_API_KEY};
+pub use sandbox::{Sandbox, TEST_API_KEY, TEST_OAUTH_TOKEN};
 pub use slots::SLOTS_ENV;
 
 use crate::claude_cli::ensure_claude;
@@ -44,6 +44,7 @@ pub struct ClaudeSession {
     args: Vec<OsString>,
     env: Vec<(OsString, OsString)>,
     env_remove: Vec<OsString>,
+    oauth: bool,
     timeout: Duration,
 }
 
@@ -58,6 +59,7 @@ impl ClaudeSession {
             args: Vec::new(),
             env: Vec::new(),
             env_remove: Vec::new(),
+            oauth: false,
             timeout: DEFAULT_TIMEOUT,
         }
     }
@@ -121,6 +123,20 @@ impl ClaudeSession {
         self
     }
 
+    /// Authenticates like a Claude subscription instead of an API key: removes
+    /// `ANTHROPIC_API_KEY` and sets `CLAUDE_CODE_OAUTH_TOKEN` to [`TEST_OAUTH_TOKEN`], so the
+    /// CLI sends `Authorization: Bearer <token>` (plus the `oauth-2025-04-20` beta) and reads
+    /// 429s as subscription usage limits (see [`Turn::usage_limit`](crate::Turn::usage_limit)).
+    ///
+    /// Works offline as is: with an env token and the hermetic environment, 2.1.329 opens no
+    /// connection but the one to the mock (checked with strace: no validation, refresh or profile
+    /// lookup). Applied before
+    /// [`ClaudeSession::env`] / [`ClaudeSession::env_remove`], which can still override it.
+    pub fn oauth(mut self) -> Self {
+        self.oauth = true;
+        self
+    }
+
     /// Hard limit for the run; on expiry the process group is killed and the test fails with
     /// the captured output.
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -155,6 +171,10 @@ impl ClaudeSession {
             .stderr(Stdio::piped())
             // Own process group, so a timeout also reaches the CLI's tools (hooks: see `kill`).
             .process_group(0);
+        if self.oauth {
+            cmd.env_remove("ANTHROPIC_API_KEY")
+                .env("CLAUDE_CODE_OAUTH_TOKEN", TEST_OAUTH_TOKEN);
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }

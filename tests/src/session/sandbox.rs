@@ -11,6 +11,11 @@ use tempfile::TempDir;
 /// `ANTHROPIC_API_KEY` given to the CLI. Any value works against the mock.
 pub const TEST_API_KEY: &str = "test-key";
 
+/// `CLAUDE_CODE_OAUTH_TOKEN` given to the CLI by
+/// [`ClaudeSession::oauth`](crate::ClaudeSession::oauth). Any string works against the mock; it
+/// has the shape of a real token so nothing treats it as malformed.
+pub const TEST_OAUTH_TOKEN: &str = "sk-ant-oat01-test-token";
+
 /// Base URL used when no mock is given: port 9 (discard) on loopback refuses connections, so a
 /// stray model request fails fast instead of reaching the real API.
 const NOWHERE_URL: &str = "http://127.0.0.1:9";
@@ -72,6 +77,34 @@ impl Sandbox {
     /// The isolated `CLAUDE_CONFIG_DIR` (settings, sessions, transcripts, plugins).
     pub fn config_dir(&self) -> PathBuf {
         self.root.join("claude-config")
+    }
+
+    /// Logs this sandbox in as a claude.ai subscriber the way `/login` does: OAuth credentials
+    /// in `<config dir>/.credentials.json` holding [`TEST_OAUTH_TOKEN`], valid for a day. Use it
+    /// with `ANTHROPIC_API_KEY` removed from the session.
+    ///
+    /// Unlike [`ClaudeSession::oauth`](crate::ClaudeSession::oauth) (a token in the environment),
+    /// this also logs in every `claude` a hook starts: Claude Code removes
+    /// `CLAUDE_CODE_OAUTH_TOKEN` from hook environments but keeps `CLAUDE_CONFIG_DIR`. Checked
+    /// offline with 2.1.329: the CLI sends `Authorization: Bearer <token>` and nothing else.
+    pub fn log_in_with_claude_ai(&self) {
+        let expires_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_millis())
+            + 86_400_000;
+        let credentials = serde_json::json!({"claudeAiOauth": {
+            "accessToken": TEST_OAUTH_TOKEN,
+            "refreshToken": "test-refresh-token",
+            "expiresAt": expires_ms,
+            "scopes": ["user:inference", "user:profile"],
+            "subscriptionType": "max",
+        }});
+        std::fs::create_dir_all(self.config_dir()).expect("create the config dir");
+        std::fs::write(
+            self.config_dir().join(".credentials.json"),
+            credentials.to_string(),
+        )
+        .expect("write .credentials.json");
     }
 
     /// The default working directory of a session.
