@@ -2,6 +2,7 @@
 //! live. Nothing here opens a database, spawns a process or talks to the network, so every rule in
 //! this crate can be tested with plain values.
 
+pub mod brain;
 pub mod call;
 pub mod claude_settings;
 pub mod config;
