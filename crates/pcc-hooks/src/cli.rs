@@ -54,6 +54,8 @@ pub enum Command {
     Scheduler(SchedulerArgs),
     /// Resume a rate-limited session now, or cancel its scheduled resume.
     Resume(ResumeArgs),
+    /// Task lists of `execute_task_list`: list, show, cancel, resume.
+    Lists(ListsArgs),
 }
 
 /// `pcc-hooks limits …`.
@@ -85,6 +87,40 @@ pub struct SchedulerArgs {
     /// Run what is due now, then exit (for cron or a systemd timer).
     #[arg(long)]
     pub once: bool,
+}
+
+/// Options of `lists`.
+#[derive(Debug, Args)]
+pub struct ListsArgs {
+    /// Print JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do (default: list the most recent lists).
+    #[command(subcommand)]
+    pub command: Option<ListsCommand>,
+}
+
+/// `pcc-hooks lists …`.
+#[derive(Debug, Subcommand)]
+pub enum ListsCommand {
+    /// One list and its tasks.
+    Show {
+        /// The list id.
+        id: i64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cancel a pending or running list (its runner stops the running task).
+    Cancel {
+        /// The list id.
+        id: i64,
+    },
+    /// Continue a list from its first task that did not succeed, in a background worker.
+    Resume {
+        /// The list id.
+        id: i64,
+    },
 }
 
 /// Options of `resume`.

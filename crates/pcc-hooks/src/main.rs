@@ -13,6 +13,7 @@ mod failure;
 mod hook;
 mod install;
 mod limits_command;
+mod lists_command;
 mod logging;
 mod resume_command;
 mod scheduler;
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
         } => limits_command::parse(&args),
         Command::Scheduler(args) => scheduler::run(&args),
         Command::Resume(args) => resume_command::run(&args),
+        Command::Lists(args) => lists_command::run(&args),
     };
     failure::report(result)
 }

@@ -11,6 +11,7 @@ mod open;
 mod resumes;
 mod schema;
 mod sessions;
+mod task_lists;
 
 pub use decisions::{DecisionCounts, DecisionRecord, StoredDecision};
 pub use error::StoreError;
@@ -19,3 +20,4 @@ pub use open::{BUSY_TIMEOUT, Store};
 pub use resumes::{NewResume, Resume, ResumeResult};
 pub use schema::SCHEMA_VERSION;
 pub use sessions::SessionOverview;
+pub use task_lists::{NewTask, NewTaskList, RunningTaskList, TaskFinish, TaskList, TaskRow};

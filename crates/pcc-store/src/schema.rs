@@ -112,4 +112,41 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         WHERE state IN ('pending', 'running');
     CREATE INDEX resumes_by_due ON resumes(state, due_ms);
     ",
+    // 4: task lists of `execute_task_list` and their tasks, written as they run.
+    "
+    CREATE TABLE task_lists (
+        id               INTEGER PRIMARY KEY,
+        created_ms       INTEGER NOT NULL,
+        updated_ms       INTEGER NOT NULL,
+        finished_ms      INTEGER,
+        cwd              TEXT NOT NULL,
+        options          TEXT NOT NULL,
+        state            TEXT NOT NULL,
+        worker_pid       INTEGER,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        error            TEXT
+    ) STRICT;
+    CREATE INDEX task_lists_by_state ON task_lists(state);
+    CREATE TABLE tasks (
+        list_id      INTEGER NOT NULL REFERENCES task_lists(id),
+        position     INTEGER NOT NULL,
+        prompt       TEXT NOT NULL,
+        options      TEXT NOT NULL,
+        state        TEXT NOT NULL,
+        status       TEXT,
+        started_ms   INTEGER,
+        finished_ms  INTEGER,
+        duration_ms  INTEGER,
+        session_id   TEXT,
+        result_text  TEXT,
+        turns        INTEGER,
+        tool_uses    INTEGER,
+        cost_usd     REAL,
+        denials      TEXT,
+        error        TEXT,
+        resumes      INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (list_id, position)
+    ) STRICT;
+    CREATE INDEX tasks_by_session ON tasks(session_id) WHERE session_id IS NOT NULL;
+    ",
 ];

@@ -1,0 +1,427 @@
+//! The server through a real MCP client: rmcp's client over the child-process transport,
+//! spawning the built `pcc-mcp`, with a fake `claude`.
+
+mod common;
+
+use common::{Harness, is_finished, json_of, text_of};
+use pcc_store::{EventRecord, Store};
+use serde_json::{Value, json};
+
+fn statuses(report: &Value) -> Vec<String> {
+    report["tasks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no tasks in {report:#}"))
+        .iter()
+        .map(|task| task["status"].as_str().unwrap_or("-").to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tools_are_listed_with_schemas() {
+    let harness = Harness::start().await;
+    let tools = harness
+        .client
+        .list_all_tools()
+        .await
+        .unwrap_or_else(|err| panic!("list tools: {err}"));
+    let mut names: Vec<String> = tools.iter().map(|tool| tool.name.to_string()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "cancel_task_list",
+            "execute_task_list",
+            "list_task_lists",
+            "pcc_status",
+            "task_list_status"
+        ]
+    );
+    for tool in &tools {
+        let description = tool.description.as_deref().unwrap_or("");
+        assert!(
+            description.len() > 80,
+            "{} has a short description",
+            tool.name
+        );
+    }
+    let execute = tools
+        .iter()
+        .find(|tool| tool.name == "execute_task_list")
+        .unwrap_or_else(|| panic!("no execute_task_list"));
+    let schema = Value::Object((*execute.input_schema).clone());
+    for field in ["tasks", "cwd", "stop_on_failure", "context", "wait"] {
+        assert!(
+            schema["properties"].get(field).is_some(),
+            "{field}: {schema:#}"
+        );
+    }
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(required, ["tasks", "cwd"], "{schema:#}");
+    let text = schema.to_string();
+    for word in [
+        "summary",
+        "full",
+        "none",
+        "timeout_s",
+        "allowed_tools",
+        "max_turns",
+    ] {
+        assert!(text.contains(word), "{word} missing from {schema:#}");
+    }
+    let status = tools
+        .iter()
+        .find(|tool| tool.name == "task_list_status")
+        .unwrap_or_else(|| panic!("no task_list_status"));
+    assert!(Value::Object((*status.input_schema).clone())["properties"]["list_id"].is_object());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_tasks_run_in_order_with_context_files_and_progress() {
+    let harness = Harness::start().await;
+    // What our hooks would have recorded for the first child's session (the fake names it
+    // `fake-<list>.<task>`; the list is the first of a fresh database).
+    {
+        let mut store = Store::open(&harness.database()).unwrap_or_else(|err| panic!("{err}"));
+        for (tool, event, path) in [
+            ("Write", "PostToolUse", "/w/a.txt"),
+            ("Edit", "PostToolUse", "/w/b.rs"),
+            ("Write", "PostToolUse", "/w/a.txt"),
+            ("Read", "PostToolUse", "/w/c.txt"),
+            ("Write", "PreToolUse", "/w/never.txt"),
+        ] {
+            store
+                .record_event(&EventRecord {
+                    session_id: "fake-1.1".into(),
+                    cwd: "/w".into(),
+                    project_root: "/w".into(),
+                    transcript_path: None,
+                    permission_mode: None,
+                    at_ms: 1,
+                    event: event.into(),
+                    tool_name: Some(tool.into()),
+                    tool_use_id: None,
+                    agent_id: None,
+                    summary: format!("{tool}: {path}"),
+                    unknown_fields: None,
+                    state_after: None,
+                })
+                .unwrap_or_else(|err| panic!("{err}"));
+        }
+    }
+    let result = harness
+        .call_with_progress(
+            "execute_task_list",
+            json!({
+                "cwd": harness.cwd(),
+                "tasks": [
+                    "First TAG=one",
+                    "Second TAG=two",
+                    {"prompt": "Third TAG=three", "max_turns": 3, "model": "haiku"}
+                ]
+            }),
+        )
+        .await;
+    let report = json_of(&result);
+    assert_eq!(report["list_id"], 1, "{report:#}");
+    assert_eq!(report["state"], "succeeded", "{report:#}");
+    assert_eq!(statuses(&report), ["succeeded"; 3]);
+    let tasks = report["tasks"].as_array().cloned().unwrap_or_default();
+    for (index, tag) in ["one", "two", "three"].iter().enumerate() {
+        assert_eq!(tasks[index]["task"], index + 1);
+        assert_eq!(tasks[index]["result"], format!("RESULT[{tag}]"));
+        assert_eq!(tasks[index]["session_id"], format!("fake-1.{}", index + 1));
+        assert_eq!(tasks[index]["turns"], 2);
+        assert_eq!(tasks[index]["cost_usd"], 0.01);
+        assert!(tasks[index]["duration_ms"].as_i64().is_some());
+    }
+    assert_eq!(tasks[0]["files_written"], json!(["/w/a.txt", "/w/b.rs"]));
+    assert_eq!(tasks[1]["files_written"], json!([]));
+
+    // What the children were given, in order.
+    let records = harness.records();
+    assert_eq!(records.len(), 3, "{records:#?}");
+    let prompts: Vec<&str> = records
+        .iter()
+        .map(|r| r["prompt"].as_str().unwrap_or(""))
+        .collect();
+    assert!(!prompts[0].contains("RESULT["), "{}", prompts[0]);
+    assert!(prompts[1].contains("RESULT[one]"), "{}", prompts[1]);
+    assert!(!prompts[1].contains("RESULT[two]"), "{}", prompts[1]);
+    assert!(
+        prompts[2].contains("RESULT[one]") && prompts[2].contains("RESULT[two]"),
+        "{}",
+        prompts[2]
+    );
+    for (index, record) in records.iter().enumerate() {
+        assert_eq!(record["task_id"], format!("1.{}", index + 1));
+        assert_eq!(record["list_id"], "1");
+        assert_eq!(record["pcc_mode"], "unattended");
+        assert_eq!(record["cwd"].as_str(), Some(harness.cwd().as_str()));
+    }
+    let third_argv: Vec<&str> = records[2]["argv"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert!(
+        third_argv.windows(2).any(|w| w == ["--max-turns", "3"]),
+        "{third_argv:?}"
+    );
+    assert!(
+        third_argv.windows(2).any(|w| w == ["--model", "haiku"]),
+        "{third_argv:?}"
+    );
+
+    // Strictly sequential, by the database.
+    let store = Store::open(&harness.database()).unwrap_or_else(|err| panic!("{err}"));
+    let rows = store.tasks(1).unwrap_or_else(|err| panic!("{err}"));
+    for pair in rows.windows(2) {
+        assert!(
+            pair[1].started_ms >= pair[0].finished_ms,
+            "task {} started before task {} ended",
+            pair[1].position + 1,
+            pair[0].position + 1
+        );
+    }
+
+    // Progress: every task's start and end, child events between. rmcp's client handles
+    // notifications concurrently, so arrival order is not send order; the server's `progress`
+    // values rise strictly, so ordering by them must give the sequence of events.
+    let mut seen = harness.seen.lock().map(|s| s.clone()).unwrap_or_default();
+    seen.sort_by(|a, b| a.progress.total_cmp(&b.progress));
+    assert!(
+        seen.windows(2).all(|w| w[1].progress > w[0].progress),
+        "{seen:#?}"
+    );
+    assert!(seen.iter().all(|p| p.total == Some(3.0)));
+    let messages: Vec<String> = seen.iter().filter_map(|p| p.message.clone()).collect();
+    let expected: Vec<String> = (1..=3)
+        .flat_map(|n| {
+            [
+                format!("task {n}/3 started"),
+                format!("task {n}/3: turn 1"),
+                format!("task {n}/3: tool Bash (call 1)"),
+                format!("task {n}/3: turn 2"),
+                format!("task {n}/3 succeeded"),
+            ]
+        })
+        .collect();
+    assert_eq!(messages, expected);
+    assert_eq!(seen.last().map(|p| p.progress), Some(3.0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_task_stops_the_list_unless_told_otherwise() {
+    let harness = Harness::start().await;
+    let tasks = json!(["TAG=a", "MODE=fail", "TAG=c"]);
+    let report = json_of(
+        &harness
+            .call(
+                "execute_task_list",
+                json!({"cwd": harness.cwd(), "tasks": tasks}),
+            )
+            .await,
+    );
+    assert_eq!(statuses(&report), ["succeeded", "failed", "skipped"]);
+    assert_eq!(report["state"], "failed");
+    let error = report["tasks"][1]["error"].as_str().unwrap_or("");
+    assert!(error.contains("boom"), "{error}");
+    assert!(
+        report["tasks"][2]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("task 2 ended `failed`"),
+        "{report:#}"
+    );
+    assert_eq!(harness.records().len(), 2, "task 3 must not run");
+
+    let report = json_of(
+        &harness
+            .call(
+                "execute_task_list",
+                json!({"cwd": harness.cwd(), "tasks": tasks, "stop_on_failure": false, "context": "none"}),
+            )
+            .await,
+    );
+    assert_eq!(statuses(&report), ["succeeded", "failed", "succeeded"]);
+    assert_eq!(report["state"], "failed");
+    let records = harness.records();
+    assert_eq!(records.len(), 5, "{records:#?}");
+    // `context: none`: the third task sees only its own prompt.
+    assert!(
+        !records[4]["prompt"]
+            .as_str()
+            .unwrap_or("")
+            .contains("RESULT[a]")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_are_tool_errors_with_clear_messages() {
+    let harness = Harness::start().await;
+    let missing = harness.work.path().join("does-not-exist");
+    let cases = [
+        (
+            json!({"cwd": missing.display().to_string(), "tasks": ["x"]}),
+            "is not a usable directory",
+        ),
+        (
+            json!({"cwd": "relative/dir", "tasks": ["x"]}),
+            "must be an absolute path",
+        ),
+        (
+            json!({"cwd": harness.cwd(), "tasks": []}),
+            "`tasks` is empty",
+        ),
+        (
+            json!({"cwd": harness.cwd(), "tasks": ["ok", "  "]}),
+            "task 2 has an empty prompt",
+        ),
+    ];
+    for (arguments, expected) in cases {
+        let result = harness.call("execute_task_list", arguments.clone()).await;
+        assert_eq!(
+            result.is_error,
+            Some(true),
+            "{arguments}: {}",
+            text_of(&result)
+        );
+        assert!(
+            text_of(&result).contains(expected),
+            "{arguments}: {}",
+            text_of(&result)
+        );
+    }
+    assert!(harness.records().is_empty());
+    let result = harness
+        .call("task_list_status", json!({"list_id": 99}))
+        .await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(
+        text_of(&result).contains("no task list 99"),
+        "{}",
+        text_of(&result)
+    );
+
+    let no_claude = Harness::start_with(&[("PCC_CLAUDE_BIN", "/nonexistent/claude")]).await;
+    let result = no_claude
+        .call(
+            "execute_task_list",
+            json!({"cwd": no_claude.cwd(), "tasks": ["x"]}),
+        )
+        .await;
+    assert_eq!(result.is_error, Some(true));
+    assert!(
+        text_of(&result).contains("PCC_CLAUDE_BIN=/nonexistent/claude is not an executable file"),
+        "{}",
+        text_of(&result)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_false_runs_the_list_in_a_worker_that_outlives_the_server() {
+    let mut harness = Harness::start().await;
+    let started = json_of(
+        &harness
+            .call(
+                "execute_task_list",
+                json!({"cwd": harness.cwd(), "tasks": ["MODE=gate TAG=g", "TAG=after"], "wait": false}),
+            )
+            .await,
+    );
+    let list_id = started["list_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{started:#}"));
+    let worker = started["runner_pid"].as_i64().unwrap_or(0);
+    assert!(worker > 0, "{started:#}");
+    // The first task is running (held by the gate) in the worker, not in the server.
+    let running = harness
+        .wait_for_list(list_id, |s| s["tasks"][0]["state"] == "running")
+        .await;
+    assert_eq!(running["runner_pid"], worker);
+    let listed = json_of(&harness.call("list_task_lists", json!({})).await);
+    assert_eq!(listed["task_lists"][0]["list_id"], list_id);
+    assert_eq!(listed["task_lists"][0]["state"], "running");
+    let status = json_of(&harness.call("pcc_status", json!({})).await);
+    assert_eq!(status["task_lists"][0]["list_id"], list_id, "{status:#}");
+    assert_eq!(
+        status["task_lists"][0]["running_task"]["task"], 1,
+        "{status:#}"
+    );
+
+    // Stop the server; the worker goes on.
+    let home = std::mem::replace(&mut harness.home, common::temp());
+    let work = std::mem::replace(&mut harness.work, common::temp());
+    harness
+        .client
+        .cancel()
+        .await
+        .unwrap_or_else(|err| panic!("stop the client: {err}"));
+    std::fs::write(work.path().join("gate"), "open").unwrap_or_else(|err| panic!("{err}"));
+    // A new server over the same database sees the list finish.
+    let second = Harness::start_with(&[("PCC_HOME", &home.path().display().to_string())]).await;
+    let done = second.wait_for_list(list_id, is_finished).await;
+    assert_eq!(done["state"], "succeeded", "{done:#}");
+    assert_eq!(statuses(&done), ["succeeded", "succeeded"]);
+    assert_eq!(done["tasks"][1]["result"], "RESULT[after]");
+    assert_eq!(done["runner_pid"], Value::Null);
+    drop(work);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_task_list_stops_a_background_list() {
+    let harness = Harness::start().await;
+    let started = json_of(
+        &harness
+            .call(
+                "execute_task_list",
+                json!({"cwd": harness.cwd(), "tasks": ["MODE=gate", "TAG=never"], "wait": false}),
+            )
+            .await,
+    );
+    let list_id = started["list_id"].as_i64().unwrap_or(0);
+    harness
+        .wait_for_list(list_id, |s| s["tasks"][0]["state"] == "running")
+        .await;
+    let cancelled = json_of(
+        &harness
+            .call("cancel_task_list", json!({"list_id": list_id}))
+            .await,
+    );
+    assert_eq!(cancelled["state"], "running", "{cancelled:#}");
+    let done = harness.wait_for_list(list_id, is_finished).await;
+    assert_eq!(done["state"], "cancelled", "{done:#}");
+    assert_eq!(statuses(&done), ["cancelled", "cancelled"]);
+    assert_eq!(harness.records().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mcp_cancellation_stops_the_running_child() {
+    let mut harness = Harness::start().await;
+    let handle = harness
+        .start_call(
+            "execute_task_list",
+            json!({"cwd": harness.cwd(), "tasks": ["MODE=gate", "TAG=never"]}),
+        )
+        .await;
+    // The child is running once its first turn is reported.
+    loop {
+        let step = harness
+            .progress
+            .recv()
+            .await
+            .unwrap_or_else(|| panic!("no progress"));
+        if step.message.as_deref() == Some("task 1/2: turn 1") {
+            break;
+        }
+    }
+    handle
+        .cancel(Some("test".into()))
+        .await
+        .unwrap_or_else(|err| panic!("cancel: {err}"));
+    let done = harness.wait_for_list(1, is_finished).await;
+    assert_eq!(done["state"], "cancelled", "{done:#}");
+    assert_eq!(statuses(&done), ["cancelled", "cancelled"]);
+}
