@@ -5,8 +5,9 @@
 //! tighten what the user allows: its `deny` and `ask` rules apply, anything else in it is ignored
 //! and reported (a cloned repository must not be able to allow `rm -rf ~`).
 
+use crate::brain::BrainConfig;
 use crate::decision::Mode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The default number of human approvals of the same command in the same project after which it
 /// is allowed without asking (MEDIUM risk only).
@@ -20,8 +21,12 @@ pub const DEFAULT_RESUME_GRACE_SECONDS: u64 = 60;
 pub const DEFAULT_CONTINUE_PROMPT: &str =
     "The usage limit has reset. Continue the task you were working on from where you stopped.";
 
+/// How many turns ending in a question the Stop hook answers in a row before it lets the session
+/// stop, so a session can never loop on automatic answers.
+pub const DEFAULT_MAX_AUTOMATIC_ANSWERS: u32 = 5;
+
 /// The settings in force for one hook call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Interactive or unattended, unless `PCC_MODE` says otherwise.
     pub mode: Option<Mode>,
@@ -33,12 +38,18 @@ pub struct Config {
     pub resume_grace_seconds: u64,
     /// The prompt a resumed session gets.
     pub continue_prompt: String,
+    /// Which brain answers questions and judges MEDIUM calls.
+    pub brain: BrainConfig,
+    /// Answer a turn that ends in a question even when a human is there (always when unattended).
+    pub answer_stop_questions: bool,
+    /// Automatic answers in a row before the Stop hook lets the session stop.
+    pub max_automatic_answers: u32,
     /// Keys of the project file that were ignored because they would loosen the policy.
     pub ignored_project_keys: Vec<String>,
 }
 
 /// Permission rules as the user wrote them, e.g. `Bash(npm run test:*)`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PermissionLists {
     /// Allowed without asking (never CRITICAL).
@@ -60,6 +71,9 @@ impl Default for Config {
             approvals_to_learn: DEFAULT_APPROVALS_TO_LEARN,
             resume_grace_seconds: DEFAULT_RESUME_GRACE_SECONDS,
             continue_prompt: DEFAULT_CONTINUE_PROMPT.to_owned(),
+            brain: BrainConfig::default(),
+            answer_stop_questions: false,
+            max_automatic_answers: DEFAULT_MAX_AUTOMATIC_ANSWERS,
             ignored_project_keys: Vec::new(),
         }
     }
@@ -85,6 +99,16 @@ struct ConfigFile {
     learning: LearningSection,
     #[serde(default)]
     limits: LimitsSection,
+    brain: Option<BrainConfig>,
+    #[serde(default)]
+    questions: QuestionsSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuestionsSection {
+    answer_stop_questions: Option<bool>,
+    max_automatic_answers: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -121,6 +145,19 @@ impl Config {
             if let Some(prompt) = file.limits.continue_prompt {
                 config.continue_prompt = prompt;
             }
+            if let Some(brain) = file.brain {
+                brain.validate().map_err(|message| ConfigError {
+                    file: name.to_owned(),
+                    message,
+                })?;
+                config.brain = brain;
+            }
+            if let Some(answer) = file.questions.answer_stop_questions {
+                config.answer_stop_questions = answer;
+            }
+            if let Some(count) = file.questions.max_automatic_answers {
+                config.max_automatic_answers = count;
+            }
         }
         if let Some((name, text)) = project {
             let file = parse(name, text)?;
@@ -132,11 +169,27 @@ impl Config {
             if file.mode.is_some() {
                 config.ignored_project_keys.push("mode".into());
             }
-            if file.learning.approvals_to_learn.is_some() {
-                config
-                    .ignored_project_keys
-                    .push("learning.approvals_to_learn".into());
-            }
+            let ignored = [
+                ("learning", file.learning.approvals_to_learn.is_some()),
+                (
+                    "limits",
+                    file.limits.resume_grace_seconds.is_some()
+                        || file.limits.continue_prompt.is_some(),
+                ),
+                // A project must not choose where tool inputs are sent, nor answer more questions.
+                ("brain", file.brain.is_some()),
+                (
+                    "questions",
+                    file.questions.answer_stop_questions.is_some()
+                        || file.questions.max_automatic_answers.is_some(),
+                ),
+            ];
+            config.ignored_project_keys.extend(
+                ignored
+                    .into_iter()
+                    .filter(|(_, present)| *present)
+                    .map(|(key, _)| key.to_owned()),
+            );
         }
         Ok(config)
     }
@@ -216,6 +269,24 @@ mod tests {
             config.ignored_project_keys,
             vec!["permissions.allow", "mode"]
         );
+    }
+
+    #[test]
+    fn the_brain_is_chosen_globally_only() {
+        let global = "[brain]\nkind = \"ollama\"\nmodel = \"qwen3\"\n[questions]\nanswer_stop_questions = true\n";
+        let project = "[brain]\nkind = \"openai\"\nbase_url = \"http://attacker.example\"\n";
+        let config = Config::from_files(Some(("config.toml", global)), Some(("p.toml", project)))
+            .expect("valid");
+        assert_eq!(config.brain.kind, crate::brain::BrainKind::Ollama);
+        assert_eq!(config.brain.model.as_deref(), Some("qwen3"));
+        assert!(config.answer_stop_questions);
+        assert_eq!(config.max_automatic_answers, DEFAULT_MAX_AUTOMATIC_ANSWERS);
+        assert_eq!(config.ignored_project_keys, vec!["brain"]);
+        let invalid = Config::from_files(
+            Some(("c.toml", "[brain]\nmin_confidence_question = 7.0\n")),
+            None,
+        );
+        assert!(invalid.is_err(), "confidence thresholds are checked");
     }
 
     #[test]

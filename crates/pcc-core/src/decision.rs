@@ -11,6 +11,7 @@
 //! A user `deny` rule beats everything; an `ask` rule beats `allow`; an `allow` rule may allow up
 //! to HIGH (a rule the human wrote), never CRITICAL. Deny reasons tell Claude what to do instead.
 
+use crate::brain::{PermissionOpinion, Stance};
 use crate::call::CallFacts;
 use crate::permission_rules::{PermissionRule, RuleError};
 use crate::policy::{RiskLevel, Verdict};
@@ -232,6 +233,45 @@ pub fn decide(verdict: &Verdict, inputs: DecisionInputs<'_>) -> Decision {
         RiskLevel::High | RiskLevel::Critical => {
             needs_human(mode, level, verdict.rule.to_owned(), what)
         }
+    }
+}
+
+/// Lets a brain's opinion settle a MEDIUM call that neither the user's rules nor a learned
+/// approval settled. Anything else is returned unchanged: the brain never moves LOW, HIGH or
+/// CRITICAL, whatever it says (DESIGN.md invariant 2 — the opinion has also been through
+/// `brain::guard_permission`).
+pub fn apply_brain_opinion(
+    decision: Decision,
+    verdict: &Verdict,
+    opinion: &PermissionOpinion,
+) -> Decision {
+    let settled_by_level = decision.rule == verdict.rule;
+    if decision.level != RiskLevel::Medium || !settled_by_level {
+        return decision;
+    }
+    let rule = format!("brain.{}", opinion.answered_by);
+    match opinion.stance {
+        Stance::Approve => Decision {
+            answer: Answer::Allow,
+            rule,
+            reason: format!(
+                "Allowed by the {} brain (confidence {:.2}): {} — {}",
+                opinion.answered_by, opinion.confidence, opinion.reasoning, decision.reason
+            ),
+            escalate: false,
+            ..decision
+        },
+        Stance::Deny => Decision {
+            answer: Answer::Deny,
+            rule,
+            reason: format!(
+                "Denied by the {} brain: {}. Find another way that does not need this, or say what you need.",
+                opinion.answered_by, opinion.reasoning
+            ),
+            escalate: false,
+            ..decision
+        },
+        Stance::Escalate => decision,
     }
 }
 

@@ -228,3 +228,51 @@ fn mode_comes_from_the_environment_then_the_config() {
     assert_eq!(Mode::resolve(Some("bogus"), None), Mode::Interactive);
     assert_eq!(Mode::resolve(None, None), Mode::Interactive);
 }
+
+#[test]
+fn a_brain_opinion_settles_only_an_undecided_medium_call() {
+    use pcc_core::brain::{PermissionOpinion, Stance};
+    use pcc_core::decision::apply_brain_opinion;
+    let approve = PermissionOpinion::new(Stance::Approve, 0.95, "fine").by("ollama");
+    let none = PermissionLists::default();
+    let medium = judge("Bash", json!({"command": "npm install left-pad"}), &none);
+    let allowed = apply_brain_opinion(
+        medium.decide(false, Mode::Unattended),
+        &medium.verdict,
+        &approve,
+    );
+    assert_eq!(
+        (allowed.answer, allowed.rule.as_str(), allowed.escalate),
+        (Answer::Allow, "brain.ollama", false)
+    );
+    let deny = PermissionOpinion::new(Stance::Deny, 0.95, "not needed").by("ollama");
+    let denied = apply_brain_opinion(
+        medium.decide(false, Mode::Interactive),
+        &medium.verdict,
+        &deny,
+    );
+    assert_eq!(denied.answer, Answer::Deny);
+    // HIGH, and MEDIUM already settled by the user's rules, are not the brain's to move.
+    let high = judge("Bash", json!({"command": "git push --force"}), &none);
+    let kept = apply_brain_opinion(
+        high.decide(false, Mode::Unattended),
+        &high.verdict,
+        &approve,
+    );
+    assert_eq!(kept.answer, Answer::Deny);
+    let denied_by_user = lists(&[], &[], &["Bash(npm install:*)"]);
+    let ruled = judge(
+        "Bash",
+        json!({"command": "npm install left-pad"}),
+        &denied_by_user,
+    );
+    let kept = apply_brain_opinion(
+        ruled.decide(false, Mode::Unattended),
+        &ruled.verdict,
+        &approve,
+    );
+    assert_eq!(
+        (kept.answer, kept.rule.as_str()),
+        (Answer::Deny, "config.deny")
+    );
+}

@@ -54,6 +54,18 @@ pub enum Command {
     Scheduler(SchedulerArgs),
     /// Resume a rate-limited session now, or cancel its scheduled resume.
     Resume(ResumeArgs),
+    /// Ask the configured brain a question, as the hooks would.
+    Brain {
+        /// What to ask.
+        #[command(subcommand)]
+        command: BrainCommand,
+    },
+    /// Show or change the configuration (config.toml).
+    Config {
+        /// What to do.
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// Task lists of `execute_task_list`: list, show, cancel, resume.
     Lists(ListsArgs),
 }
@@ -208,4 +220,62 @@ pub struct DoctorArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `pcc-hooks brain …`.
+#[derive(Debug, Subcommand)]
+pub enum BrainCommand {
+    /// Ask QUESTION; prints the answer, its confidence, and whether a human must decide.
+    Ask(BrainAskArgs),
+}
+
+/// Options of `brain ask`.
+#[derive(Debug, Args)]
+pub struct BrainAskArgs {
+    /// Print JSON: {"answer": string|null, "confidence": number, "escalate": bool, "reason": string}.
+    #[arg(long)]
+    pub json: bool,
+    /// A possible answer (repeat for several); the answer is then one of them.
+    #[arg(long = "option", value_name = "LABEL")]
+    pub options: Vec<String>,
+    /// The project the question is about (default: the current directory); its CLAUDE.md is read.
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<std::path::PathBuf>,
+    /// The question.
+    pub question: String,
+}
+
+/// `pcc-hooks config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// The configuration in force here (global config.toml plus this project's file).
+    Show(ConfigShowArgs),
+    /// Choose the brain: rules (offline, the default), gemini, ollama or openai (any
+    /// OpenAI-compatible server).
+    Brain(ConfigBrainArgs),
+}
+
+/// Options of `config show`.
+#[derive(Debug, Args)]
+pub struct ConfigShowArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `config brain`.
+#[derive(Debug, Args)]
+pub struct ConfigBrainArgs {
+    /// rules, gemini, ollama or openai.
+    #[arg(value_parser = ["rules", "gemini", "ollama", "openai"])]
+    pub kind: String,
+    /// The model (default: the kind's own).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// The server's base URL (default: the kind's own; e.g. http://127.0.0.1:11434 for Ollama).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// The environment variable holding the API key (the key itself is never written).
+    #[arg(long, value_name = "NAME")]
+    pub api_key_env: Option<String>,
 }

@@ -3,8 +3,10 @@
 //! The binary is thin: parsing, policy and storage live in `pcc-core` and `pcc-store`; each
 //! module here turns one subcommand into calls to them and prints the result.
 
+mod brain_command;
 mod claude_config;
 mod cli;
+mod config_command;
 mod config_files;
 mod decisions;
 mod doctor;
@@ -43,6 +45,15 @@ fn main() -> ExitCode {
         Command::Scheduler(args) => scheduler::run(&args),
         Command::Resume(args) => resume_command::run(&args),
         Command::Lists(args) => lists_command::run(&args),
+        Command::Brain {
+            command: cli::BrainCommand::Ask(args),
+        } => brain_command::ask(&args),
+        Command::Config {
+            command: cli::ConfigCommand::Show(args),
+        } => config_command::show(&args),
+        Command::Config {
+            command: cli::ConfigCommand::Brain(args),
+        } => config_command::brain(&args),
     };
     failure::report(result)
 }

@@ -1,5 +1,6 @@
 //! Permission decisions, escalations to a human, and approvals learned from humans.
 
+use crate::brain_answers::{BrainAnswerRecord, insert_brain_answers};
 use crate::error::StoreError;
 use crate::events::{EventRecord, insert_event};
 use crate::open::Store;
@@ -64,15 +65,17 @@ pub struct DecisionCounts {
 }
 
 impl Store {
-    /// Records the hook call's event and its decision (and the escalation, when the decision
-    /// asks for one) in one transaction. Returns the decision's row id.
+    /// Records the hook call's event, its decision, the brain answers it rests on, and the
+    /// escalation when the decision asks for one, in one transaction. Returns the decision's id.
     pub fn record_decision(
         &mut self,
         event: &EventRecord,
         decision: &DecisionRecord,
+        brain_answers: &[BrainAnswerRecord],
     ) -> Result<i64, StoreError> {
         self.write(|transaction| {
             let event_id = insert_event(transaction, event)?;
+            insert_brain_answers(transaction, brain_answers)?;
             transaction.execute(
                 "INSERT INTO decisions (event_id, session_id, at_ms, hook_event, tool_name, tool_use_id,
                                         project_root, input, level, answer, rule, reason, mode, latency_us)
@@ -96,10 +99,12 @@ impl Store {
             )?;
             let decision_id = transaction.last_insert_rowid();
             if decision.escalate {
+                // AskUserQuestion is decided here too, but what waits for the human is an answer.
+                let kind = if decision.tool_name == "AskUserQuestion" { "question" } else { "permission" };
                 transaction.execute(
                     "INSERT INTO escalations (session_id, created_ms, kind, decision_id, summary, reason)
-                     VALUES (?1, ?2, 'permission', ?3, ?4, ?5)",
-                    params![event.session_id, event.at_ms, decision_id, event.summary, decision.reason],
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![event.session_id, event.at_ms, kind, decision_id, event.summary, decision.reason],
                 )?;
             }
             Ok(decision_id)

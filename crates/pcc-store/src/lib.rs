@@ -4,6 +4,7 @@
 //! opened in WAL mode with a busy timeout, and every write is one short `BEGIN IMMEDIATE`
 //! transaction (DESIGN.md invariant 3). The schema is versioned by `PRAGMA user_version`.
 
+mod brain_answers;
 mod decisions;
 mod error;
 mod events;
@@ -13,6 +14,7 @@ mod schema;
 mod sessions;
 mod task_lists;
 
+pub use brain_answers::BrainAnswerRecord;
 pub use decisions::{DecisionCounts, DecisionRecord, StoredDecision};
 pub use error::StoreError;
 pub use events::{EventRecord, HookErrorKind};

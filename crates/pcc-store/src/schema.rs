@@ -149,4 +149,22 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX tasks_by_session ON tasks(session_id) WHERE session_id IS NOT NULL;
     ",
+    // 5: every answer a brain gave (questions, Stop-hook questions, MEDIUM permissions).
+    "
+    CREATE TABLE brain_answers (
+        id              INTEGER PRIMARY KEY,
+        session_id      TEXT NOT NULL,
+        at_ms           INTEGER NOT NULL,
+        kind            TEXT NOT NULL,
+        question        TEXT NOT NULL,
+        answer          TEXT,
+        confidence      REAL NOT NULL,
+        escalated       INTEGER NOT NULL,
+        brain           TEXT NOT NULL,
+        fallback_reason TEXT,
+        reasoning       TEXT NOT NULL,
+        latency_us      INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX brain_answers_by_session ON brain_answers(session_id, kind, at_ms);
+    ",
 ];

@@ -38,12 +38,14 @@ fn a_decision_is_stored_with_its_event_and_escalation() {
         .record_decision(
             &event("s1", "PreToolUse", "t1", 1),
             &decision("t1", "HIGH", "deny", true),
+            &[],
         )
         .expect("write");
     store
         .record_decision(
             &event("s1", "PreToolUse", "t2", 2),
             &decision("t2", "LOW", "allow", false),
+            &[],
         )
         .expect("write");
     let listed = store.decisions(Some("s1"), 10).expect("read");
@@ -74,6 +76,7 @@ fn repeated_human_approvals_of_a_medium_call_are_learned() {
             .record_decision(
                 &event("s1", "PreToolUse", id, at),
                 &decision(id, "MEDIUM", "none", false),
+                &[],
             )
             .expect("decide");
         assert!(
@@ -113,6 +116,7 @@ fn calls_we_allowed_or_high_calls_are_never_learned() {
             .record_decision(
                 &event("s1", "PreToolUse", &id, 1),
                 &decision(&id, level, answer, false),
+                &[],
             )
             .expect("decide");
         assert!(

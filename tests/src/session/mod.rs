@@ -7,6 +7,7 @@ mod slots;
 
 use std::ffi::{OsStr, OsString};
 use std::io::Read;
+use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus, Stdio};
@@ -45,6 +46,7 @@ pub struct ClaudeSession {
     env: Vec<(OsString, OsString)>,
     env_remove: Vec<OsString>,
     oauth: bool,
+    stream_json_input: bool,
     timeout: Duration,
 }
 
@@ -60,6 +62,7 @@ impl ClaudeSession {
             env: Vec::new(),
             env_remove: Vec::new(),
             oauth: false,
+            stream_json_input: false,
             timeout: DEFAULT_TIMEOUT,
         }
     }
@@ -137,6 +140,15 @@ impl ClaudeSession {
         self
     }
 
+    /// Sends the prompt as a stream-json user message on stdin (`--input-format stream-json`,
+    /// stdin closed after it) instead of as an argument, with `--permission-prompt-tool stdio`:
+    /// the SDK's way of running `-p`, the one in which `AskUserQuestion` is offered to the model
+    /// (plain `-p` hides it since 2.1.187, contract §4).
+    pub fn stream_json_input(mut self) -> Self {
+        self.stream_json_input = true;
+        self
+    }
+
     /// Hard limit for the run; on expiry the process group is killed and the test fails with
     /// the captured output.
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -156,21 +168,30 @@ impl ClaudeSession {
         let sandbox = self.sandbox.unwrap_or_default();
         let cwd = self.cwd.unwrap_or_else(|| sandbox.project_dir());
         let mut cmd = sandbox.command(&claude, Some(&self.base_url));
-        cmd.arg("-p")
-            .arg(&self.prompt)
-            .args([
-                "--output-format",
+        cmd.arg("-p");
+        if self.stream_json_input {
+            cmd.args([
+                "--input-format",
                 "stream-json",
-                "--verbose",
-                "--include-hook-events",
+                "--permission-prompt-tool",
+                "stdio",
             ])
-            .args(&self.args)
-            .current_dir(&cwd)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            // Own process group, so a timeout also reaches the CLI's tools (hooks: see `kill`).
-            .process_group(0);
+            .stdin(Stdio::piped());
+        } else {
+            cmd.arg(&self.prompt).stdin(Stdio::null());
+        }
+        cmd.args([
+            "--output-format",
+            "stream-json",
+            "--verbose",
+            "--include-hook-events",
+        ])
+        .args(&self.args)
+        .current_dir(&cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        // Own process group, so a timeout also reaches the CLI's tools (hooks: see `kill`).
+        .process_group(0);
         if self.oauth {
             cmd.env_remove("ANTHROPIC_API_KEY")
                 .env("CLAUDE_CODE_OAUTH_TOKEN", TEST_OAUTH_TOKEN);
@@ -188,6 +209,11 @@ impl ClaudeSession {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", claude.display()));
         let pid = child.id();
+        if let Some(mut stdin) = child.stdin.take() {
+            let message = serde_json::json!({"type": "user", "message": {"role": "user", "content": self.prompt}});
+            // A CLI that exits early closes the pipe; its output then says why.
+            let _ = writeln!(stdin, "{message}");
+        }
         let stdout = Capture::start(child.stdout.take());
         let stderr = Capture::start(child.stderr.take());
         let (done_tx, done_rx) = mpsc::channel();

@@ -1,6 +1,6 @@
 //! `[brain]` in `config.toml`: which brain answers, where it lives and how sure it must be.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The default total time for one LLM request, in milliseconds: well inside the hook's 30 s.
 pub const DEFAULT_TIMEOUT_MS: u64 = 8_000;
@@ -12,7 +12,7 @@ pub const DEFAULT_MIN_CONFIDENCE_QUESTION: f64 = 0.7;
 pub const DEFAULT_MIN_CONFIDENCE_PERMISSION: f64 = 0.8;
 
 /// Which brain answers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BrainKind {
     /// The offline, deterministic rule brain (the default).
@@ -54,7 +54,7 @@ impl BrainKind {
 /// min_confidence_question = 0.7
 /// min_confidence_permission = 0.8
 /// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BrainConfig {
     /// Which brain.

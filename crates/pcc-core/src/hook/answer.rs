@@ -13,6 +13,8 @@ pub enum PermissionReply<'a> {
         answer: Answer,
         /// Shown to the user (allow, ask) or the model (deny).
         reason: &'a str,
+        /// Replaces the tool's whole input (AskUserQuestion: the questions plus the answers).
+        updated_input: Option<&'a Value>,
     },
     /// `PermissionRequest`: settles the dialog Claude Code is about to show.
     PermissionRequest {
@@ -27,18 +29,26 @@ impl PermissionReply<'_> {
     /// The JSON object to print, or `None` when the right answer is to print nothing.
     pub fn to_json(&self) -> Option<Value> {
         match *self {
-            PermissionReply::PreToolUse { answer, reason } => {
+            PermissionReply::PreToolUse {
+                answer,
+                reason,
+                updated_input,
+            } => {
                 let decision = match answer {
                     Answer::Allow => "allow",
                     Answer::Deny => "deny",
                     Answer::Ask => "ask",
                     Answer::NoDecision => return None,
                 };
-                Some(json!({"hookSpecificOutput": {
+                let mut output = json!({
                     "hookEventName": "PreToolUse",
                     "permissionDecision": decision,
                     "permissionDecisionReason": reason,
-                }}))
+                });
+                if let (Some(input), Answer::Allow) = (updated_input, answer) {
+                    output["updatedInput"] = input.clone();
+                }
+                Some(json!({ "hookSpecificOutput": output }))
             }
             PermissionReply::PermissionRequest { answer, reason } => {
                 let decision = match answer {
@@ -64,6 +74,7 @@ mod tests {
         let allow = PermissionReply::PreToolUse {
             answer: Answer::Allow,
             reason: "LOW",
+            updated_input: None,
         }
         .to_json();
         assert_eq!(
@@ -71,13 +82,21 @@ mod tests {
             Some(json!({"hookSpecificOutput": {"hookEventName": "PreToolUse",
                 "permissionDecision": "allow", "permissionDecisionReason": "LOW"}}))
         );
+        let none = PermissionReply::PreToolUse {
+            answer: Answer::NoDecision,
+            reason: "",
+            updated_input: None,
+        };
+        assert_eq!(none.to_json(), None);
+        let answers = json!({"questions": [], "answers": {"Which?": "Vue"}});
+        let answered = PermissionReply::PreToolUse {
+            answer: Answer::Allow,
+            reason: "r",
+            updated_input: Some(&answers),
+        };
         assert_eq!(
-            PermissionReply::PreToolUse {
-                answer: Answer::NoDecision,
-                reason: ""
-            }
-            .to_json(),
-            None
+            answered.to_json().expect("reply")["hookSpecificOutput"]["updatedInput"],
+            answers
         );
     }
 

@@ -1,8 +1,10 @@
 //! `pcc-hooks hook`: the one entry point Claude Code runs for every hook event.
 //!
 //! One process per call: read stdin once, open the database once, write in one transaction,
-//! answer, exit. `PreToolUse` and `PermissionRequest` get a permission answer ([`permission`]);
-//! `PostToolUse` also tells learning that a call we left to the human ran; every other event is
+//! answer, exit. `PreToolUse` and `PermissionRequest` get a permission answer ([`permission`],
+//! which also answers `AskUserQuestion` through the brain); `Stop` may answer a turn that ends in
+//! a question ([`stop`]); `StopFailure` schedules a resume after a usage limit ([`limit`]);
+//! `PostToolUse` tells learning that a call we left to the human ran; every other event is
 //! recorded and answered with no decision (nothing on stdout).
 //!
 //! Failure rules (DESIGN.md invariants 1 and 4):
@@ -14,8 +16,10 @@
 //!   panic) is logged and answered with no decision and exit 0, so it can never turn into a
 //!   permission.
 
+mod brain;
 mod limit;
 mod permission;
+mod stop;
 
 use crate::config_files;
 use pcc_core::config::DEFAULT_APPROVALS_TO_LEARN;
@@ -117,6 +121,7 @@ fn respond(
             tool_input: &request.tool_input,
             tool_use_id: None,
         },
+        HookEvent::Stop(stop) => return stop::answer(context, &mut store, record, stop),
         HookEvent::StopFailure(failure) => {
             limit::record_stop_failure(context, &mut store, record, failure)?;
             return Ok(None);

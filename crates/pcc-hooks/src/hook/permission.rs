@@ -1,19 +1,23 @@
 //! The permission path of a hook call (`PreToolUse`, `PermissionRequest`): classify, apply the
-//! user's rules and learned approvals, decide by mode, record, answer.
+//! user's rules, learned approvals and (for MEDIUM) the brain, decide by mode, record, answer.
+//! `AskUserQuestion` is not a permission question: the brain answers it ([`answer_questions`]).
 //!
 //! The answer is printed only after the decision is stored: if the database cannot be written,
 //! nothing is printed, so an internal error can never become an `allow` (DESIGN.md invariant 1).
 
-use super::HookContext;
+use super::{HookContext, brain};
 use crate::config_files;
-use pcc_core::decision::Mode;
+use pcc_core::brain::{BrainKind, PermissionQuery, answer_ask_user_question, decide_permission};
+use pcc_core::config::Config;
+use pcc_core::decision::{Answer, Decision, Mode, apply_brain_opinion};
 use pcc_core::hook::PermissionReply;
 use pcc_core::judgement::Judgement;
-use pcc_core::policy::PolicyContext;
+use pcc_core::policy::{PolicyContext, RiskLevel};
 use pcc_core::redact::redact_and_truncate;
-use pcc_store::{DecisionRecord, EventRecord, Store};
+use pcc_store::{BrainAnswerRecord, DecisionRecord, EventRecord, Store};
 use serde_json::Value;
 use std::path::PathBuf;
+use std::time::Instant;
 
 /// Which event asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +51,9 @@ pub fn answer(
     let config =
         config_files::load(&context.data, &project_root).map_err(|error| error.to_string())?;
     let mode = Mode::resolve(context.mode_env.as_deref(), config.mode);
+    if call.tool_name == "AskUserQuestion" && call.asker == Asker::PreToolUse {
+        return answer_questions(context, store, record, &call, &config, mode);
+    }
     let policy = PolicyContext {
         cwd: PathBuf::from(&record.cwd),
         project_root,
@@ -67,13 +74,199 @@ pub fn answer(
                 &judgement.normalized_input,
             )
             .map_err(|error| error.to_string())?;
-    let decision = judgement.decide(learned, mode);
+    let mut decision = judgement.decide(learned, mode);
+    let mut brain_answers = Vec::new();
+    // The rule brain never approves a MEDIUM call, so only a configured LLM brain is asked.
+    let undecided_medium =
+        decision.level == RiskLevel::Medium && decision.rule == judgement.verdict.rule;
+    if undecided_medium && config.brain.kind != BrainKind::Rules {
+        let started = Instant::now();
+        let query = PermissionQuery {
+            tool_name: call.tool_name.to_owned(),
+            input_summary: judgement.normalized_input.clone(),
+            level: decision.level,
+            rule: judgement.verdict.rule.to_owned(),
+            reason: judgement.verdict.reason.clone(),
+        };
+        let thinker = pcc_brain_http::build_brain(&config.brain);
+        let brain_context = brain::context(context, store, record, mode);
+        let opinion = decide_permission(
+            thinker.as_ref(),
+            &query,
+            &brain_context,
+            config.brain.min_confidence_permission,
+        );
+        brain_answers.push(brain::opinion_record(
+            record,
+            &query.input_summary,
+            &opinion,
+            started,
+        ));
+        decision = apply_brain_opinion(decision, &judgement.verdict, &opinion);
+    }
+    store_decision(
+        context,
+        store,
+        record,
+        &call,
+        &judgement.normalized_input,
+        &decision,
+        mode,
+        &brain_answers,
+    )?;
+    let reply = match call.asker {
+        Asker::PreToolUse => PermissionReply::PreToolUse {
+            answer: decision.answer,
+            reason: &decision.reason,
+            updated_input: None,
+        },
+        Asker::PermissionRequest => PermissionReply::PermissionRequest {
+            answer: decision.answer,
+            reason: &decision.reason,
+        },
+    };
+    Ok(reply.to_json())
+}
+
+/// `AskUserQuestion`: when the brain answers every question with confidence, allow the call
+/// with the answers in `updatedInput` (contract §4); otherwise a human answers (interactive), or
+/// Claude is told to go on with its best judgement and a human is asked later (unattended).
+fn answer_questions(
+    context: &HookContext,
+    store: &mut Store,
+    record: &EventRecord,
+    call: &PermissionCall<'_>,
+    config: &Config,
+    mode: Mode,
+) -> Result<Option<Value>, String> {
+    let started = Instant::now();
+    let thinker = pcc_brain_http::build_brain(&config.brain);
+    let brain_context = brain::context(context, store, record, mode);
+    let min_confidence = config.brain.min_confidence_question;
+    let asked = answer_ask_user_question(
+        thinker.as_ref(),
+        call.tool_input,
+        &brain_context,
+        min_confidence,
+    );
+    let (decision, updated_input, brain_answers): (
+        Decision,
+        Option<Value>,
+        Vec<BrainAnswerRecord>,
+    ) = match asked {
+        Ok(asked) => {
+            let records = asked
+                .answers
+                .iter()
+                .map(|(question, answer)| {
+                    brain::question_record(record, "question", &question.text, answer, started)
+                })
+                .collect();
+            let answered: Vec<String> = asked
+                .answers
+                .iter()
+                .map(|(question, answer)| {
+                    format!(
+                        "{:?} → {}",
+                        question.text,
+                        answer.answer.as_deref().unwrap_or("?")
+                    )
+                })
+                .collect();
+            let leanings: Vec<String> = asked
+                .answers
+                .iter()
+                .filter_map(|(question, answer)| {
+                    answer
+                        .leaning
+                        .as_ref()
+                        .map(|lean| format!("{:?}: {lean}", question.text))
+                })
+                .collect();
+            let decision = if asked.all_answered() {
+                question_decision(
+                    Answer::Allow,
+                    format!("Answered by pcc-hooks' brain: {}", answered.join("; ")),
+                    false,
+                )
+            } else {
+                match mode {
+                    Mode::Interactive => {
+                        question_decision(Answer::NoDecision, "left to the human".into(), false)
+                    }
+                    Mode::Unattended => question_decision(
+                        Answer::Deny,
+                        format!(
+                            "Nobody is here to answer and pcc-hooks' brain was not confident. Do not wait: proceed \
+                             with your own best judgement, prefer the safest reversible option, and state the \
+                             choice you made.{}",
+                            if leanings.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" The brain leans to: {}.", leanings.join("; "))
+                            }
+                        ),
+                        true,
+                    ),
+                }
+            };
+            (decision, asked.updated_input, records)
+        }
+        Err(error) => (
+            question_decision(
+                Answer::NoDecision,
+                format!("unreadable questions: {error}"),
+                false,
+            ),
+            None,
+            Vec::new(),
+        ),
+    };
+    store_decision(
+        context,
+        store,
+        record,
+        call,
+        "AskUserQuestion",
+        &decision,
+        mode,
+        &brain_answers,
+    )?;
+    let reply = PermissionReply::PreToolUse {
+        answer: decision.answer,
+        reason: &decision.reason,
+        updated_input: updated_input.as_ref(),
+    };
+    Ok(reply.to_json())
+}
+
+fn question_decision(answer: Answer, reason: String, escalate: bool) -> Decision {
+    Decision {
+        answer,
+        level: RiskLevel::Low,
+        rule: "brain.question".into(),
+        reason,
+        escalate,
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // one row: every argument is one of its columns' sources
+fn store_decision(
+    context: &HookContext,
+    store: &mut Store,
+    record: &EventRecord,
+    call: &PermissionCall<'_>,
+    input: &str,
+    decision: &Decision,
+    mode: Mode,
+    brain_answers: &[BrainAnswerRecord],
+) -> Result<(), String> {
     let stored = DecisionRecord {
         hook_event: record.event.clone(),
         tool_name: call.tool_name.to_owned(),
         tool_use_id: call.tool_use_id.map(str::to_owned),
         project_root: record.project_root.clone(),
-        input: judgement.normalized_input.clone(),
+        input: input.to_owned(),
         level: decision.level.as_str().to_owned(),
         answer: decision.answer.as_str().to_owned(),
         rule: decision.rule.clone(),
@@ -83,17 +276,7 @@ pub fn answer(
         escalate: decision.escalate,
     };
     store
-        .record_decision(record, &stored)
-        .map_err(|error| error.to_string())?;
-    let reply = match call.asker {
-        Asker::PreToolUse => PermissionReply::PreToolUse {
-            answer: decision.answer,
-            reason: &decision.reason,
-        },
-        Asker::PermissionRequest => PermissionReply::PermissionRequest {
-            answer: decision.answer,
-            reason: &decision.reason,
-        },
-    };
-    Ok(reply.to_json())
+        .record_decision(record, &stored, brain_answers)
+        .map(drop)
+        .map_err(|error| error.to_string())
 }

@@ -1,0 +1,137 @@
+//! `pcc-hooks config show` and `pcc-hooks config brain KIND`.
+//!
+//! `config brain` edits `config.toml` in place with `toml_edit`, so the user's comments, order
+//! and other settings survive; the result is parsed again before it is written, so a change that
+//! would not load is never saved.
+
+use crate::cli::{ConfigBrainArgs, ConfigShowArgs};
+use crate::config_files;
+use crate::failure::Failure;
+use crate::term::emit;
+use pcc_core::config::Config;
+use pcc_core::paths::DataDir;
+
+/// Prints the configuration in force for the current directory's project.
+pub fn show(args: &ConfigShowArgs) -> Result<(), Failure> {
+    let data = DataDir::from_env()?;
+    let project = std::env::current_dir()
+        .map_err(|error| Failure::new(format!("cannot read the current directory: {error}")))?;
+    let config =
+        config_files::load(&data, &project).map_err(|error| Failure::new(error.to_string()))?;
+    let files = serde_json::json!({
+        "global": config_files::global_path(&data),
+        "project": config_files::project_path(&project),
+    });
+    let view = file_view(&config);
+    if args.json {
+        let document = serde_json::json!({
+            "files": files,
+            "config": view,
+            "ignored_project_keys": config.ignored_project_keys,
+        });
+        let text = serde_json::to_string_pretty(&document)
+            .map_err(|error| Failure::new(format!("cannot encode: {error}")))?;
+        return emit(&format!("{text}\n"));
+    }
+    let as_toml = toml::to_string_pretty(&view)
+        .map_err(|error| Failure::new(format!("cannot show the configuration: {error}")))?;
+    let ignored = if config.ignored_project_keys.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "# ignored in the project file (it may only add deny and ask rules): {}\n",
+            config.ignored_project_keys.join(", ")
+        )
+    };
+    emit(&format!(
+        "# global:  {}\n# project: {}\n{ignored}{as_toml}",
+        config_files::global_path(&data).display(),
+        config_files::project_path(&project).display()
+    ))
+}
+
+/// The configuration in the layout of `config.toml`, so what `show` prints can be pasted back.
+fn file_view(config: &Config) -> serde_json::Value {
+    let mut view = serde_json::json!({
+        "permissions": config.permissions,
+        "learning": { "approvals_to_learn": config.approvals_to_learn },
+        "limits": {
+            "resume_grace_seconds": config.resume_grace_seconds,
+            "continue_prompt": config.continue_prompt,
+        },
+        "questions": {
+            "answer_stop_questions": config.answer_stop_questions,
+            "max_automatic_answers": config.max_automatic_answers,
+        },
+        "brain": config.brain,
+    });
+    if let Some(mode) = config.mode {
+        view["mode"] = serde_json::json!(mode);
+    }
+    without_nulls(view)
+}
+
+/// TOML has no null: an unset optional setting is simply absent.
+fn without_nulls(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => serde_json::Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// Sets the `[brain]` section of the global config.
+pub fn brain(args: &ConfigBrainArgs) -> Result<(), Failure> {
+    let data = DataDir::from_env()?;
+    let path = config_files::global_path(&data);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(error) => return Err(Failure::new(format!("{}: {error}", path.display()))),
+    };
+    let mut document: toml_edit::DocumentMut = text.parse().map_err(|error| {
+        Failure::new(format!(
+            "{}: not valid TOML ({error}); nothing was changed",
+            path.display()
+        ))
+    })?;
+    let brain = document
+        .entry("brain")
+        .or_insert_with(|| toml_edit::Item::Table(toml_edit::Table::new()))
+        .as_table_mut()
+        .ok_or_else(|| {
+            Failure::new(format!(
+                "{}: `brain` is not a table; nothing was changed",
+                path.display()
+            ))
+        })?;
+    brain["kind"] = toml_edit::value(args.kind.as_str());
+    for (key, value) in [
+        ("model", &args.model),
+        ("base_url", &args.base_url),
+        ("api_key_env", &args.api_key_env),
+    ] {
+        match value {
+            Some(value) => brain[key] = toml_edit::value(value.as_str()),
+            None => {
+                brain.remove(key);
+            }
+        }
+    }
+    let updated = document.to_string();
+    Config::from_files(Some((&path.display().to_string(), &updated)), None)
+        .map_err(|error| Failure::new(format!("{error}; nothing was changed")))?;
+    std::fs::create_dir_all(data.root())
+        .map_err(|error| Failure::new(format!("{}: {error}", data.root().display())))?;
+    std::fs::write(&path, updated)
+        .map_err(|error| Failure::new(format!("cannot write {}: {error}", path.display())))?;
+    emit(&format!(
+        "brain set to {} in {}\n",
+        args.kind,
+        path.display()
+    ))
+}
