@@ -350,6 +350,7 @@ fn render(plan: Plan, body: &Value) -> Response {
                 .get("model")
                 .and_then(Value::as_str)
                 .unwrap_or("claude-mock");
+            let blocks = reply::with_nonces(blocks, body);
             let msg = Message::new(model, &blocks, stop_reason.as_deref());
             if body.get("stream").and_then(Value::as_bool) == Some(true) {
                 response(

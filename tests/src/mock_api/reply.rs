@@ -23,13 +23,54 @@ pub(crate) struct Message {
     stop_reason: String,
 }
 
+/// Completes every [`Block::TextWithNonce`] with the `TASK-COMPLETE <nonce>` line of the
+/// request's latest user message (the line the runner asks the final message to repeat).
+pub(crate) fn with_nonces(blocks: Vec<Block>, body: &Value) -> Vec<Block> {
+    let nonce_line = body
+        .get("messages")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .rev()
+        .filter(|message| message.get("role").and_then(Value::as_str) == Some("user"))
+        .flat_map(|message| message_texts(message))
+        .find_map(|text| {
+            let start = text.rfind("TASK-COMPLETE ")?;
+            let rest = &text[start + "TASK-COMPLETE ".len()..];
+            let nonce: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
+            (!nonce.is_empty()).then(|| format!("TASK-COMPLETE {nonce}"))
+        });
+    blocks
+        .into_iter()
+        .map(|block| match block {
+            Block::TextWithNonce(text) => match &nonce_line {
+                Some(line) => Block::Text(format!("{text}\n{line}")),
+                None => Block::Text(text),
+            },
+            other => other,
+        })
+        .collect()
+}
+
+/// The text parts of one message, whether its content is a string or a list of blocks.
+fn message_texts(message: &Value) -> Vec<String> {
+    match message.get("content") {
+        Some(Value::String(text)) => vec![text.clone()],
+        Some(Value::Array(blocks)) => blocks
+            .iter()
+            .filter_map(|block| block.get("text").and_then(Value::as_str).map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 impl Message {
     /// Assigns ids and derives the default stop reason (`tool_use` iff a tool block is present).
     pub(crate) fn new(model: &str, blocks: &[Block], stop_reason: Option<&str>) -> Self {
         let content: Vec<Value> = blocks
             .iter()
             .map(|b| match b {
-                Block::Text(t) => json!({"type": "text", "text": t}),
+                Block::Text(t) | Block::TextWithNonce(t) => json!({"type": "text", "text": t}),
                 Block::ToolUse { name, input } => {
                     json!({"type": "tool_use", "id": next_id("toolu"), "name": name, "input": input})
                 }

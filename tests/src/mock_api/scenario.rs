@@ -12,6 +12,10 @@ use serde_json::Value;
 pub enum Block {
     /// A `text` block, streamed as one `text_delta`.
     Text(String),
+    /// A `text` block that ends with the `TASK-COMPLETE <nonce>` line found in the request's
+    /// latest user message, so a scripted child of `execute_task_list` can verify as a real
+    /// model following the runner's instruction would (the nonce is random per run).
+    TextWithNonce(String),
     /// A `tool_use` block, streamed as one `input_json_delta`. The mock assigns the id, so ids are
     /// unique even when the CLI replays a turn (retry, `--resume`).
     ToolUse {
@@ -70,6 +74,18 @@ impl Turn {
         Self {
             reply: TurnReply::Message {
                 blocks: Vec::new(),
+                stop_reason: None,
+            },
+            headers: Vec::new(),
+        }
+    }
+
+    /// A final answer that ends with the `TASK-COMPLETE <nonce>` line of the request (see
+    /// [`Block::TextWithNonce`]): how a task child of `execute_task_list` proves it finished.
+    pub fn text_with_nonce(text: impl Into<String>) -> Self {
+        Self {
+            reply: TurnReply::Message {
+                blocks: vec![Block::TextWithNonce(text.into())],
                 stop_reason: None,
             },
             headers: Vec::new(),
