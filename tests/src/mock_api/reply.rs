@@ -33,7 +33,7 @@ pub(crate) fn with_nonces(blocks: Vec<Block>, body: &Value) -> Vec<Block> {
         .flatten()
         .rev()
         .filter(|message| message.get("role").and_then(Value::as_str) == Some("user"))
-        .flat_map(|message| message_texts(message))
+        .flat_map(message_texts)
         .find_map(|text| {
             let start = text.rfind("TASK-COMPLETE ")?;
             let rest = &text[start + "TASK-COMPLETE ".len()..];
