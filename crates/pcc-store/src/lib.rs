@@ -18,7 +18,7 @@ pub use brain_answers::BrainAnswerRecord;
 pub use decisions::{DecisionCounts, DecisionRecord, StoredDecision};
 pub use error::StoreError;
 pub use events::{EventRecord, HookErrorKind};
-pub use open::{BUSY_TIMEOUT, Store};
+pub use open::{BUSY_TIMEOUT, Store, WAL_CHECKPOINT_BYTES};
 pub use resumes::{NewResume, Resume, ResumeResult};
 pub use schema::SCHEMA_VERSION;
 pub use sessions::SessionOverview;

@@ -2,11 +2,15 @@
 
 use crate::error::StoreError;
 use crate::schema::{MIGRATIONS, SCHEMA_VERSION};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::fs::{DirBuilder, OpenOptions};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+/// The WAL size past which a writer checkpoints it (see [`Store::checkpoint_if_large`]).
+pub const WAL_CHECKPOINT_BYTES: u64 = 256 * 1024;
 
 /// How long a writer waits for another process's transaction before giving up. Hook transactions
 /// last well under a millisecond; this bounds the worst case far below Claude's hook timeout.
@@ -92,7 +96,34 @@ impl Store {
             .map_err(wrap)?;
         let value = work(&transaction).map_err(wrap)?;
         transaction.commit().map_err(wrap)?;
+        self.checkpoint_if_large();
         Ok(value)
+    }
+
+    /// Copies the WAL into the database and empties it once it passes [`WAL_CHECKPOINT_BYTES`].
+    ///
+    /// Why not SQLite's defaults: each hook process is usually the only connection, and by
+    /// default the last connection to close checkpoints with two fsyncs, which measured as a third
+    /// of a hook call's time. Without that, every new process finds no live connection and
+    /// rebuilds the WAL index by reading the whole WAL, and SQLite's passive auto-checkpoint never
+    /// rewinds the WAL (each process starts with no record of what was copied), so the WAL grows
+    /// without bound. A TRUNCATE checkpoint when the WAL is large keeps both costs small: a new
+    /// process reads at most this much WAL, and the fsyncs are paid once per few hundred calls.
+    /// A checkpoint that cannot run now (another writer is busy) is left to the next commit.
+    fn checkpoint_if_large(&self) {
+        let mut wal = self.path.as_os_str().to_owned();
+        wal.push("-wal");
+        let large =
+            std::fs::metadata(&wal).is_ok_and(|metadata| metadata.len() > WAL_CHECKPOINT_BYTES);
+        if large
+            && let Err(error) = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+                    row.get::<_, i64>(0)
+                })
+        {
+            tracing::debug!(%error, path = %self.path.display(), "WAL checkpoint deferred to a later commit");
+        }
     }
 
     pub(crate) fn error(&self, source: rusqlite::Error) -> StoreError {
@@ -110,6 +141,12 @@ impl Store {
         let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .map_err(wrap)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(wrap)?;
+        // Checkpoints: see `checkpoint_if_large`. SQLite's own (at close, and the passive one
+        // after commits) are off, because a hook process is short-lived and alone.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            .map_err(wrap)?;
+        conn.pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(wrap)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(wrap)?;
         conn.pragma_update(None, "foreign_keys", "ON")
