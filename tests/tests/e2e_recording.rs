@@ -41,9 +41,21 @@ fn stored_events(sandbox: &Sandbox, session: &str) -> Vec<String> {
         .expect("rows")
 }
 
+/// `pcc-hooks` with the sandbox's Claude Code first on PATH (install registers the MCP server
+/// through `claude mcp add`).
 fn pcc_hooks(sandbox: &Sandbox) -> Command {
     let mut command = Command::new(pcc_binary("pcc-hooks"));
+    let claude_dir = pcc_e2e::ensure_claude()
+        .parent()
+        .expect("claude's directory")
+        .to_path_buf();
+    let path = std::env::join_paths(std::iter::once(claude_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .expect("PATH");
     command
+        .env("PATH", path)
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
         .env("PCC_HOME", pcc_home(sandbox))
         .env("HOME", sandbox.home())
         .env("CLAUDE_CONFIG_DIR", sandbox.config_dir())
@@ -154,6 +166,20 @@ fn install_project_scope_registers_hooks_that_claude_runs_and_uninstall_removes_
     );
     let settings = sandbox.project_dir().join(".claude/settings.json");
     assert!(settings.exists(), "install wrote {}", settings.display());
+    let mcp: Value = serde_json::from_slice(
+        &std::fs::read(sandbox.project_dir().join(".mcp.json"))
+            .expect("install registered the MCP server"),
+    )
+    .expect(".mcp.json is JSON");
+    assert_eq!(
+        mcp["mcpServers"]["pcc"]["command"],
+        pcc_binary("pcc-mcp")
+            .canonicalize()
+            .expect("pcc-mcp")
+            .display()
+            .to_string(),
+        "{mcp}"
+    );
 
     let mock = one_tool_scenario();
     let out = ClaudeSession::new(&mock, "record via settings")
@@ -170,6 +196,11 @@ fn install_project_scope_registers_hooks_that_claude_runs_and_uninstall_removes_
         removed.status.success(),
         "{}",
         String::from_utf8_lossy(&removed.stderr)
+    );
+    let mcp = std::fs::read_to_string(sandbox.project_dir().join(".mcp.json")).unwrap_or_default();
+    assert!(
+        !mcp.contains("pcc-mcp"),
+        "uninstall removed the MCP server: {mcp}"
     );
     let mock = one_tool_scenario();
     let after = ClaudeSession::new(&mock, "not recorded any more")

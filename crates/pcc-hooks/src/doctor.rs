@@ -6,6 +6,7 @@
 use crate::claude_config::{all_settings_paths, display_path, read_settings};
 use crate::cli::{ColorChoice, DoctorArgs};
 use crate::failure::Failure;
+use crate::programs::{find_on_path, is_executable};
 use crate::term::{Palette, emit};
 use pcc_core::claude_settings::{HOOK_EVENTS, plugin_enabled, registered_events};
 use pcc_core::paths::DataDir;
@@ -14,7 +15,7 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -123,18 +124,6 @@ fn check_claude() -> Check {
             "reinstall Claude Code: npm install -g @anthropic-ai/claude-code",
         ),
     }
-}
-
-fn find_on_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|candidate| is_executable(candidate))
-}
-
-fn is_executable(path: &Path) -> bool {
-    std::fs::metadata(path)
-        .is_ok_and(|metadata| metadata.is_file() && metadata.permissions().mode() & 0o111 != 0)
 }
 
 /// Runs `claude --version` with stdin closed and a deadline, so a broken install cannot hang us.

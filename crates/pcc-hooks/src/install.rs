@@ -1,4 +1,5 @@
-//! `pcc-hooks install` / `uninstall`: our hooks in Claude Code's settings.json.
+//! `pcc-hooks install` / `uninstall`: our hooks in Claude Code's settings.json, and our MCP
+//! server registered with Claude Code (see [`mcp_registration`]).
 //!
 //! The merge itself is `pcc_core::claude_settings` (pure, tested there); this module does the
 //! file work around it: refuse unreadable files, back up before writing, replace atomically so a
@@ -7,6 +8,7 @@
 use crate::claude_config::{display_path, read_settings, settings_path};
 use crate::cli::InstallArgs;
 use crate::failure::Failure;
+use crate::mcp_registration;
 use crate::term::emit;
 use pcc_core::claude_settings::{
     HOOK_EVENTS, HookHandler, SettingsChange, add_hooks, remove_hooks,
@@ -35,34 +37,46 @@ pub fn install(args: &InstallArgs) -> Result<(), Failure> {
         Store::open(&database)?;
     }
     if change.is_empty() {
-        return emit(&format!(
+        emit(&format!(
             "pcc-hooks is already registered for {} events in {}\n",
             HOOK_EVENTS.len(),
             display_path(&path)
-        ));
+        ))?;
+    } else {
+        apply(&path, &settings, &change, args.dry_run)?;
     }
-    apply(&path, &settings, &change, args.dry_run)
+    emit(&format!(
+        "{}\n",
+        mcp_registration::register(args.scope, args.dry_run)
+    ))
 }
 
 /// Removes every `pcc-hooks hook` handler, leaving the rest of the file as it was.
 pub fn uninstall(args: &InstallArgs) -> Result<(), Failure> {
     let path = target_path(args)?;
-    let Some(mut settings) = read_settings(&path)? else {
-        return emit(&format!(
-            "{} does not exist; nothing to remove\n",
+    match read_settings(&path)? {
+        None => emit(&format!(
+            "{} does not exist; no hooks to remove\n",
             display_path(&path)
-        ));
-    };
-    let change = remove_hooks(&mut settings).map_err(|error| {
-        Failure::new(format!("{}: {error}; nothing was changed", path.display()))
-    })?;
-    if change.is_empty() {
-        return emit(&format!(
-            "pcc-hooks was not registered in {}\n",
-            display_path(&path)
-        ));
+        ))?,
+        Some(mut settings) => {
+            let change = remove_hooks(&mut settings).map_err(|error| {
+                Failure::new(format!("{}: {error}; nothing was changed", path.display()))
+            })?;
+            if change.is_empty() {
+                emit(&format!(
+                    "pcc-hooks was not registered in {}\n",
+                    display_path(&path)
+                ))?;
+            } else {
+                apply(&path, &settings, &change, args.dry_run)?;
+            }
+        }
     }
-    apply(&path, &settings, &change, args.dry_run)
+    emit(&format!(
+        "{}\n",
+        mcp_registration::unregister(args.scope, args.dry_run)
+    ))
 }
 
 fn target_path(args: &InstallArgs) -> Result<PathBuf, Failure> {

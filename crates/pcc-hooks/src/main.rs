@@ -17,6 +17,8 @@ mod install;
 mod limits_command;
 mod lists_command;
 mod logging;
+mod mcp_registration;
+mod programs;
 mod resume_command;
 mod scheduler;
 mod scheduler_lock;

@@ -280,3 +280,50 @@ fn a_limit_seen_by_the_hook_is_resumed_by_the_scheduler_it_starts() {
     );
     assert_eq!(runs(&setup).len(), 1, "resumed exactly once");
 }
+
+#[test]
+fn after_a_reboot_the_next_session_start_runs_the_pending_resumes() {
+    let setup = setup();
+    // A resume left in the database, with no scheduler running (as after a reboot).
+    schedule(&setup, "waiting-session", now_ms() - 60_000);
+    let fifo = setup.project.join("ran.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let start = serde_json::json!({"session_id": "another", "cwd": setup.project, "hook_event_name": "SessionStart",
+        "source": "startup"});
+    let output = run_with_stdin(
+        command(&setup.home)
+            .arg("hook")
+            .env("PCC_CLAUDE_BIN", &setup.fake)
+            .env("FAKE_LOG", &setup.log)
+            .env("FAKE_FIFO", &fifo),
+        start.to_string().as_bytes(),
+    );
+    assert!(
+        output.status.success() && output.stdout.is_empty(),
+        "{}",
+        text(&output.stderr)
+    );
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(std::fs::read_to_string(fifo));
+    });
+    let ran = receiver
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the scheduler ran claude");
+    assert_eq!(ran.expect("read the FIFO"), "ran\n");
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(setup.home.join("scheduler.lock"))
+        .expect("lock file");
+    lock.lock().expect("wait for the scheduler");
+    assert_eq!(
+        resume_rows(&setup),
+        vec![("waiting-session".into(), "done".into(), 1, None)]
+    );
+}

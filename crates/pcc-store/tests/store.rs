@@ -191,14 +191,23 @@ fn the_wal_stays_small_across_many_short_lived_connections() {
     let path = dir.path().join("pcc.db");
     // Each open-write-close is one hook process: the only connection, opened cold.
     for i in 0..1500 {
-        Store::open(&path).expect("open").record_event(&record("s1", "PostToolUse", i)).expect("write");
+        Store::open(&path)
+            .expect("open")
+            .record_event(&record("s1", "PostToolUse", i))
+            .expect("write");
     }
-    let wal = std::fs::metadata(path.with_extension("db-wal")).expect("WAL exists").len();
+    let wal = std::fs::metadata(path.with_extension("db-wal"))
+        .expect("WAL exists")
+        .len();
     assert!(
         wal <= pcc_store::WAL_CHECKPOINT_BYTES + 64 * 1024,
         "the WAL is checkpointed and emptied as it grows, got {wal} bytes"
     );
     let mut store = Store::open(&path).expect("open");
-    assert_eq!(store.sessions_overview().expect("read")[0].event_count, 1500, "nothing lost");
+    assert_eq!(
+        store.sessions_overview().expect("read")[0].event_count,
+        1500,
+        "nothing lost"
+    );
     assert_eq!(store.integrity_check().expect("check"), "ok");
 }

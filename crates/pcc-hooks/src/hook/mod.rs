@@ -22,6 +22,7 @@ mod permission;
 mod stop;
 
 use crate::config_files;
+use crate::scheduler_lock;
 use pcc_core::config::DEFAULT_APPROVALS_TO_LEARN;
 use pcc_core::hook::{HookEvent, HookInput, HookInputError, MAX_HOOK_INPUT_BYTES};
 use pcc_core::paths::{DataDir, project_root};
@@ -122,6 +123,22 @@ fn respond(
             tool_use_id: None,
         },
         HookEvent::Stop(stop) => return stop::answer(context, &mut store, record, stop),
+        HookEvent::SessionStart(_) => {
+            store
+                .record_event(record)
+                .map_err(|error| error.to_string())?;
+            // After a reboot nothing runs the stored resumes until something starts a scheduler;
+            // a new session is a rare, cheap moment to make sure one runs.
+            if store
+                .next_resume_due()
+                .map_err(|error| error.to_string())?
+                .is_some()
+                && let Err(error) = scheduler_lock::ensure_running(&context.data)
+            {
+                tracing::error!(%error, "could not start the scheduler");
+            }
+            return Ok(None);
+        }
         HookEvent::StopFailure(failure) => {
             limit::record_stop_failure(context, &mut store, record, failure)?;
             return Ok(None);
