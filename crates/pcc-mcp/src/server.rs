@@ -189,15 +189,9 @@ impl ServerHandler for PccServer {
 /// Serves the tools on stdin/stdout until the client goes away.
 pub fn main() -> ExitCode {
     crate::worker::init_logging();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::worker::current_thread_runtime() {
         Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let served = runtime.block_on(async {
         let service = PccServer::new()

@@ -102,15 +102,9 @@ pub fn main(list_id: i64) -> ExitCode {
         }
     }
     drop(store);
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match current_thread_runtime() {
         Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("error: cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let runner = ListRunner {
         database,
@@ -151,4 +145,16 @@ pub fn main(list_id: i64) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The single-threaded runtime both the server and the worker run on; a failure is reported on
+/// stderr and becomes the exit code.
+pub(crate) fn current_thread_runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| {
+            eprintln!("error: cannot start the async runtime: {err}");
+            ExitCode::FAILURE
+        })
 }
