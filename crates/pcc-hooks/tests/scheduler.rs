@@ -318,3 +318,49 @@ fn after_a_reboot_the_next_session_start_runs_the_pending_resumes() {
         vec![("waiting-session".into(), "done".into(), 1, None)]
     );
 }
+
+#[test]
+fn resume_now_runs_a_scheduled_resume_at_once_and_cancel_drops_one() {
+    let setup = setup();
+    schedule(&setup, "later-session", now_ms() + 3_600_000);
+    schedule(&setup, "dropped-session", now_ms() + 3_600_000);
+    let cancel = command(&setup.home)
+        .args(["resume", "dropped", "--cancel"])
+        .output()
+        .expect("run");
+    assert!(cancel.status.success(), "{}", text(&cancel.stderr));
+    let unknown = command(&setup.home)
+        .args(["resume", "nobody", "--now"])
+        .output()
+        .expect("run");
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        text(&unknown.stderr).contains("no scheduled resume"),
+        "{}",
+        text(&unknown.stderr)
+    );
+    let fifo = setup.project.join("ran.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let now = command(&setup.home)
+        .args(["resume", "later", "--now"])
+        .env("PCC_CLAUDE_BIN", &setup.fake)
+        .env("FAKE_LOG", &setup.log)
+        .env("FAKE_FIFO", &fifo)
+        .output()
+        .expect("run");
+    assert!(now.status.success(), "{}", text(&now.stderr));
+    wait_for_the_scheduler(&setup, fifo);
+    assert_eq!(
+        resume_rows(&setup),
+        vec![
+            ("dropped-session".into(), "cancelled".into(), 0, None),
+            ("later-session".into(), "done".into(), 1, None)
+        ]
+    );
+}
