@@ -90,6 +90,18 @@ fn an_interrupted_list_resumes_from_its_first_unfinished_task() {
         "a dead runner shows as interrupted: {listed}"
     );
 
+    // pcc-hooks status shows the list with the task that was running.
+    let status = pcc_hooks(&pcc_home)
+        .args(["status", "--json"])
+        .output()
+        .expect("status");
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status --json");
+    let shown = &status["task_lists"][0];
+    assert_eq!(shown["list_id"], list_id, "{status}");
+    assert_eq!(shown["state"], "interrupted", "{status}");
+    assert_eq!(shown["running_task"]["position"], 2, "{status}");
+    assert_eq!(shown["running_task"]["prompt"], "TAG=second", "{status}");
+
     let fake = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/pcc-mcp/tests/fake_claude.py");
     let record = dir.path().join("runs.jsonl");
     let resumed = pcc_hooks(&pcc_home)

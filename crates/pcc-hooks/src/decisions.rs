@@ -2,7 +2,7 @@
 
 use crate::cli::{ColorChoice, DecisionsArgs};
 use crate::failure::Failure;
-use crate::term::{Palette, emit};
+use crate::term::{Palette, emit, rfc3339};
 use pcc_core::paths::DataDir;
 use pcc_store::Store;
 use serde::Serialize;
@@ -40,8 +40,7 @@ pub fn run(args: &DecisionsArgs, color: ColorChoice) -> Result<(), Failure> {
         .map(|decision| DecisionJson {
             id: decision.id,
             session_id: decision.session_id,
-            at: jiff::Timestamp::from_millisecond(decision.at_ms)
-                .map_or_else(|_| decision.at_ms.to_string(), |t| t.to_string()),
+            at: rfc3339(decision.at_ms),
             hook_event: decision.record.hook_event,
             tool_name: decision.record.tool_name,
             tool_use_id: decision.record.tool_use_id,

@@ -3,7 +3,9 @@
 
 use crate::cli::{ListsArgs, ListsCommand};
 use crate::failure::Failure;
+use crate::programs::process_alive;
 use crate::term::emit;
+use crate::term::rfc3339;
 use pcc_core::paths::DataDir;
 use pcc_store::{Store, TaskList, TaskRow};
 use serde_json::{Value, json};
@@ -27,18 +29,10 @@ fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
 
-fn rfc3339(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |time| time.to_string())
-}
-
-fn alive(pid: i64) -> bool {
-    pid > 0 && Path::new(&format!("/proc/{pid}")).exists()
-}
-
 /// `running` with a dead runner reads `interrupted`: resume it.
-fn shown_state(list: &TaskList) -> String {
+pub(crate) fn shown_state(list: &TaskList) -> String {
     match (list.state.as_str(), list.worker_pid) {
-        ("running", Some(pid)) if !alive(pid) => "interrupted".to_owned(),
+        ("running", Some(pid)) if !process_alive(pid) => "interrupted".to_owned(),
         (state, _) => state.to_owned(),
     }
 }
@@ -173,7 +167,7 @@ fn resume(database: &Path, id: i64) -> Result<(), Failure> {
         return Err(no_such_list(id));
     };
     if let ("running", Some(pid)) = (list.state.as_str(), list.worker_pid)
-        && alive(pid)
+        && process_alive(pid)
     {
         return Err(Failure::new(format!(
             "task list {id} is running (pid {pid}); cancel it first with `pcc-hooks lists cancel {id}`"

@@ -26,3 +26,9 @@ pub fn find_sibling(program: &str) -> Option<PathBuf> {
         .filter(|candidate| is_executable(candidate))
         .or_else(|| find_on_path(program))
 }
+
+/// Whether a process with this id exists (Linux: `/proc/<pid>`); how we tell a dead runner or
+/// scheduler from a live one.
+pub fn process_alive(pid: i64) -> bool {
+    pid > 0 && Path::new(&format!("/proc/{pid}")).exists()
+}

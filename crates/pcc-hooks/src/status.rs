@@ -5,9 +5,9 @@
 use crate::claude_config::display_path;
 use crate::cli::{ColorChoice, StatusArgs};
 use crate::failure::Failure;
-use crate::term::{Palette, ago, emit, pad};
+use crate::term::{Palette, ago, emit, pad, rfc3339};
 use pcc_core::paths::DataDir;
-use pcc_store::{DecisionCounts, Resume, SessionOverview, Store};
+use pcc_store::{DecisionCounts, Resume, RunningTaskList, SessionOverview, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -18,7 +18,28 @@ use std::path::Path;
 struct StatusReport {
     database: String,
     sessions: Vec<SessionJson>,
+    task_lists: Vec<TaskListJson>,
     hook_errors: HookErrorsJson,
+}
+
+/// A task list that is running, or whose runner died mid-list (`interrupted`).
+#[derive(Debug, Serialize)]
+struct TaskListJson {
+    list_id: i64,
+    state: String,
+    cwd: String,
+    tasks_total: i64,
+    tasks_finished: i64,
+    tasks_succeeded: i64,
+    running_task: Option<RunningTaskJson>,
+}
+
+#[derive(Debug, Serialize)]
+struct RunningTaskJson {
+    position: i64,
+    prompt: String,
+    started: Option<String>,
+    session_id: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -68,7 +89,7 @@ struct HookErrorsJson {
 /// Prints the status of every session.
 pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
     let database = DataDir::from_env()?.database();
-    let (sessions, decision_counts, resumes, (error_count, last_error)) =
+    let (sessions, decision_counts, resumes, lists, (error_count, last_error)) =
         match Store::open_existing(&database)? {
             Some(mut store) => (
                 store.sessions_overview()?,
@@ -78,9 +99,16 @@ pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
                     .into_iter()
                     .map(|resume| (resume.plan.session_id.clone(), resume))
                     .collect::<BTreeMap<_, _>>(),
+                store.running_task_lists()?,
                 store.hook_error_summary()?,
             ),
-            None => (Vec::new(), Default::default(), BTreeMap::new(), (0, None)),
+            None => (
+                Vec::new(),
+                Default::default(),
+                BTreeMap::new(),
+                Vec::new(),
+                (0, None),
+            ),
         };
     let now = jiff::Timestamp::now().as_millisecond();
     let report = StatusReport {
@@ -95,6 +123,7 @@ pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
                 session_json(session, counts, resumes.get(&session.session_id), now)
             })
             .collect(),
+        task_lists: lists.iter().map(task_list_json).collect(),
         hook_errors: HookErrorsJson {
             count: error_count,
             last: last_error,
@@ -106,6 +135,24 @@ pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
         return emit(&format!("{text}\n"));
     }
     emit(&render_table(&report, Palette::for_stdout(color)))
+}
+
+fn task_list_json(running: &RunningTaskList) -> TaskListJson {
+    let list = &running.list;
+    TaskListJson {
+        list_id: list.id,
+        state: crate::lists_command::shown_state(list),
+        cwd: list.cwd.clone(),
+        tasks_total: list.tasks_total,
+        tasks_finished: list.tasks_finished,
+        tasks_succeeded: list.tasks_succeeded,
+        running_task: running.running_task.as_ref().map(|task| RunningTaskJson {
+            position: task.position + 1,
+            prompt: pcc_core::redact::redact_and_truncate(&task.prompt, 200),
+            started: task.started_ms.map(rfc3339),
+            session_id: task.session_id.clone(),
+        }),
+    }
 }
 
 fn session_json(
@@ -144,10 +191,6 @@ fn session_json(
             last_error: resume.last_error.clone(),
         }),
     }
-}
-
-fn rfc3339(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |time| time.to_string())
 }
 
 fn render_table(report: &StatusReport, palette: Palette) -> String {
@@ -228,6 +271,29 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
                 .collect();
             let _ = writeln!(out, "{}", cells.join("  ").trim_end());
         }
+    }
+    for list in &report.task_lists {
+        let running = match &list.running_task {
+            Some(task) => format!(
+                "; task {}: {}",
+                task.position,
+                task.prompt.lines().next().unwrap_or("")
+            ),
+            None => String::new(),
+        };
+        let state = if list.state == "interrupted" {
+            palette.red(&format!(
+                "interrupted (resume: pcc-hooks lists resume {})",
+                list.list_id
+            ))
+        } else {
+            palette.green(&list.state)
+        };
+        let _ = writeln!(
+            out,
+            "task list #{} {state}: {}/{} done{running}",
+            list.list_id, list.tasks_finished, list.tasks_total
+        );
     }
     if report.hook_errors.count > 0 {
         let last = report.hook_errors.last.as_deref().unwrap_or("");

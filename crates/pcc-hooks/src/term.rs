@@ -72,6 +72,11 @@ impl Palette {
     }
 }
 
+/// An instant in ms since the epoch as RFC 3339 (UTC), the form every `--json` output uses.
+pub fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |time| time.to_string())
+}
+
 /// "42s", "5m", "3h", "2d": how long ago, as short as a status column allows.
 pub fn ago(elapsed_ms: i64) -> String {
     let seconds = elapsed_ms.max(0) / 1000;

@@ -10,6 +10,7 @@ mod resume_run;
 use crate::cli::SchedulerArgs;
 use crate::config_files;
 use crate::failure::Failure;
+use crate::programs::process_alive;
 use crate::scheduler_lock;
 use pcc_core::config::DEFAULT_RESUME_GRACE_SECONDS;
 use pcc_core::paths::DataDir;
@@ -35,7 +36,7 @@ pub fn run(args: &SchedulerArgs) -> Result<(), Failure> {
         return Ok(());
     };
     let mut store = Store::open(&data.database())?;
-    let recovered = store.recover_abandoned_resumes(process_alive)?;
+    let recovered = store.recover_abandoned_resumes(|pid| process_alive(i64::from(pid)))?;
     if recovered > 0 {
         tracing::warn!(
             recovered,
@@ -89,11 +90,6 @@ fn claude_program() -> PathBuf {
     std::env::var_os("PCC_CLAUDE_BIN")
         .filter(|value| !value.is_empty())
         .map_or_else(|| PathBuf::from("claude"), PathBuf::from)
-}
-
-/// Whether a process with this id exists (Linux: `/proc/<pid>`).
-fn process_alive(pid: u32) -> bool {
-    PathBuf::from(format!("/proc/{pid}")).exists()
 }
 
 fn now_ms() -> i64 {
