@@ -27,13 +27,27 @@ mod term;
 
 use clap::Parser;
 use cli::{Cli, Command};
+use std::ffi::OsStr;
 use std::process::ExitCode;
 
+/// Exactly `pcc-hooks hook`, as the hooks are registered (any other form goes through clap).
+fn is_hook_call() -> bool {
+    let mut args = std::env::args_os().skip(1);
+    args.next().as_deref() == Some(OsStr::new("hook")) && args.next().is_none()
+}
+
 fn main() -> ExitCode {
+    // Claude Code runs `pcc-hooks hook` on every tool call: that one invocation skips building
+    // the whole command line (all subcommands and their help), which costs it measurable time.
+    if is_hook_call() {
+        logging::init();
+        return hook::run();
+    }
     let cli = Cli::parse();
     logging::init();
     let result = match cli.command {
-        // The hook has its own error handling: it must never print anything but the protocol.
+        // Reached when global flags come first (`pcc-hooks --color never hook`). The hook has its
+        // own error handling because it must never print anything but the protocol.
         Command::Hook => return hook::run(),
         Command::Status(args) => status::run(&args, cli.color),
         Command::Install(args) => install::install(&args),
