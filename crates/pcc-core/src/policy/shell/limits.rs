@@ -1,6 +1,8 @@
 //! Cheap checks run before handing text to the parser, which recurses once per nesting
 //! level and would overflow the stack on pathological input.
 
+use crate::policy::{Finding, RiskLevel};
+
 /// Commands longer than this are not parsed at all.
 pub(crate) const MAX_INPUT_BYTES: usize = 64 * 1024;
 
@@ -15,6 +17,24 @@ pub(crate) enum Refusal {
     TooLong,
     /// Nested deeper than [`MAX_NESTING`].
     TooDeep,
+}
+
+impl Refusal {
+    /// What a refused text is judged: HIGH, never LOW, because nothing in it was seen.
+    pub(crate) fn finding(self) -> Finding {
+        match self {
+            Refusal::TooLong => Finding::new(
+                RiskLevel::High,
+                "shell.too-long",
+                "command too long to judge",
+            ),
+            Refusal::TooDeep => Finding::new(
+                RiskLevel::High,
+                "shell.too-deep",
+                "nested too deeply to judge",
+            ),
+        }
+    }
 }
 
 /// Refuses text that is too long or nested too deeply to parse safely.

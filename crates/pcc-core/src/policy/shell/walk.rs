@@ -70,41 +70,15 @@ impl<'c> Walker<'c> {
     /// Parses `text` and judges everything in it; returns the facts it produced.
     pub(crate) fn walk_script(&mut self, text: &str, depth: usize) -> Facts {
         let shown = shorten(text);
-        if depth > MAX_NESTING {
-            self.record(
-                shown,
-                Finding::new(
-                    RiskLevel::High,
-                    "shell.too-deep",
-                    "nested too deeply to judge",
-                ),
-            );
+        // Past the nesting bound (re-parsed `bash -c` strings) or the size bound, nothing is parsed.
+        let refusal = if depth > MAX_NESTING {
+            Err(Refusal::TooDeep)
+        } else {
+            precheck(text)
+        };
+        if let Err(refusal) = refusal {
+            self.record(shown, refusal.finding());
             return Facts::default();
-        }
-        match precheck(text) {
-            Err(Refusal::TooLong) => {
-                self.record(
-                    shown,
-                    Finding::new(
-                        RiskLevel::High,
-                        "shell.too-long",
-                        "command too long to judge",
-                    ),
-                );
-                return Facts::default();
-            }
-            Err(Refusal::TooDeep) => {
-                self.record(
-                    shown,
-                    Finding::new(
-                        RiskLevel::High,
-                        "shell.too-deep",
-                        "nested too deeply to judge",
-                    ),
-                );
-                return Facts::default();
-            }
-            Ok(()) => {}
         }
         let parsed = brush_parser::uncached_tokenize_str(text, &self.opts.tokenizer_options())
             .ok()
