@@ -94,17 +94,14 @@ fn apply(
 ) -> Result<(), Failure> {
     let mut report = String::new();
     let shown = display_path(path);
-    let verb = if dry_run { "would" } else { "did" };
-    for (what, events) in [
-        ("add", &change.added),
-        ("update", &change.updated),
-        ("remove", &change.removed),
+    for (would, did, events) in [
+        ("would add", "added", &change.added),
+        ("would update", "updated", &change.updated),
+        ("would remove", "removed", &change.removed),
     ] {
         if !events.is_empty() {
-            report.push_str(&format!(
-                "{verb} {what} hooks in {shown}: {}\n",
-                events.join(", ")
-            ));
+            let what = if dry_run { would } else { did };
+            report.push_str(&format!("{what} hooks in {shown}: {}\n", events.join(", ")));
         }
     }
     let mut text = serde_json::to_string_pretty(settings)
