@@ -394,7 +394,16 @@ async fn cancel_task_list_stops_a_background_list() {
     let done = harness.wait_for_list(list_id, is_finished).await;
     assert_eq!(done["state"], "cancelled", "{done:#}");
     assert_eq!(statuses(&done), ["cancelled", "cancelled"]);
-    assert_eq!(harness.records().len(), 1);
+    // The second task never ran. (Whether the first child got as far as recording itself depends
+    // on how quickly the cancel arrives after the task is marked running, so it is not asserted.)
+    let records = harness.records();
+    assert!(records.len() <= 1, "{records:?}");
+    assert!(
+        !records
+            .iter()
+            .any(|record| record.to_string().contains("TAG=never")),
+        "{records:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
