@@ -52,7 +52,7 @@ pub fn run(args: &DecisionsArgs, color: ColorChoice) -> Result<(), Failure> {
             reason: decision.record.reason,
             mode: decision.record.mode,
             latency_us: decision.record.latency_us,
-            escalated: decision.record.escalate,
+            escalated: decision.record.escalation.is_some(),
             human_approved: decision.human_approved,
         })
         .collect();

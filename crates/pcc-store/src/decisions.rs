@@ -31,8 +31,9 @@ pub struct DecisionRecord {
     pub mode: String,
     /// Microseconds from process start to the decision.
     pub latency_us: i64,
-    /// Whether a human must look at it later.
-    pub escalate: bool,
+    /// When a human must look at it later: the kind of escalation to raise (`permission`, or
+    /// `question` for an AskUserQuestion nobody answered). Read back from the escalation.
+    pub escalation: Option<String>,
 }
 
 /// A stored decision, for `pcc-hooks decisions`.
@@ -98,9 +99,7 @@ impl Store {
                 ],
             )?;
             let decision_id = transaction.last_insert_rowid();
-            if decision.escalate {
-                // AskUserQuestion is decided here too, but what waits for the human is an answer.
-                let kind = if decision.tool_name == "AskUserQuestion" { "question" } else { "permission" };
+            if let Some(kind) = &decision.escalation {
                 transaction.execute(
                     "INSERT INTO escalations (session_id, created_ms, kind, decision_id, summary, reason)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -187,7 +186,7 @@ impl Store {
             .prepare(
                 "SELECT id, session_id, at_ms, hook_event, tool_name, tool_use_id, project_root, input,
                         level, answer, rule, reason, mode, latency_us, human_approved,
-                        EXISTS (SELECT 1 FROM escalations e WHERE e.decision_id = decisions.id)
+                        (SELECT kind FROM escalations e WHERE e.decision_id = decisions.id LIMIT 1)
                  FROM decisions
                  WHERE ?1 IS NULL OR session_id LIKE ?1 || '%'
                  ORDER BY id DESC LIMIT ?2",
@@ -211,7 +210,7 @@ impl Store {
                         reason: row.get(11)?,
                         mode: row.get(12)?,
                         latency_us: row.get(13)?,
-                        escalate: row.get(15)?,
+                        escalation: row.get(15)?,
                     },
                     human_approved: row.get(14)?,
                 })

@@ -26,7 +26,7 @@ fn decision(tool_use_id: &str, level: &str, answer: &str, escalate: bool) -> Dec
         reason: "installs a package".into(),
         mode: "interactive".into(),
         latency_us: 800,
-        escalate,
+        escalation: escalate.then(|| "permission".to_owned()),
     }
 }
 
@@ -51,7 +51,7 @@ fn a_decision_is_stored_with_its_event_and_escalation() {
     let listed = store.decisions(Some("s1"), 10).expect("read");
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[0].record.answer, "allow", "newest first");
-    assert!(listed[1].record.escalate);
+    assert!(listed[1].record.escalation.is_some());
     let counts = store.decision_counts().expect("counts");
     let s1 = counts.get("s1").expect("s1 counted");
     assert_eq!(

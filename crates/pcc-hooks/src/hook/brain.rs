@@ -69,7 +69,7 @@ pub fn opinion_record(
         at_ms: record.at_ms,
         kind: "permission".to_owned(),
         question: redact_and_truncate(call, 1000),
-        answer: Some(format!("{:?}", opinion.stance).to_lowercase()),
+        answer: Some(opinion.stance.as_str().to_owned()),
         confidence: opinion.confidence,
         escalated: opinion.stance == pcc_core::brain::Stance::Escalate,
         brain: opinion.answered_by.clone(),

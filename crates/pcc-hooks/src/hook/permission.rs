@@ -112,6 +112,7 @@ pub fn answer(
         &judgement.normalized_input,
         &decision,
         mode,
+        "permission",
         &brain_answers,
     )?;
     let reply = match call.asker {
@@ -229,7 +230,9 @@ fn answer_questions(
         call,
         "AskUserQuestion",
         &decision,
+        // What waits for the human is an answer, not a permission.
         mode,
+        "question",
         &brain_answers,
     )?;
     let reply = PermissionReply::PreToolUse {
@@ -259,6 +262,7 @@ fn store_decision(
     input: &str,
     decision: &Decision,
     mode: Mode,
+    escalation_kind: &'static str,
     brain_answers: &[BrainAnswerRecord],
 ) -> Result<(), String> {
     let stored = DecisionRecord {
@@ -273,7 +277,7 @@ fn store_decision(
         reason: redact_and_truncate(&decision.reason, 1000),
         mode: mode.as_str().to_owned(),
         latency_us: i64::try_from(context.started.elapsed().as_micros()).unwrap_or(i64::MAX),
-        escalate: decision.escalate,
+        escalation: decision.escalate.then(|| escalation_kind.to_owned()),
     };
     store
         .record_decision(record, &stored, brain_answers)
