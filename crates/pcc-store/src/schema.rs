@@ -167,4 +167,42 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX brain_answers_by_session ON brain_answers(session_id, kind, at_ms);
     ",
+    // 6: the human bridge. Escalations learn where they came from and what the brain suggested,
+    // and how a human's answer reaches the session; a human's "approve" becomes a one-time
+    // approval of that exact call; the perpetual queue hands tasks to sessions at their Stop;
+    // a session can be paused.
+    "
+    ALTER TABLE escalations ADD COLUMN project_root TEXT;
+    ALTER TABLE escalations ADD COLUMN mode TEXT;
+    ALTER TABLE escalations ADD COLUMN suggestion TEXT;
+    ALTER TABLE escalations ADD COLUMN queue_task_id INTEGER;
+    ALTER TABLE escalations ADD COLUMN verdict TEXT;
+    ALTER TABLE escalations ADD COLUMN resume_id INTEGER;
+    CREATE TABLE approvals (
+        id            INTEGER PRIMARY KEY,
+        escalation_id INTEGER NOT NULL REFERENCES escalations(id),
+        session_id    TEXT NOT NULL,
+        project_root  TEXT NOT NULL,
+        tool_name     TEXT NOT NULL,
+        input         TEXT NOT NULL,
+        created_ms    INTEGER NOT NULL,
+        used_ms       INTEGER
+    ) STRICT;
+    CREATE INDEX approvals_unused ON approvals(session_id, tool_name, input) WHERE used_ms IS NULL;
+    CREATE TABLE queue_tasks (
+        id           INTEGER PRIMARY KEY,
+        session_id   TEXT,
+        project_root TEXT NOT NULL,
+        text         TEXT NOT NULL,
+        source       TEXT NOT NULL,
+        state        TEXT NOT NULL,
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        created_ms   INTEGER NOT NULL,
+        started_ms   INTEGER,
+        finished_ms  INTEGER
+    ) STRICT;
+    CREATE INDEX queue_tasks_by_session ON queue_tasks(state, session_id);
+    CREATE INDEX queue_tasks_by_project ON queue_tasks(state, project_root);
+    ALTER TABLE sessions ADD COLUMN paused_ms INTEGER;
+    ",
 ];
