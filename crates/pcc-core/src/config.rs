@@ -7,6 +7,7 @@
 
 use crate::brain::BrainConfig;
 use crate::decision::Mode;
+use crate::notify_config::NotifyConfig;
 use serde::{Deserialize, Serialize};
 
 /// The default number of human approvals of the same command in the same project after which it
@@ -24,6 +25,10 @@ pub const DEFAULT_CONTINUE_PROMPT: &str =
 /// How many turns ending in a question the Stop hook answers in a row before it lets the session
 /// stop, so a session can never loop on automatic answers.
 pub const DEFAULT_MAX_AUTOMATIC_ANSWERS: u32 = 5;
+
+/// How many times the perpetual queue hands the same task to a session before giving up on it
+/// (a task that keeps failing must not loop forever).
+pub const DEFAULT_QUEUE_MAX_ATTEMPTS: u32 = 3;
 
 /// The settings in force for one hook call.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +49,11 @@ pub struct Config {
     pub answer_stop_questions: bool,
     /// Automatic answers in a row before the Stop hook lets the session stop.
     pub max_automatic_answers: u32,
+    /// Where and how often a human is told that something needs them (`[notify]`, global only:
+    /// a project must not choose where data is sent).
+    pub notify: NotifyConfig,
+    /// Attempts at one queued task before it fails for good (`[queue] max_task_attempts`).
+    pub queue_max_attempts: u32,
     /// Keys of the project file that were ignored because they would loosen the policy.
     pub ignored_project_keys: Vec<String>,
 }
@@ -74,6 +84,8 @@ impl Default for Config {
             brain: BrainConfig::default(),
             answer_stop_questions: false,
             max_automatic_answers: DEFAULT_MAX_AUTOMATIC_ANSWERS,
+            notify: NotifyConfig::default(),
+            queue_max_attempts: DEFAULT_QUEUE_MAX_ATTEMPTS,
             ignored_project_keys: Vec::new(),
         }
     }
@@ -102,6 +114,15 @@ struct ConfigFile {
     brain: Option<BrainConfig>,
     #[serde(default)]
     questions: QuestionsSection,
+    notify: Option<NotifyConfig>,
+    #[serde(default)]
+    queue: QueueSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QueueSection {
+    max_task_attempts: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -158,6 +179,16 @@ impl Config {
             if let Some(count) = file.questions.max_automatic_answers {
                 config.max_automatic_answers = count;
             }
+            if let Some(notify) = file.notify {
+                notify.validate().map_err(|error| ConfigError {
+                    file: name.to_owned(),
+                    message: error.to_string(),
+                })?;
+                config.notify = notify;
+            }
+            if let Some(attempts) = file.queue.max_task_attempts {
+                config.queue_max_attempts = attempts;
+            }
         }
         if let Some((name, text)) = project {
             let file = parse(name, text)?;
@@ -183,6 +214,9 @@ impl Config {
                     file.questions.answer_stop_questions.is_some()
                         || file.questions.max_automatic_answers.is_some(),
                 ),
+                // Nor where notifications (which carry commands and session ids) are sent.
+                ("notify", file.notify.is_some()),
+                ("queue", file.queue.max_task_attempts.is_some()),
             ];
             config.ignored_project_keys.extend(
                 ignored
@@ -287,6 +321,79 @@ mod tests {
             None,
         );
         assert!(invalid.is_err(), "confidence thresholds are checked");
+    }
+
+    #[test]
+    fn notify_is_global_only_and_validated() {
+        use crate::notify_config::WebhookFormat;
+        let global = r#"
+            [notify]
+            desktop = false
+            bell = true
+            timeout_ms = 500
+            [[notify.webhooks]]
+            url = "https://ntfy.sh/topic"
+            format = "ntfy"
+        "#;
+        let project =
+            "[notify]\ndesktop = true\n[[notify.webhooks]]\nurl = \"https://attacker.example/x\"\n";
+        let config = Config::from_files(Some(("config.toml", global)), Some(("p.toml", project)))
+            .expect("valid");
+        assert!(!config.notify.desktop);
+        assert!(config.notify.bell);
+        assert_eq!(config.notify.timeout_ms, 500);
+        assert_eq!(
+            config.notify.webhooks.len(),
+            1,
+            "the project's webhook is ignored"
+        );
+        assert_eq!(config.notify.webhooks[0].format, WebhookFormat::Ntfy);
+        assert_eq!(config.ignored_project_keys, vec!["notify"]);
+        assert_eq!(
+            Config::from_files(None, None).expect("defaults").notify,
+            NotifyConfig::default()
+        );
+    }
+
+    #[test]
+    fn a_bad_notify_section_names_the_file_and_the_problem() {
+        let scheme = Config::from_files(
+            Some((
+                "/x/config.toml",
+                "[[notify.webhooks]]\nurl = \"ftp://example.com/hook\"\n",
+            )),
+            None,
+        )
+        .expect_err("ftp is not a webhook");
+        let text = scheme.to_string();
+        assert!(text.starts_with("/x/config.toml: "), "{text}");
+        assert!(text.contains("notify.webhooks[0].url"), "{text}");
+        let timeout = Config::from_files(Some(("c.toml", "[notify]\ntimeout_ms = 0\n")), None)
+            .expect_err("zero timeout");
+        assert!(
+            timeout.to_string().contains("notify.timeout_ms"),
+            "{timeout}"
+        );
+        let unknown = Config::from_files(Some(("c.toml", "[notify]\ndesktp = true\n")), None)
+            .expect_err("unknown key");
+        assert!(unknown.to_string().contains("desktp"), "{unknown}");
+    }
+
+    #[test]
+    fn queue_attempts_are_global_only() {
+        let default = Config::from_files(None, None).expect("defaults");
+        assert_eq!(default.queue_max_attempts, DEFAULT_QUEUE_MAX_ATTEMPTS);
+        assert_eq!(DEFAULT_QUEUE_MAX_ATTEMPTS, 3);
+        let config = Config::from_files(
+            Some(("config.toml", "[queue]\nmax_task_attempts = 7\n")),
+            Some(("p.toml", "[queue]\nmax_task_attempts = 100\n")),
+        )
+        .expect("valid");
+        assert_eq!(config.queue_max_attempts, 7);
+        assert_eq!(config.ignored_project_keys, vec!["queue"]);
+        let typo = Config::from_files(Some(("c.toml", "[queue]\nmax_attempts = 1\n")), None)
+            .expect_err("unknown key");
+        assert!(typo.to_string().contains("max_attempts"), "{typo}");
     }
 
     #[test]

@@ -8,8 +8,10 @@
 //! | HIGH     | ask (Claude Code's own dialog)             | deny + escalation                    |
 //! | CRITICAL | deny                                       | deny                                 |
 //!
-//! A user `deny` rule beats everything; an `ask` rule beats `allow`; an `allow` rule may allow up
-//! to HIGH (a rule the human wrote), never CRITICAL. Deny reasons tell Claude what to do instead.
+//! A user `deny` rule beats everything; a human's approval of this exact call (`pcc-hooks respond
+//! … approve`) beats the rest up to HIGH; an `ask` rule beats `allow`; an `allow` rule may allow
+//! up to HIGH (a rule the human wrote), never CRITICAL. Deny reasons tell Claude what to do
+//! instead.
 
 use crate::brain::{PermissionOpinion, Stance};
 use crate::call::CallFacts;
@@ -142,6 +144,20 @@ impl RuleSet {
     }
 }
 
+/// A human's earlier approval that covers this exact call in this project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PriorApproval {
+    /// Nothing covers it.
+    #[default]
+    None,
+    /// Learned from repeated human approvals of the same MEDIUM call: allows MEDIUM only.
+    Learned,
+    /// A human approved exactly this call when answering an escalation (`pcc-hooks respond …
+    /// approve`, once or with `--remember`): the human saw it, so it allows MEDIUM and HIGH —
+    /// never CRITICAL, and a user `deny` rule still wins.
+    Human,
+}
+
 /// Everything besides the verdict that a decision depends on.
 #[derive(Debug, Clone, Copy)]
 pub struct DecisionInputs<'a> {
@@ -149,8 +165,8 @@ pub struct DecisionInputs<'a> {
     pub call: &'a CallFacts,
     /// The user's rules.
     pub rules: &'a RuleSet,
-    /// Whether a learned approval (repeated human approvals) covers this exact call.
-    pub learned: bool,
+    /// A human's earlier approval of this exact call, if any.
+    pub approval: PriorApproval,
     /// Interactive or unattended.
     pub mode: Mode,
 }
@@ -160,7 +176,7 @@ pub fn decide(verdict: &Verdict, inputs: DecisionInputs<'_>) -> Decision {
     let DecisionInputs {
         call,
         rules,
-        learned,
+        approval,
         mode,
     } = inputs;
     let level = verdict.level;
@@ -194,6 +210,14 @@ pub fn decide(verdict: &Verdict, inputs: DecisionInputs<'_>) -> Decision {
             false,
         );
     }
+    if approval == PriorApproval::Human && level <= RiskLevel::High {
+        return decision(
+            Answer::Allow,
+            "human.approved".into(),
+            format!("Allowed: a human approved this exact call (pcc-hooks respond) — {what}"),
+            false,
+        );
+    }
     if let Some(rule) = rules.ask.iter().find(|rule| rule.matches_call(call)) {
         let reason = format!(
             "The user's pcc-hooks rule `{}` leaves this to a human.",
@@ -211,7 +235,7 @@ pub fn decide(verdict: &Verdict, inputs: DecisionInputs<'_>) -> Decision {
     }
     match level {
         RiskLevel::Low => decision(Answer::Allow, verdict.rule.to_owned(), what, false),
-        RiskLevel::Medium if learned => decision(
+        RiskLevel::Medium if approval == PriorApproval::Learned => decision(
             Answer::Allow,
             "learned".into(),
             format!("Allowed: a human approved this same call in this project before ({what})"),

@@ -3,7 +3,7 @@
 
 use crate::call::CallFacts;
 use crate::config::PermissionLists;
-use crate::decision::{Decision, DecisionInputs, Mode, RuleSet, decide};
+use crate::decision::{Decision, DecisionInputs, Mode, PriorApproval, RuleSet, decide};
 use crate::permission_rules::RuleError;
 use crate::policy::{PolicyContext, RiskLevel, Verdict, classify};
 use serde_json::Value;
@@ -40,19 +40,20 @@ impl Judgement {
         })
     }
 
-    /// Learned approvals only ever apply to MEDIUM calls, so only those need the lookup.
-    pub fn may_use_learned_approval(&self) -> bool {
-        self.verdict.level == RiskLevel::Medium
+    /// Prior approvals only ever apply to MEDIUM (learned or human) and HIGH (human) calls, so
+    /// only those need the lookup.
+    pub fn may_use_prior_approval(&self) -> bool {
+        matches!(self.verdict.level, RiskLevel::Medium | RiskLevel::High)
     }
 
-    /// The answer in `mode`, given whether a learned approval covers the call.
-    pub fn decide(&self, learned: bool, mode: Mode) -> Decision {
+    /// The answer in `mode`, given the prior approval that covers the call.
+    pub fn decide(&self, approval: PriorApproval, mode: Mode) -> Decision {
         decide(
             &self.verdict,
             DecisionInputs {
                 call: &self.facts,
                 rules: &self.rules,
-                learned,
+                approval,
                 mode,
             },
         )

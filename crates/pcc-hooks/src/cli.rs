@@ -68,6 +68,93 @@ pub enum Command {
     },
     /// Task lists of `execute_task_list`: list, show, cancel, resume.
     Lists(ListsArgs),
+    /// What waits on a human: denied calls, unanswered questions, failed resumes, stuck tasks.
+    Pending(PendingArgs),
+    /// Answer an escalation: approve, deny, or the text of an answer; the session goes on.
+    Respond(RespondArgs),
+    /// Queue a task for a session (or a project): handed to Claude when it would stop.
+    Add(AddArgs),
+    /// The task queue; `queue remove ID` takes a task off it.
+    Queue(QueueArgs),
+    /// Stop handing queued tasks to a session.
+    Pause(SessionArgs),
+    /// Hand queued tasks to a paused session again.
+    Unpause(SessionArgs),
+}
+
+/// Options of `pending`.
+#[derive(Debug, Args)]
+pub struct PendingArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `respond`.
+#[derive(Debug, Args)]
+pub struct RespondArgs {
+    /// The escalation's id (see `pcc-hooks pending`).
+    pub id: i64,
+    /// `approve`, `deny`, or the text of an answer (quote it).
+    pub answer: String,
+    /// With `approve` of a permission: allow this exact call in this project from now on.
+    #[arg(long)]
+    pub remember: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `add`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  pcc-hooks add 3f2a 'Add tests for the parser'        (session 3f2a…)
+  pcc-hooks add --project . 'Update the changelog'     (the next session in this project)
+  pcc-hooks add --requirements requirements.md         (every unchecked - [ ] item, this project)")]
+pub struct AddArgs {
+    /// `SESSION TASK`, or just `TASK` with `--project`, or just `[SESSION]` with `--requirements`.
+    #[arg(value_name = "SESSION|TASK", num_args = 0..=2)]
+    pub words: Vec<String>,
+    /// Queue for the next session of this project to stop instead of one session.
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<std::path::PathBuf>,
+    /// Queue every unchecked `- [ ]` item of this Markdown file, in order.
+    #[arg(long, value_name = "FILE")]
+    pub requirements: Option<std::path::PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `queue`.
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    /// What to do (default: list the queue).
+    #[command(subcommand)]
+    pub command: Option<QueueCommand>,
+    /// Also list finished tasks (done, removed, escalated).
+    #[arg(long)]
+    pub all: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `pcc-hooks queue …`.
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Take a task off the queue.
+    Remove {
+        /// The task's id (see `pcc-hooks queue`).
+        id: i64,
+    },
+}
+
+/// A session argument.
+#[derive(Debug, Args)]
+pub struct SessionArgs {
+    /// The session (a prefix of its id is enough).
+    pub session: String,
 }
 
 /// `pcc-hooks limits …`.
@@ -154,6 +241,9 @@ pub struct StatusArgs {
     /// Print JSON (the schema is documented in the README).
     #[arg(long)]
     pub json: bool,
+    /// Refresh every SECONDS (default 2) until interrupted; in place on a terminal.
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "2")]
+    pub watch: Option<u64>,
 }
 
 /// Options of `install` and `uninstall`.

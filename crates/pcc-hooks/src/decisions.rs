@@ -2,6 +2,7 @@
 
 use crate::cli::{ColorChoice, DecisionsArgs};
 use crate::failure::Failure;
+use crate::session_lookup::short_id;
 use crate::term::{Palette, emit, rfc3339};
 use pcc_core::paths::DataDir;
 use pcc_store::Store;
@@ -83,7 +84,7 @@ pub fn run(args: &DecisionsArgs, color: ColorChoice) -> Result<(), Failure> {
             out,
             "{:<20} {:<9} {:<9} {}  {:<6} {}: {}",
             row.at.get(..19).unwrap_or(&row.at),
-            row.session_id.get(..8).unwrap_or(&row.session_id),
+            short_id(&row.session_id),
             row.level,
             decision,
             row.tool_name,

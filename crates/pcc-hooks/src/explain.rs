@@ -5,7 +5,7 @@ use crate::cli::{ColorChoice, ExplainArgs};
 use crate::config_files;
 use crate::failure::Failure;
 use crate::term::{Palette, emit};
-use pcc_core::decision::{Answer, Decision, Mode};
+use pcc_core::decision::{Answer, Decision, Mode, PriorApproval};
 use pcc_core::judgement::Judgement;
 use pcc_core::paths::DataDir;
 use pcc_core::policy::{PolicyContext, RiskLevel};
@@ -66,15 +66,26 @@ pub fn run(args: &ExplainArgs, color: ColorChoice) -> Result<(), Failure> {
     };
     let judgement = Judgement::of(&tool, &input, &context, &config.permissions)
         .map_err(|error| Failure::new(error.to_string()))?;
-    let learned = judgement.may_use_learned_approval()
-        && match Store::open_existing(&data.database())? {
-            Some(store) => store.is_learned(
-                &cwd.display().to_string(),
-                &tool,
-                &judgement.normalized_input,
-            )?,
-            None => false,
-        };
+    // A one-time approval belongs to a session; explain speaks of the project, so only rules
+    // (learned or remembered) count here.
+    let approval = if judgement.may_use_prior_approval() {
+        match Store::open_existing(&data.database())? {
+            Some(store) => {
+                store
+                    .prior_approval(
+                        None,
+                        &cwd.display().to_string(),
+                        &tool,
+                        &judgement.normalized_input,
+                    )?
+                    .0
+            }
+            None => PriorApproval::None,
+        }
+    } else {
+        PriorApproval::None
+    };
+    let learned = approval != PriorApproval::None;
     let explanation = Explanation {
         tool: &tool,
         input: &input,
@@ -85,8 +96,8 @@ pub fn run(args: &ExplainArgs, color: ColorChoice) -> Result<(), Failure> {
         commands: &judgement.verdict.commands,
         learned,
         decisions: Decisions {
-            interactive: judgement.decide(learned, Mode::Interactive),
-            unattended: judgement.decide(learned, Mode::Unattended),
+            interactive: judgement.decide(approval, Mode::Interactive),
+            unattended: judgement.decide(approval, Mode::Unattended),
         },
     };
     if args.json {

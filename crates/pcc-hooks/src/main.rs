@@ -10,6 +10,7 @@ mod config_command;
 mod config_files;
 mod decisions;
 mod doctor;
+mod escalations_command;
 mod explain;
 mod failure;
 mod hook;
@@ -18,10 +19,13 @@ mod limits_command;
 mod lists_command;
 mod logging;
 mod mcp_registration;
+mod notifier;
 mod programs;
+mod queue_command;
 mod resume_command;
 mod scheduler;
 mod scheduler_lock;
+mod session_lookup;
 mod status;
 mod term;
 
@@ -70,6 +74,12 @@ fn main() -> ExitCode {
         Command::Config {
             command: cli::ConfigCommand::Brain(args),
         } => config_command::brain(&args),
+        Command::Pending(args) => escalations_command::pending(&args, cli.color),
+        Command::Respond(args) => escalations_command::respond(&args),
+        Command::Add(args) => queue_command::add(&args),
+        Command::Queue(args) => queue_command::queue(&args, cli.color),
+        Command::Pause(args) => queue_command::pause(&args, true),
+        Command::Unpause(args) => queue_command::pause(&args, false),
     };
     failure::report(result)
 }

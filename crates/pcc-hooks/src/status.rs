@@ -7,17 +7,22 @@ use crate::cli::{ColorChoice, StatusArgs};
 use crate::failure::Failure;
 use crate::term::{Palette, ago, emit, pad, rfc3339};
 use pcc_core::paths::DataDir;
+use pcc_core::session_state::shown_state;
 use pcc_store::{DecisionCounts, Resume, RunningTaskList, SessionOverview, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::IsTerminal as _;
 use std::path::Path;
 
 /// The `--json` document. Field names are a stable interface (README, "status --json").
 #[derive(Debug, Serialize)]
 struct StatusReport {
     database: String,
+    generated_at: String,
+    pending_escalations: i64,
     sessions: Vec<SessionJson>,
+    project_queues: BTreeMap<String, i64>,
     task_lists: Vec<TaskListJson>,
     hook_errors: HookErrorsJson,
 }
@@ -48,7 +53,11 @@ struct SessionJson {
     short_id: String,
     project_root: String,
     cwd: String,
+    status: &'static str,
     state: String,
+    paused: bool,
+    queue_depth: i64,
+    cost_usd: Option<f64>,
     last_event: String,
     last_tool: Option<String>,
     permission_mode: Option<String>,
@@ -86,11 +95,40 @@ struct HookErrorsJson {
     last: Option<String>,
 }
 
-/// Prints the status of every session.
+/// Prints the status of every session; with `--watch`, again every few seconds, in place on a
+/// terminal, until interrupted.
 pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
     let database = DataDir::from_env()?.database();
-    let (sessions, decision_counts, resumes, lists, (error_count, last_error)) =
-        match Store::open_existing(&database)? {
+    let Some(seconds) = args.watch else {
+        return emit(&render(&database, args.json, color)?);
+    };
+    let interval = std::time::Duration::from_secs(seconds.max(1));
+    let redraw_in_place = std::io::stdout().is_terminal() && !args.json;
+    loop {
+        let frame = render(&database, args.json, color)?;
+        if redraw_in_place {
+            // Home, then clear to the end: no flicker of a blank screen between frames.
+            emit(&format!("\x1b[H{}\x1b[J", frame.replace('\n', "\x1b[K\n")))?;
+        } else {
+            emit(&frame)?;
+        }
+        std::thread::sleep(interval);
+    }
+}
+
+fn render(database: &Path, json: bool, color: ColorChoice) -> Result<String, Failure> {
+    let report = report(database)?;
+    if json {
+        let text = serde_json::to_string_pretty(&report)
+            .map_err(|error| Failure::new(format!("cannot encode status: {error}")))?;
+        return Ok(format!("{text}\n"));
+    }
+    Ok(render_table(&report, Palette::for_stdout(color)))
+}
+
+fn report(database: &Path) -> Result<StatusReport, Failure> {
+    let (sessions, decision_counts, resumes, lists, (error_count, last_error), project_queues) =
+        match Store::open_existing(database)? {
             Some(mut store) => (
                 store.sessions_overview()?,
                 store.decision_counts()?,
@@ -101,6 +139,7 @@ pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
                     .collect::<BTreeMap<_, _>>(),
                 store.running_task_lists()?,
                 store.hook_error_summary()?,
+                store.project_queue_depths()?,
             ),
             None => (
                 Vec::new(),
@@ -108,33 +147,35 @@ pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
                 BTreeMap::new(),
                 Vec::new(),
                 (0, None),
+                BTreeMap::new(),
             ),
         };
     let now = jiff::Timestamp::now().as_millisecond();
-    let report = StatusReport {
+    let sessions: Vec<SessionJson> = sessions
+        .iter()
+        .map(|session| {
+            let counts = decision_counts
+                .get(&session.session_id)
+                .copied()
+                .unwrap_or_default();
+            session_json(session, counts, resumes.get(&session.session_id), now)
+        })
+        .collect();
+    Ok(StatusReport {
         database: database.display().to_string(),
-        sessions: sessions
-            .iter()
-            .map(|session| {
-                let counts = decision_counts
-                    .get(&session.session_id)
-                    .copied()
-                    .unwrap_or_default();
-                session_json(session, counts, resumes.get(&session.session_id), now)
-            })
-            .collect(),
+        generated_at: rfc3339(now),
+        pending_escalations: decision_counts
+            .values()
+            .map(|counts| counts.escalated)
+            .sum(),
+        sessions,
+        project_queues,
         task_lists: lists.iter().map(task_list_json).collect(),
         hook_errors: HookErrorsJson {
             count: error_count,
             last: last_error,
         },
-    };
-    if args.json {
-        let text = serde_json::to_string_pretty(&report)
-            .map_err(|error| Failure::new(format!("cannot encode status: {error}")))?;
-        return emit(&format!("{text}\n"));
-    }
-    emit(&render_table(&report, Palette::for_stdout(color)))
+    })
 }
 
 fn task_list_json(running: &RunningTaskList) -> TaskListJson {
@@ -166,7 +207,15 @@ fn session_json(
         short_id: session.session_id.chars().take(8).collect(),
         project_root: session.project_root.clone(),
         cwd: session.cwd.clone(),
+        status: shown_state(
+            &session.state,
+            decisions.escalated,
+            resume.map(|resume| (resume.state.as_str(), resume.plan.limit_kind.as_str())),
+        ),
         state: session.state.clone(),
+        paused: session.paused,
+        queue_depth: session.queue_depth,
+        cost_usd: session.cost_usd,
         last_event: session.last_event.clone(),
         last_tool: session.last_tool.clone(),
         permission_mode: session.permission_mode.clone(),
@@ -207,7 +256,7 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
             "Start Claude Code in a project; `pcc-hooks doctor` checks that the hooks are registered."
         );
     } else {
-        let rows: Vec<[String; 10]> = report
+        let rows: Vec<[String; 12]> = report
             .sessions
             .iter()
             .map(|session| {
@@ -222,10 +271,14 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
                     last,
                     ago(session.last_seen_ago_s * 1000),
                     session.events_total.to_string(),
+                    session.queue_depth.to_string(),
                     session.decisions.allowed.to_string(),
                     session.decisions.denied.to_string(),
                     session.decisions.asked.to_string(),
                     session.decisions.pending_escalations.to_string(),
+                    session
+                        .cost_usd
+                        .map_or_else(|| "-".to_owned(), |cost| format!("${cost:.2}")),
                 ]
             })
             .collect();
@@ -236,10 +289,12 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
             "LAST EVENT",
             "AGO",
             "EVENTS",
+            "QUEUE",
             "ALLOWED",
             "DENIED",
             "ASKED",
             "PENDING",
+            "COST",
         ];
         let widths: Vec<usize> = (0..headers.len())
             .map(|column| {
@@ -262,7 +317,7 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
                 .enumerate()
                 .map(|(column, cell)| {
                     let shown = if column == 2 {
-                        paint_state(palette, &session.state, cell)
+                        paint_state(palette, session.status, cell)
                     } else {
                         cell.clone()
                     };
@@ -271,6 +326,23 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
                 .collect();
             let _ = writeln!(out, "{}", cells.join("  ").trim_end());
         }
+    }
+    if report.pending_escalations > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            palette.yellow(&format!(
+                "{} escalation(s) wait on a human: pcc-hooks pending",
+                report.pending_escalations
+            ))
+        );
+    }
+    for (project, depth) in &report.project_queues {
+        let _ = writeln!(
+            out,
+            "{depth} task(s) queued for the next session in {}",
+            display_path(Path::new(project))
+        );
     }
     for list in &report.task_lists {
         let running = match &list.running_task {
@@ -309,31 +381,36 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
     out
 }
 
-/// "rate-limited until 14:00 (in 2h13m)" while a resume is pending, else the state's name.
+/// "rate-limited until 14:00 (in 2h13m)" while a resume after a limit is pending, else the shown
+/// state in words, with "(paused)" when the session's queue is paused.
 fn state_text(session: &SessionJson, now_ms: i64) -> String {
-    let Some(resume) = &session.resume else {
-        return session.state.replace('_', " ");
+    let text = match (&session.resume, session.status) {
+        (Some(resume), "rate_limited") => {
+            let due: jiff::Timestamp = resume.due.parse().unwrap_or_default();
+            let local = due.to_zoned(jiff::tz::TimeZone::system());
+            let wait = (due.as_millisecond() - now_ms).max(0) / 1000;
+            let (hours, minutes) = (wait / 3600, (wait % 3600) / 60);
+            let until = if wait >= 86_400 {
+                local.strftime("%a %H:%M").to_string()
+            } else {
+                local.strftime("%H:%M").to_string()
+            };
+            format!("rate-limited until {until} (in {hours}h{minutes:02}m)")
+        }
+        (_, "resuming") => "resuming after limit".to_owned(),
+        (_, status) => status.replace('_', " "),
     };
-    if resume.state == "running" {
-        return "resuming after limit".to_owned();
-    }
-    let due: jiff::Timestamp = resume.due.parse().unwrap_or_default();
-    let local = due.to_zoned(jiff::tz::TimeZone::system());
-    let wait = (due.as_millisecond() - now_ms).max(0) / 1000;
-    let (hours, minutes) = (wait / 3600, (wait % 3600) / 60);
-    let until = if wait >= 86_400 {
-        local.strftime("%a %H:%M").to_string()
+    if session.paused {
+        format!("{text} (paused)")
     } else {
-        local.strftime("%H:%M").to_string()
-    };
-    format!("rate-limited until {until} (in {hours}h{minutes:02}m)")
+        text
+    }
 }
 
-fn paint_state(palette: Palette, state: &str, text: &str) -> String {
-    match state {
-        "working" => palette.green(text),
-        "waiting_for_user" => palette.yellow(text),
-        "errored" if text.starts_with("rate-limited") => palette.yellow(text),
+fn paint_state(palette: Palette, status: &str, text: &str) -> String {
+    match status {
+        "working" | "resuming" => palette.green(text),
+        "waiting_for_human" | "rate_limited" => palette.yellow(text),
         "errored" => palette.red(text),
         "ended" => palette.dim(text),
         _ => text.to_owned(),

@@ -2,7 +2,6 @@
 //! bound on consecutive automatic answers.
 
 use crate::error::StoreError;
-use crate::events::{EventRecord, insert_event};
 use crate::open::Store;
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -62,28 +61,6 @@ pub(crate) fn insert_brain_answers(
 }
 
 impl Store {
-    /// Records an event with the brain answers given for it and, when `escalation` holds a
-    /// reason, an escalation of kind `question` for a human, in one transaction.
-    pub fn record_answered_event(
-        &mut self,
-        event: &EventRecord,
-        answers: &[BrainAnswerRecord],
-        escalation: Option<&str>,
-    ) -> Result<(), StoreError> {
-        self.write(|transaction| {
-            insert_event(transaction, event)?;
-            insert_brain_answers(transaction, answers)?;
-            if let Some(reason) = escalation {
-                transaction.execute(
-                    "INSERT INTO escalations (session_id, created_ms, kind, summary, reason)
-                     VALUES (?1, ?2, 'question', ?3, ?4)",
-                    params![event.session_id, event.at_ms, event.summary, reason],
-                )?;
-            }
-            Ok(())
-        })
-    }
-
     /// Records brain answers on their own (the CLI's `brain ask`).
     pub fn record_brain_answers(
         &mut self,

@@ -2,6 +2,7 @@
 
 use crate::brain_answers::{BrainAnswerRecord, insert_brain_answers};
 use crate::error::StoreError;
+use crate::escalations::{NewEscalation, insert_escalation};
 use crate::events::{EventRecord, insert_event};
 use crate::open::Store;
 use rusqlite::{OptionalExtension, params};
@@ -34,6 +35,19 @@ pub struct DecisionRecord {
     /// When a human must look at it later: the kind of escalation to raise (`permission`, or
     /// `question` for an AskUserQuestion nobody answered). Read back from the escalation.
     pub escalation: Option<String>,
+    /// What the brain suggested, shown to the human with the escalation.
+    pub suggestion: Option<String>,
+    /// The one-time human approval this decision spends (`Store::prior_approval`).
+    pub approval_used: Option<i64>,
+}
+
+/// The rows one decision wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordedDecision {
+    /// The decision's id.
+    pub decision_id: i64,
+    /// The escalation raised with it.
+    pub escalation_id: Option<i64>,
 }
 
 /// A stored decision, for `pcc-hooks decisions`.
@@ -67,13 +81,15 @@ pub struct DecisionCounts {
 
 impl Store {
     /// Records the hook call's event, its decision, the brain answers it rests on, and the
-    /// escalation when the decision asks for one, in one transaction. Returns the decision's id.
+    /// escalation when the decision asks for one, in one transaction; spends the one-time
+    /// approval it used. An approval already spent by a racing call fails the whole write, so it
+    /// can never allow twice.
     pub fn record_decision(
         &mut self,
         event: &EventRecord,
         decision: &DecisionRecord,
         brain_answers: &[BrainAnswerRecord],
-    ) -> Result<i64, StoreError> {
+    ) -> Result<RecordedDecision, StoreError> {
         self.write(|transaction| {
             let event_id = insert_event(transaction, event)?;
             insert_brain_answers(transaction, brain_answers)?;
@@ -99,33 +115,38 @@ impl Store {
                 ],
             )?;
             let decision_id = transaction.last_insert_rowid();
-            if let Some(kind) = &decision.escalation {
-                transaction.execute(
-                    "INSERT INTO escalations (session_id, created_ms, kind, decision_id, summary, reason)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![event.session_id, event.at_ms, kind, decision_id, event.summary, decision.reason],
+            if let Some(approval) = decision.approval_used {
+                let spent = transaction.execute(
+                    "UPDATE approvals SET used_ms = ?2 WHERE id = ?1 AND used_ms IS NULL",
+                    params![approval, event.at_ms],
                 )?;
+                if spent != 1 {
+                    return Err(rusqlite::Error::StatementChangedRows(spent));
+                }
             }
-            Ok(decision_id)
+            let escalation_id = match &decision.escalation {
+                Some(kind) => Some(insert_escalation(
+                    transaction,
+                    &NewEscalation {
+                        kind: kind.clone(),
+                        session_id: event.session_id.clone(),
+                        project_root: Some(decision.project_root.clone()),
+                        mode: Some(decision.mode.clone()),
+                        summary: event.summary.clone(),
+                        reason: decision.reason.clone(),
+                        suggestion: decision.suggestion.clone(),
+                        queue_task_id: None,
+                        created_ms: event.at_ms,
+                    },
+                    Some(decision_id),
+                )?),
+                None => None,
+            };
+            Ok(RecordedDecision {
+                decision_id,
+                escalation_id,
+            })
         })
-    }
-
-    /// Whether a learned approval covers this call in this project.
-    pub fn is_learned(
-        &self,
-        project_root: &str,
-        tool_name: &str,
-        input: &str,
-    ) -> Result<bool, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT 1 FROM learned_rules WHERE project_root = ?1 AND tool_name = ?2 AND input = ?3",
-                params![project_root, tool_name, input],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|found| found.is_some())
-            .map_err(|source| self.error(source))
     }
 
     /// Records a `PostToolUse` event. If the call ran after we asked or said nothing at MEDIUM
@@ -211,6 +232,8 @@ impl Store {
                         mode: row.get(12)?,
                         latency_us: row.get(13)?,
                         escalation: row.get(15)?,
+                        suggestion: None,
+                        approval_used: None,
                     },
                     human_approved: row.get(14)?,
                 })

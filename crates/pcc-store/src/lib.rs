@@ -7,19 +7,25 @@
 mod brain_answers;
 mod decisions;
 mod error;
+mod escalations;
 mod events;
 mod open;
+mod queue;
 mod resumes;
 mod schema;
 mod sessions;
 mod task_lists;
 
 pub use brain_answers::BrainAnswerRecord;
-pub use decisions::{DecisionCounts, DecisionRecord, StoredDecision};
+pub use decisions::{DecisionCounts, DecisionRecord, RecordedDecision, StoredDecision};
 pub use error::StoreError;
+pub use escalations::{
+    AnswerOutcome, Answered, EscalatedCall, Escalation, HUMAN_ANSWER_RESUME, NewEscalation,
+};
 pub use events::{EventRecord, HookErrorKind};
 pub use open::{BUSY_TIMEOUT, Store, WAL_CHECKPOINT_BYTES};
-pub use resumes::{NewResume, Resume, ResumeResult};
+pub use queue::{Added, HandedTask, NewQueueTask, QueueTask, Removal, StopOutcome, StopRecord};
+pub use resumes::{LIVE_SESSION_QUIET_MS, NewResume, Resume, ResumeResult};
 pub use schema::SCHEMA_VERSION;
 pub use sessions::SessionOverview;
 pub use task_lists::{NewTask, NewTaskList, RunningTaskList, TaskFinish, TaskList, TaskRow};

@@ -3,6 +3,7 @@
 //! same one, and a claim left by a crashed scheduler goes back to pending instead of being lost.
 
 use crate::error::StoreError;
+use crate::escalations::{HUMAN_ANSWER_RESUME, NewEscalation, insert_escalation};
 use crate::events::{EventRecord, insert_event};
 use crate::open::Store;
 use rusqlite::{OptionalExtension, Row, params};
@@ -60,6 +61,21 @@ pub enum ResumeResult {
         /// When to try again, or `None` to give up.
         retry_at_ms: Option<i64>,
     },
+}
+
+/// A session that showed activity this recently, and has not ended or failed, is still running:
+/// a resume carrying a human's answer waits for it (its own Stop hook delivers the answer) rather
+/// than start a second `claude` on the same session.
+pub const LIVE_SESSION_QUIET_MS: i64 = 30 * 60 * 1000;
+
+/// The condition (on a `resumes` row, with `?1` the current time) of an answer that waits for
+/// its session, still running, to stop or end.
+fn waits_for_live_session() -> String {
+    format!(
+        "(limit_kind = '{HUMAN_ANSWER_RESUME}' AND EXISTS (
+            SELECT 1 FROM sessions s WHERE s.id = resumes.session_id
+              AND s.state NOT IN ('ended', 'errored') AND s.last_seen_ms > ?1 - {LIVE_SESSION_QUIET_MS}))"
+    )
 }
 
 const COLUMNS: &str = "id, session_id, cwd, transcript_path, limit_kind, resets_at_ms, due_ms, prompt, \
@@ -129,9 +145,11 @@ impl Store {
                     &format!(
                         "UPDATE resumes SET state = 'running', attempts = attempts + 1, claimed_ms = ?1,
                                 runner_pid = ?2, updated_ms = ?1
-                         WHERE id = (SELECT id FROM resumes WHERE state = 'pending' AND due_ms <= ?1
+                         WHERE id = (SELECT id FROM resumes
+                                     WHERE state = 'pending' AND due_ms <= ?1 AND NOT {waiting}
                                      ORDER BY due_ms, id LIMIT 1)
-                         RETURNING {COLUMNS}"
+                         RETURNING {COLUMNS}",
+                        waiting = waits_for_live_session()
                     ),
                     params![now_ms, scheduler_pid],
                     resume_from_row,
@@ -140,13 +158,14 @@ impl Store {
         })
     }
 
-    /// Records how a claimed resume ended. A final failure also raises an escalation.
+    /// Records how a claimed resume ended. A final failure also raises an escalation, whose id
+    /// is returned.
     pub fn finish_resume(
         &mut self,
         id: i64,
         result: &ResumeResult,
         now_ms: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Option<i64>, StoreError> {
         self.write(|transaction| {
             match result {
                 ResumeResult::Done => {
@@ -174,15 +193,31 @@ impl Store {
                         "UPDATE resumes SET state = 'failed', last_error = ?2, updated_ms = ?3 WHERE id = ?1",
                         params![id, error, now_ms],
                     )?;
-                    transaction.execute(
-                        "INSERT INTO escalations (session_id, created_ms, kind, summary, reason)
-                         SELECT session_id, ?2, 'resume_failed', 'resume after usage limit', ?3
-                         FROM resumes WHERE id = ?1",
-                        params![id, now_ms, error],
+                    let (session_id, cwd, limit_kind): (String, String, String) = transaction.query_row(
+                        "SELECT session_id, cwd, limit_kind FROM resumes WHERE id = ?1",
+                        [id],
+                        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
                     )?;
+                    let summary = if limit_kind == HUMAN_ANSWER_RESUME {
+                        "resume carrying a human's answer".to_owned()
+                    } else {
+                        format!("resume after a usage limit ({limit_kind})")
+                    };
+                    let escalation = NewEscalation {
+                        kind: "resume_failed".into(),
+                        session_id,
+                        project_root: Some(cwd),
+                        mode: Some("unattended".into()),
+                        summary,
+                        reason: error.clone(),
+                        suggestion: None,
+                        queue_task_id: None,
+                        created_ms: now_ms,
+                    };
+                    return Ok(Some(insert_escalation(transaction, &escalation, None)?));
                 }
             }
-            Ok(())
+            Ok(None)
         })
     }
 
@@ -211,15 +246,52 @@ impl Store {
         })
     }
 
-    /// When the next pending resume is due, if any.
-    pub fn next_resume_due(&self) -> Result<Option<i64>, StoreError> {
+    /// When the next pending resume is due, if any — leaving out answers waiting for a session
+    /// that is still running (its Stop hook takes them; its SessionEnd starts a scheduler).
+    pub fn next_resume_due(&self, now_ms: i64) -> Result<Option<i64>, StoreError> {
         self.conn
             .query_row(
-                "SELECT MIN(due_ms) FROM resumes WHERE state = 'pending'",
-                [],
+                &format!(
+                    "SELECT MIN(due_ms) FROM resumes WHERE state = 'pending' AND NOT {}",
+                    waits_for_live_session()
+                ),
+                [now_ms],
                 |row| row.get(0),
             )
             .map_err(|source| self.error(source))
+    }
+
+    /// Whether `session` has a pending resume (its SessionEnd then makes sure a scheduler runs).
+    pub fn has_pending_resume(&self, session_id: &str) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM resumes WHERE session_id = ?1 AND state = 'pending')",
+                [session_id],
+                |row| row.get(0),
+            )
+            .map_err(|source| self.error(source))
+    }
+
+    /// At a `Stop` of a running session: takes the human's answer waiting for it, if any (the
+    /// resume is marked done, delivered here instead of by `claude --resume`), and records the
+    /// event, in one transaction. Returns what the session is to be told; `None` writes nothing.
+    pub fn take_human_answer(&mut self, event: &EventRecord) -> Result<Option<String>, StoreError> {
+        self.write(|transaction| {
+            let prompt: Option<String> = transaction
+                .query_row(
+                    "UPDATE resumes SET state = 'done', last_error = 'delivered at the session''s Stop',
+                            updated_ms = ?2
+                     WHERE session_id = ?1 AND state = 'pending' AND limit_kind = 'human_answer'
+                     RETURNING prompt",
+                    params![event.session_id, event.at_ms],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if prompt.is_some() {
+                insert_event(transaction, event)?;
+            }
+            Ok(prompt)
+        })
     }
 
     /// Open (pending or running) resumes and the latest few finished ones, newest first.

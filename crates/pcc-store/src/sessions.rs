@@ -31,6 +31,13 @@ pub struct SessionOverview {
     pub event_count: i64,
     /// Events recorded, by event name.
     pub event_counts: BTreeMap<String, i64>,
+    /// Whether its queue is paused (`pcc-hooks pause`).
+    pub paused: bool,
+    /// Queued tasks waiting for it or being worked on.
+    pub queue_depth: i64,
+    /// What it cost in USD, when known: only task-list tasks report a cost (from the
+    /// `result` of their `claude -p`); hooks never see one.
+    pub cost_usd: Option<f64>,
 }
 
 impl Store {
@@ -49,7 +56,11 @@ impl Store {
             let mut statement = transaction
                 .prepare(
                     "SELECT id, project_root, cwd, transcript_path, permission_mode, state,
-                            last_event, last_tool, first_seen_ms, last_seen_ms, event_count
+                            last_event, last_tool, first_seen_ms, last_seen_ms, event_count,
+                            paused_ms IS NOT NULL,
+                            (SELECT COUNT(*) FROM queue_tasks q
+                             WHERE q.session_id = sessions.id AND q.state IN ('pending', 'active')),
+                            (SELECT SUM(cost_usd) FROM tasks t WHERE t.session_id = sessions.id)
                      FROM sessions ORDER BY last_seen_ms DESC, id",
                 )
                 .map_err(wrap)?;
@@ -68,6 +79,9 @@ impl Store {
                         last_seen_ms: row.get(9)?,
                         event_count: row.get(10)?,
                         event_counts: BTreeMap::new(),
+                        paused: row.get(11)?,
+                        queue_depth: row.get(12)?,
+                        cost_usd: row.get(13)?,
                     })
                 })
                 .map_err(wrap)?;

@@ -89,7 +89,7 @@ fn a_resume_due_long_ago_runs_once() {
         .finish_resume(claimed.id, &ResumeResult::Done, now)
         .expect("finish");
     assert!(store.claim_due_resume(now + 1, 1).expect("claim").is_none());
-    assert_eq!(store.next_resume_due().expect("next"), None);
+    assert_eq!(store.next_resume_due(0).expect("next"), None);
 }
 
 #[test]
@@ -184,7 +184,7 @@ fn outcomes_move_the_resume_and_a_final_failure_escalates() {
             150,
         )
         .expect("limited again");
-    assert_eq!(store.next_resume_due().expect("next"), Some(960));
+    assert_eq!(store.next_resume_due(0).expect("next"), Some(960));
     let claimed = store.claim_due_resume(960, 1).expect("claim").expect("due");
     let failure = ResumeResult::Failed {
         error: "exit 1".into(),
@@ -220,13 +220,13 @@ fn resume_now_and_cancel() {
             .reschedule_resume("session-a", Some(5), 5)
             .expect("now")
     );
-    assert_eq!(store.next_resume_due().expect("next"), Some(5));
+    assert_eq!(store.next_resume_due(0).expect("next"), Some(5));
     assert!(
         store
             .reschedule_resume("session-abc", None, 6)
             .expect("cancel")
     );
-    assert_eq!(store.next_resume_due().expect("next"), None);
+    assert_eq!(store.next_resume_due(0).expect("next"), None);
     assert!(
         !store.reschedule_resume("nobody", None, 7).expect("cancel"),
         "nothing to cancel"

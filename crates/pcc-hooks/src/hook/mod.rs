@@ -3,7 +3,9 @@
 //! One process per call: read stdin once, open the database once, write in one transaction,
 //! answer, exit. `PreToolUse` and `PermissionRequest` get a permission answer ([`permission`],
 //! which also answers `AskUserQuestion` through the brain); `Stop` may answer a turn that ends in
-//! a question ([`stop`]); `StopFailure` schedules a resume after a usage limit ([`limit`]);
+//! a question, deliver a human's answer or hand over the next queued task ([`stop`]);
+//! `StopFailure` schedules a resume after a usage limit ([`limit`]) and, like `SessionEnd`, puts
+//! an interrupted queued task back;
 //! `PostToolUse` tells learning that a call we left to the human ran; every other event is
 //! recorded and answered with no decision (nothing on stdout).
 //!
@@ -130,17 +132,31 @@ fn respond(
             // After a reboot nothing runs the stored resumes until something starts a scheduler;
             // a new session is a rare, cheap moment to make sure one runs.
             if store
-                .next_resume_due()
+                .next_resume_due(record.at_ms)
                 .map_err(|error| error.to_string())?
                 .is_some()
-                && let Err(error) = scheduler_lock::ensure_running(&context.data)
             {
-                tracing::error!(%error, "could not start the scheduler");
+                start_scheduler(context);
+            }
+            return Ok(None);
+        }
+        HookEvent::SessionEnd(_) => {
+            store
+                .record_event(record)
+                .map_err(|error| error.to_string())?;
+            requeue_interrupted_task(&mut store, record);
+            // A human's answer that waited for this session to end can now be delivered.
+            if store
+                .has_pending_resume(&record.session_id)
+                .map_err(|error| error.to_string())?
+            {
+                start_scheduler(context);
             }
             return Ok(None);
         }
         HookEvent::StopFailure(failure) => {
             limit::record_stop_failure(context, &mut store, record, failure)?;
+            requeue_interrupted_task(&mut store, record);
             return Ok(None);
         }
         HookEvent::PostToolUse(_) => {
@@ -170,6 +186,24 @@ fn respond(
             tracing::error!(%store_error, "could not record the event of a failed decision");
         }
     })
+}
+
+/// A queued task whose turn ended without a `Stop` goes back to the queue. The event is already
+/// recorded, so a failure here is logged, not the hook call's failure.
+fn requeue_interrupted_task(store: &mut Store, record: &EventRecord) {
+    match store.requeue_interrupted_task(&record.session_id) {
+        Ok(0) => {}
+        Ok(_) => {
+            tracing::info!(session = %record.session_id, "the active queued task goes back to the queue")
+        }
+        Err(error) => tracing::error!(%error, "could not requeue the active task"),
+    }
+}
+
+fn start_scheduler(context: &HookContext) {
+    if let Err(error) = scheduler_lock::ensure_running(&context.data) {
+        tracing::error!(%error, "could not start the scheduler");
+    }
 }
 
 /// Writes the reply as one line; a reader that went away is logged, not fatal.

@@ -7,9 +7,10 @@
 
 use super::{HookContext, brain};
 use crate::config_files;
+use crate::notifier::{self, EscalationNotice};
 use pcc_core::brain::{BrainKind, PermissionQuery, answer_ask_user_question, decide_permission};
 use pcc_core::config::Config;
-use pcc_core::decision::{Answer, Decision, Mode, apply_brain_opinion};
+use pcc_core::decision::{Answer, Decision, Mode, PriorApproval, apply_brain_opinion};
 use pcc_core::hook::PermissionReply;
 use pcc_core::judgement::Judgement;
 use pcc_core::policy::{PolicyContext, RiskLevel};
@@ -66,16 +67,23 @@ pub fn answer(
         &config.permissions,
     )
     .map_err(|error| error.to_string())?;
-    let learned = judgement.may_use_learned_approval()
-        && store
-            .is_learned(
+    let (approval, approval_id) = if judgement.may_use_prior_approval() {
+        store
+            .prior_approval(
+                Some(&record.session_id),
                 &record.project_root,
                 call.tool_name,
                 &judgement.normalized_input,
             )
-            .map_err(|error| error.to_string())?;
-    let mut decision = judgement.decide(learned, mode);
+            .map_err(|error| error.to_string())?
+    } else {
+        (PriorApproval::None, None)
+    };
+    let mut decision = judgement.decide(approval, mode);
+    // A one-time approval is spent only by the decision it allowed.
+    let approval_used = approval_id.filter(|_| decision.rule == "human.approved");
     let mut brain_answers = Vec::new();
+    let mut suggestion = None;
     // The rule brain never approves a MEDIUM call, so only a configured LLM brain is asked.
     let undecided_medium =
         decision.level == RiskLevel::Medium && decision.rule == judgement.verdict.rule;
@@ -102,6 +110,12 @@ pub fn answer(
             &opinion,
             started,
         ));
+        suggestion = Some(format!(
+            "{} ({:.2}): {}",
+            opinion.stance.as_str(),
+            opinion.confidence,
+            opinion.reasoning
+        ));
         decision = apply_brain_opinion(decision, &judgement.verdict, &opinion);
     }
     store_decision(
@@ -109,10 +123,15 @@ pub fn answer(
         store,
         record,
         &call,
-        &judgement.normalized_input,
-        &decision,
-        mode,
-        "permission",
+        &config,
+        StoredAs {
+            input: &judgement.normalized_input,
+            decision: &decision,
+            mode,
+            escalation_kind: "permission",
+            suggestion,
+            approval_used,
+        },
         &brain_answers,
     )?;
     let reply = match call.asker {
@@ -150,10 +169,11 @@ fn answer_questions(
         &brain_context,
         min_confidence,
     );
-    let (decision, updated_input, brain_answers): (
+    let (decision, updated_input, brain_answers, leanings): (
         Decision,
         Option<Value>,
         Vec<BrainAnswerRecord>,
+        Vec<String>,
     ) = match asked {
         Ok(asked) => {
             let records = asked
@@ -211,7 +231,7 @@ fn answer_questions(
                     ),
                 }
             };
-            (decision, asked.updated_input, records)
+            (decision, asked.updated_input, records, leanings)
         }
         Err(error) => (
             question_decision(
@@ -221,6 +241,7 @@ fn answer_questions(
             ),
             None,
             Vec::new(),
+            Vec::new(),
         ),
     };
     store_decision(
@@ -228,11 +249,16 @@ fn answer_questions(
         store,
         record,
         call,
-        "AskUserQuestion",
-        &decision,
-        // What waits for the human is an answer, not a permission.
-        mode,
-        "question",
+        config,
+        StoredAs {
+            input: "AskUserQuestion",
+            decision: &decision,
+            mode,
+            // What waits for the human is an answer, not a permission.
+            escalation_kind: "question",
+            suggestion: (!leanings.is_empty()).then(|| leanings.join("; ")),
+            approval_used: None,
+        },
         &brain_answers,
     )?;
     let reply = PermissionReply::PreToolUse {
@@ -253,18 +279,34 @@ fn question_decision(answer: Answer, reason: String, escalate: bool) -> Decision
     }
 }
 
-#[allow(clippy::too_many_arguments)] // one row: every argument is one of its columns' sources
+/// How one decision is stored: the row's own values besides the event and the call.
+struct StoredAs<'a> {
+    input: &'a str,
+    decision: &'a Decision,
+    mode: Mode,
+    escalation_kind: &'static str,
+    suggestion: Option<String>,
+    approval_used: Option<i64>,
+}
+
+/// Stores the decision (and its escalation), then tells the human about a new escalation.
 fn store_decision(
     context: &HookContext,
     store: &mut Store,
     record: &EventRecord,
     call: &PermissionCall<'_>,
-    input: &str,
-    decision: &Decision,
-    mode: Mode,
-    escalation_kind: &'static str,
+    config: &Config,
+    stored_as: StoredAs<'_>,
     brain_answers: &[BrainAnswerRecord],
 ) -> Result<(), String> {
+    let StoredAs {
+        input,
+        decision,
+        mode,
+        escalation_kind,
+        suggestion,
+        approval_used,
+    } = stored_as;
     let stored = DecisionRecord {
         hook_event: record.event.clone(),
         tool_name: call.tool_name.to_owned(),
@@ -278,9 +320,26 @@ fn store_decision(
         mode: mode.as_str().to_owned(),
         latency_us: i64::try_from(context.started.elapsed().as_micros()).unwrap_or(i64::MAX),
         escalation: decision.escalate.then(|| escalation_kind.to_owned()),
+        suggestion: suggestion.map(|text| redact_and_truncate(&text, 500)),
+        approval_used,
     };
-    store
+    let recorded = store
         .record_decision(record, &stored, brain_answers)
-        .map(drop)
-        .map_err(|error| error.to_string())
+        .map_err(|error| error.to_string())?;
+    if let Some(escalation_id) = recorded.escalation_id {
+        notifier::escalation_raised(
+            &context.data,
+            store,
+            &config.notify,
+            &EscalationNotice {
+                escalation_id,
+                session_id: &record.session_id,
+                kind: escalation_kind,
+                summary: &record.summary,
+                reason: &stored.reason,
+                project_root: Some(&record.project_root),
+            },
+        );
+    }
+    Ok(())
 }

@@ -1,62 +1,141 @@
-//! `Stop`: when the turn ends in a question ("Should I proceed?") and nobody is there to answer
-//! (unattended, or `answer_stop_questions`), the brain answers and the stop is blocked with the
-//! answer as the reason, so Claude goes on. Bounded: at most `max_automatic_answers` in a row
-//! since the user's last prompt, and never the same question twice in a row while Claude is
-//! already continuing because of a Stop hook (`stop_hook_active`), which would be a loop.
+//! `Stop`: the turn is over; before letting Claude stop, in this order:
+//!
+//! 1. a human's answer waiting for this session (`pcc-hooks respond`) is handed over;
+//! 2. a turn that ends in a question ("Should I proceed?") is answered by the brain when nobody is
+//!    there to answer (unattended, or `answer_stop_questions`) — bounded: at most
+//!    `max_automatic_answers` in a row since the user's last prompt, and never the same question
+//!    twice in a row while Claude already continues because of a Stop hook (`stop_hook_active`);
+//!    a question the brain will not answer, unattended, becomes an escalation;
+//! 3. otherwise the queue's active task is done, and the next queued task is handed over
+//!    (unless the session is paused).
+//!
+//! Each hand-over blocks the stop with the text as the reason, which Claude Code gives the model
+//! as its next instruction. Everything one Stop writes is one transaction.
 
 use super::{HookContext, brain};
 use crate::config_files;
+use crate::notifier::{self, EscalationNotice};
 use pcc_core::brain::{answer_stop_question, question_from_message};
+use pcc_core::config::{Config, DEFAULT_QUEUE_MAX_ATTEMPTS};
 use pcc_core::decision::Mode;
 use pcc_core::hook::Stop;
-use pcc_store::{EventRecord, Store};
+use pcc_core::redact::redact_and_truncate;
+use pcc_core::task_queue::{Handoff, handoff_reason};
+use pcc_store::{BrainAnswerRecord, EventRecord, NewEscalation, StopRecord, Store};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Instant;
 
-/// Records the Stop event and, when the rules above allow it, answers the turn's question.
+/// Records the Stop event and decides whether Claude goes on, and with what.
 pub fn answer(
     context: &HookContext,
     store: &mut Store,
     record: &EventRecord,
     stop: &Stop,
 ) -> Result<Option<Value>, String> {
-    let just_record = |store: &mut Store| {
-        store
-            .record_event(record)
-            .map(|_| None)
-            .map_err(|error| error.to_string())
+    if let Some(message) = store
+        .take_human_answer(record)
+        .map_err(|error| error.to_string())?
+    {
+        return Ok(Some(block(&message)));
+    }
+    // A broken config must not stop the queue the user filled by hand; it does stop the brain
+    // (whose settings it holds) and notifications.
+    let config = config_files::load(&context.data, &PathBuf::from(&record.project_root))
+        .inspect_err(|error| {
+            tracing::error!(%error, "config unreadable; the Stop hook answers no question");
+        })
+        .ok();
+    let brain_step = match &config {
+        Some(config) => ask_brain(context, store, record, stop, config)?,
+        None => BrainStep::default(),
     };
-    let config = match config_files::load(&context.data, &PathBuf::from(&record.project_root)) {
-        Ok(config) => config,
-        Err(error) => {
-            tracing::error!(%error, "config unreadable; the Stop hook answers nothing");
-            return just_record(store);
+    let max_attempts = config
+        .as_ref()
+        .map_or(DEFAULT_QUEUE_MAX_ATTEMPTS, |config| {
+            config.queue_max_attempts
+        });
+    let outcome = store
+        .record_stop(&StopRecord {
+            event: record,
+            brain_answers: &brain_step.records,
+            escalation: brain_step.escalation.clone(),
+            turn_continues: brain_step.reply.is_some(),
+            max_attempts: i64::from(max_attempts),
+        })
+        .map_err(|error| error.to_string())?;
+    if let Some(config) = &config {
+        if let (Some(id), Some(escalation)) = (outcome.escalation_id, &brain_step.escalation) {
+            notify_escalation(context, store, config, id, escalation);
         }
-    };
+        for (task, id) in &outcome.exhausted {
+            let escalation = NewEscalation {
+                kind: "task".into(),
+                session_id: record.session_id.clone(),
+                project_root: Some(task.task.project_root.clone()),
+                mode: None,
+                summary: format!("queued task #{}", task.id),
+                reason: format!("handed over {} times without finishing", task.attempts),
+                suggestion: None,
+                queue_task_id: Some(task.id),
+                created_ms: record.at_ms,
+            };
+            notify_escalation(context, store, config, *id, &escalation);
+        }
+    }
+    if let Some(reason) = brain_step.reply {
+        return Ok(Some(block(&reason)));
+    }
+    Ok(outcome.handed.map(|task| {
+        block(&handoff_reason(&Handoff {
+            text: &task.text,
+            attempt: task.attempt,
+            max_attempts: i64::from(max_attempts),
+            queued_after: task.queued_after,
+        }))
+    }))
+}
+
+/// What the brain made of the turn's last message.
+#[derive(Default)]
+struct BrainStep {
+    /// Its answers, to record.
+    records: Vec<BrainAnswerRecord>,
+    /// The answer to continue with.
+    reply: Option<String>,
+    /// The question, for a human.
+    escalation: Option<NewEscalation>,
+}
+
+fn ask_brain(
+    context: &HookContext,
+    store: &mut Store,
+    record: &EventRecord,
+    stop: &Stop,
+    config: &Config,
+) -> Result<BrainStep, String> {
     let mode = Mode::resolve(context.mode_env.as_deref(), config.mode);
     let Some(message) = stop.last_assistant_message.as_deref() else {
-        return just_record(store);
+        return Ok(BrainStep::default());
     };
     let Some(question) = question_from_message(message) else {
-        return just_record(store);
+        return Ok(BrainStep::default());
     };
     if mode != Mode::Unattended && !config.answer_stop_questions {
-        return just_record(store);
+        return Ok(BrainStep::default());
     }
     let (answered_in_a_row, last_question) = store
         .automatic_stop_answers(&record.session_id)
         .map_err(|error| error.to_string())?;
     if answered_in_a_row >= i64::from(config.max_automatic_answers) {
         tracing::warn!(session = %record.session_id, answered_in_a_row, "automatic answers exhausted; letting the session stop");
-        return just_record(store);
+        return Ok(BrainStep::default());
     }
     if stop.stop_hook_active
-        && last_question.as_deref()
-            == Some(pcc_core::redact::redact_and_truncate(&question.text, 1000).as_str())
+        && last_question.as_deref() == Some(redact_and_truncate(&question.text, 1000).as_str())
     {
         tracing::warn!(session = %record.session_id, "the same question again right after an answer; not looping");
-        return just_record(store);
+        return Ok(BrainStep::default());
     }
     let started = Instant::now();
     let thinker = pcc_brain_http::build_brain(&config.brain);
@@ -67,22 +146,57 @@ pub fn answer(
         &brain_context,
         config.brain.min_confidence_question,
     ) else {
-        return just_record(store);
+        return Ok(BrainStep::default());
     };
-    let answer_record = brain::question_record(
+    let records = vec![brain::question_record(
         record,
         "stop",
         &stop_answer.question.text,
         &stop_answer.answer,
         started,
+    )];
+    let reply = stop_answer.block_reason().map(str::to_owned);
+    let escalation = (reply.is_none() && mode == Mode::Unattended).then(|| NewEscalation {
+        kind: "question".into(),
+        session_id: record.session_id.clone(),
+        project_root: Some(record.project_root.clone()),
+        mode: Some(mode.as_str().to_owned()),
+        summary: redact_and_truncate(&stop_answer.question.text, 300),
+        reason: stop_answer.reason.clone(),
+        suggestion: stop_answer.answer.leaning.clone(),
+        queue_task_id: None,
+        created_ms: record.at_ms,
+    });
+    Ok(BrainStep {
+        records,
+        reply,
+        escalation,
+    })
+}
+
+fn notify_escalation(
+    context: &HookContext,
+    store: &mut Store,
+    config: &Config,
+    escalation_id: i64,
+    escalation: &NewEscalation,
+) {
+    notifier::escalation_raised(
+        &context.data,
+        store,
+        &config.notify,
+        &EscalationNotice {
+            escalation_id,
+            session_id: &escalation.session_id,
+            kind: &escalation.kind,
+            summary: &escalation.summary,
+            reason: &escalation.reason,
+            project_root: escalation.project_root.as_deref(),
+        },
     );
-    let reply = stop_answer
-        .block_reason()
-        .map(|reason| json!({"decision": "block", "reason": reason}));
-    let escalation =
-        (reply.is_none() && mode == Mode::Unattended).then_some(stop_answer.reason.as_str());
-    store
-        .record_answered_event(record, &[answer_record], escalation)
-        .map_err(|error| error.to_string())?;
-    Ok(reply)
+}
+
+/// Claude goes on, told `reason`.
+fn block(reason: &str) -> Value {
+    json!({"decision": "block", "reason": reason})
 }

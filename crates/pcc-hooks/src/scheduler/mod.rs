@@ -10,12 +10,13 @@ mod resume_run;
 use crate::cli::SchedulerArgs;
 use crate::config_files;
 use crate::failure::Failure;
+use crate::notifier::{self, EscalationNotice};
 use crate::programs::process_alive;
 use crate::scheduler_lock;
 use pcc_core::config::DEFAULT_RESUME_GRACE_SECONDS;
 use pcc_core::paths::DataDir;
 use pcc_core::resume_schedule::{due_after_reset, retry_after_failure};
-use pcc_store::{ResumeResult, Store};
+use pcc_store::{Resume, ResumeResult, Store};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -71,17 +72,51 @@ pub fn run(args: &SchedulerArgs) -> Result<(), Failure> {
                     error,
                 },
             };
-            store.finish_resume(resume.id, &result, finished)?;
+            if let Some(escalation_id) = store.finish_resume(resume.id, &result, finished)? {
+                notify_gave_up(&data, &mut store, &resume, escalation_id, &result);
+            }
             continue;
         }
         if args.once {
             return Ok(());
         }
-        let Some(next_due) = store.next_resume_due()? else {
+        let Some(next_due) = store.next_resume_due(now_ms())? else {
             return Ok(());
         };
         let wait = u64::try_from(next_due.saturating_sub(now_ms())).unwrap_or(0);
         std::thread::sleep(Duration::from_millis(wait).min(MAX_NAP));
+    }
+}
+
+/// A resume given up on is an escalation: tell the human.
+fn notify_gave_up(
+    data: &DataDir,
+    store: &mut Store,
+    resume: &Resume,
+    escalation_id: i64,
+    result: &ResumeResult,
+) {
+    let reason = match result {
+        ResumeResult::Failed { error, .. } => error.as_str(),
+        _ => "",
+    };
+    match config_files::load(data, Path::new(&resume.plan.cwd)) {
+        Ok(config) => notifier::escalation_raised(
+            data,
+            store,
+            &config.notify,
+            &EscalationNotice {
+                escalation_id,
+                session_id: &resume.plan.session_id,
+                kind: "resume_failed",
+                summary: "resume given up",
+                reason,
+                project_root: Some(&resume.plan.cwd),
+            },
+        ),
+        Err(error) => {
+            tracing::error!(%error, "config unreadable; the failed resume is not notified")
+        }
     }
 }
 

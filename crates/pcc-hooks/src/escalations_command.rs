@@ -1,0 +1,276 @@
+//! `pcc-hooks pending` and `pcc-hooks respond`: what waits on a human, and the human's answer.
+//!
+//! Answering is one store transaction (`Store::answer_escalation`); what the answer does per
+//! kind is decided in `pcc_core::human_answer`. When the answer has something to tell the
+//! session, a resume carrying it is scheduled and a scheduler started: the session gets it at its
+//! next Stop if it is still running, or through `claude --resume` once it has ended.
+
+use crate::cli::{ColorChoice, PendingArgs, RespondArgs};
+use crate::failure::Failure;
+use crate::scheduler_lock;
+use crate::session_lookup::short_id;
+use crate::term::{Palette, ago, emit, pad, rfc3339};
+use pcc_core::human_answer::{EscalationKind, Response, effects};
+use pcc_core::paths::DataDir;
+use pcc_store::{AnswerOutcome, Answered, Escalation, Store};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// One escalation as `pending --json` prints it.
+#[derive(Serialize)]
+struct PendingJson<'a> {
+    id: i64,
+    kind: &'a str,
+    session_id: &'a str,
+    project_root: Option<&'a str>,
+    mode: Option<&'a str>,
+    created_at: String,
+    age_seconds: i64,
+    summary: &'a str,
+    reason: &'a str,
+    suggestion: Option<&'a str>,
+    tool_name: Option<&'a str>,
+    level: Option<&'a str>,
+    respond: String,
+}
+
+/// Lists the escalations waiting on a human, oldest first.
+pub fn pending(args: &PendingArgs, color: ColorChoice) -> Result<(), Failure> {
+    let database = DataDir::from_env()?.database();
+    let escalations = match Store::open_existing(&database)? {
+        Some(store) => store.pending_escalations()?,
+        None => Vec::new(),
+    };
+    let now = jiff::Timestamp::now().as_millisecond();
+    if args.json {
+        let rows: Vec<PendingJson<'_>> = escalations
+            .iter()
+            .map(|escalation| pending_json(escalation, now))
+            .collect();
+        let text = serde_json::to_string_pretty(&rows)
+            .map_err(|error| Failure::new(format!("cannot encode the escalations: {error}")))?;
+        return emit(&format!("{text}\n"));
+    }
+    if escalations.is_empty() {
+        return emit("nothing waits on a human\n");
+    }
+    let palette = Palette::for_stdout(color);
+    let mut out = String::new();
+    for escalation in &escalations {
+        let raised = &escalation.raised;
+        let id = format!("#{}", escalation.id);
+        let _ = writeln!(
+            out,
+            "{} {} {} session {} · {} · {} ago",
+            palette.bold(&pad(&id, id.chars().count(), 5)),
+            palette.yellow(&raised.kind),
+            escalation
+                .call
+                .as_ref()
+                .map(|call| format!("({})", call.level))
+                .unwrap_or_default(),
+            short_id(&raised.session_id),
+            raised.project_root.as_deref().unwrap_or("?"),
+            ago(now - raised.created_ms),
+        );
+        let _ = writeln!(out, "      {}", raised.summary);
+        let _ = writeln!(
+            out,
+            "      {}",
+            palette.dim(&first_sentence(&raised.reason))
+        );
+        if let Some(suggestion) = &raised.suggestion {
+            let _ = writeln!(out, "      brain suggests: {suggestion}");
+        }
+        let _ = writeln!(out, "      {}", palette.dim(&respond_hint(escalation)));
+    }
+    emit(&out)
+}
+
+fn pending_json(escalation: &Escalation, now: i64) -> PendingJson<'_> {
+    let raised = &escalation.raised;
+    PendingJson {
+        id: escalation.id,
+        kind: &raised.kind,
+        session_id: &raised.session_id,
+        project_root: raised.project_root.as_deref(),
+        mode: raised.mode.as_deref(),
+        created_at: rfc3339(raised.created_ms),
+        age_seconds: (now - raised.created_ms).max(0) / 1000,
+        summary: &raised.summary,
+        reason: &raised.reason,
+        suggestion: raised.suggestion.as_deref(),
+        tool_name: escalation.call.as_ref().map(|call| call.tool_name.as_str()),
+        level: escalation.call.as_ref().map(|call| call.level.as_str()),
+        respond: respond_hint(escalation),
+    }
+}
+
+/// The command that answers it, ready to copy.
+fn respond_hint(escalation: &Escalation) -> String {
+    let id = escalation.id;
+    match EscalationKind::parse(&escalation.raised.kind) {
+        Some(EscalationKind::Permission) => {
+            format!("pcc-hooks respond {id} approve [--remember] | deny | \"note\"")
+        }
+        Some(EscalationKind::Question) => format!("pcc-hooks respond {id} \"your answer\""),
+        Some(EscalationKind::ResumeFailed) => {
+            format!("pcc-hooks respond {id} approve (retry) | deny | \"prompt\"")
+        }
+        Some(EscalationKind::Task) => {
+            format!("pcc-hooks respond {id} approve (retry) | deny (drop) | \"note\"")
+        }
+        Some(EscalationKind::TaskUnverified) | None => {
+            format!("pcc-hooks respond {id} approve | deny")
+        }
+    }
+}
+
+/// What `respond --json` prints.
+#[derive(Serialize)]
+struct RespondJson<'a> {
+    id: i64,
+    kind: &'a str,
+    session_id: &'a str,
+    verdict: &'a str,
+    answer: &'a str,
+    approved_once: bool,
+    remembered: bool,
+    resume_id: Option<i64>,
+    delivery: &'static str,
+}
+
+/// Answers one escalation.
+pub fn respond(args: &RespondArgs) -> Result<(), Failure> {
+    let data = DataDir::from_env()?;
+    let response =
+        Response::parse(&args.answer).map_err(|error| Failure::new(error.to_string()))?;
+    let Some(mut store) = Store::open_existing(&data.database())? else {
+        return Err(not_found(args.id));
+    };
+    let Some(escalation) = store.escalation(args.id)? else {
+        return Err(not_found(args.id));
+    };
+    let kind = EscalationKind::parse(&escalation.raised.kind).ok_or_else(|| {
+        Failure::new(format!(
+            "escalation {} is of a kind this pcc-hooks does not know ({}); upgrade pcc-hooks",
+            args.id, escalation.raised.kind
+        ))
+    })?;
+    let effects = effects(kind, &escalation.raised.summary, &response, args.remember)
+        .map_err(|error| Failure::new(error.to_string()))?;
+    let now = jiff::Timestamp::now().as_millisecond();
+    let answered = match store.answer_escalation(args.id, &response, &effects, now)? {
+        AnswerOutcome::Answered(answered) => answered,
+        AnswerOutcome::NotFound => return Err(not_found(args.id)),
+        AnswerOutcome::AlreadyAnswered(earlier) => {
+            return Err(Failure::new(format!(
+                "escalation {} was already answered{}: {}{}",
+                args.id,
+                earlier
+                    .answered_ms
+                    .map(|at| format!(" {} ago", ago(now - at)))
+                    .unwrap_or_default(),
+                earlier.answer.as_deref().unwrap_or("?"),
+                " (an answer is given once; see `pcc-hooks pending`)"
+            )));
+        }
+        AnswerOutcome::ResumeRunning(_) => {
+            return Err(Failure::new(format!(
+                "a resume of session {} is running right now; answer again when it has finished \
+                 (nothing was changed)",
+                short_id(&escalation.raised.session_id)
+            )));
+        }
+    };
+    if answered.resume_id.is_some()
+        && let Err(error) = scheduler_lock::ensure_running(&data)
+    {
+        // The answer is stored and the resume scheduled; the next scheduler runs it.
+        eprintln!(
+            "pcc-hooks: warning: the answer is stored, but no scheduler could be started ({error}); \
+             run `pcc-hooks scheduler`"
+        );
+    }
+    let delivery = delivery(&answered);
+    if args.json {
+        let row = RespondJson {
+            id: args.id,
+            kind: kind.as_str(),
+            session_id: &answered.escalation.raised.session_id,
+            verdict: response.verdict(),
+            answer: response.text(),
+            approved_once: answered.approval_id.is_some(),
+            remembered: answered.remembered,
+            resume_id: answered.resume_id,
+            delivery,
+        };
+        let text = serde_json::to_string_pretty(&row)
+            .map_err(|error| Failure::new(format!("cannot encode the answer: {error}")))?;
+        return emit(&format!("{text}\n"));
+    }
+    emit(&describe(&answered, &response, delivery))
+}
+
+/// How the answer reaches the session: `resume` (at its next Stop, or `claude --resume`),
+/// `none` (nothing to tell it), or `undeliverable` (its directory is unknown).
+fn delivery(answered: &Answered) -> &'static str {
+    if answered.resume_id.is_some() {
+        "resume"
+    } else if answered.undeliverable {
+        "undeliverable"
+    } else {
+        "none"
+    }
+}
+
+fn describe(answered: &Answered, response: &Response, delivery: &str) -> String {
+    let escalation = &answered.escalation;
+    let session = short_id(&escalation.raised.session_id);
+    let mut out = format!(
+        "escalation {} ({}) answered: {}\n",
+        escalation.id,
+        escalation.raised.kind,
+        response.text()
+    );
+    if let Some(call) = &escalation.call {
+        if answered.approval_id.is_some() {
+            let _ = writeln!(
+                out,
+                "  {} may run once in session {session} when Claude retries it",
+                call.tool_name
+            );
+        }
+        if answered.remembered {
+            let _ = writeln!(
+                out,
+                "  remembered: this exact call is allowed in {} from now on",
+                call.project_root
+            );
+        }
+    }
+    let _ = match delivery {
+        "resume" => writeln!(
+            out,
+            "  session {session} is told at its next stop if it is running, else by `claude --resume` \
+             (scheduler started)"
+        ),
+        "undeliverable" => writeln!(
+            out,
+            "  session {session} is unknown here, so nothing could be scheduled to tell it"
+        ),
+        _ => Ok(()),
+    };
+    out
+}
+
+fn not_found(id: i64) -> Failure {
+    Failure::new(format!(
+        "no escalation has id {id}; `pcc-hooks pending` lists those waiting"
+    ))
+}
+
+fn first_sentence(text: &str) -> String {
+    let end = text.find(". ").map_or(text.len(), |index| index + 1);
+    text[..end].to_owned()
+}

@@ -1,0 +1,376 @@
+//! Escalations — everything waiting on a human — and what a human's answer does.
+//!
+//! Every place that raises one goes through [`insert_escalation`], inside the transaction of the
+//! event that caused it. Answering is one transaction guarded by `state = 'pending'`, so of two
+//! racing `respond`s exactly one wins and the other is told the escalation was already answered.
+
+use crate::error::StoreError;
+use crate::open::Store;
+use pcc_core::decision::PriorApproval;
+use pcc_core::human_answer::{Effects, Response, TaskEffect};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+/// An escalation to raise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEscalation {
+    /// `permission`, `question`, `resume_failed`, `task` or `task_unverified`
+    /// (`pcc_core::human_answer::EscalationKind`).
+    pub kind: String,
+    /// The session it concerns.
+    pub session_id: String,
+    /// Its project, when known.
+    pub project_root: Option<String>,
+    /// The session's mode when it was raised.
+    pub mode: Option<String>,
+    /// One line: what it is about.
+    pub summary: String,
+    /// Why a human is needed.
+    pub reason: String,
+    /// What the brain would have answered, when one was asked.
+    pub suggestion: Option<String>,
+    /// The queued task it concerns.
+    pub queue_task_id: Option<i64>,
+    /// When, ms since the epoch.
+    pub created_ms: i64,
+}
+
+/// The tool call behind a permission escalation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscalatedCall {
+    /// The tool.
+    pub tool_name: String,
+    /// Its normalised input: what a one-time approval matches.
+    pub input: String,
+    /// Its risk level.
+    pub level: String,
+    /// Its project.
+    pub project_root: String,
+}
+
+/// A stored escalation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escalation {
+    /// Row id: what `pcc-hooks respond` takes.
+    pub id: i64,
+    /// What was raised.
+    pub raised: NewEscalation,
+    /// `pending` or `answered`.
+    pub state: String,
+    /// `approve`, `deny` or `answer`, once answered.
+    pub verdict: Option<String>,
+    /// The answer's text, once answered.
+    pub answer: Option<String>,
+    /// When it was answered.
+    pub answered_ms: Option<i64>,
+    /// The call, for a permission escalation.
+    pub call: Option<EscalatedCall>,
+    /// The resume that carries the answer to the session, if one was scheduled.
+    pub resume_id: Option<i64>,
+}
+
+/// What answering did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerOutcome {
+    /// Applied.
+    Answered(Box<Answered>),
+    /// No escalation has this id.
+    NotFound,
+    /// It was answered before (by this or another `respond`); nothing changed.
+    AlreadyAnswered(Box<Escalation>),
+    /// A resume of the session is running right now, so the answer cannot be attached to it;
+    /// nothing changed.
+    ResumeRunning(Box<Escalation>),
+}
+
+/// The effects an answer had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    /// The escalation, as it was before the answer.
+    pub escalation: Escalation,
+    /// The one-time approval written for the call.
+    pub approval_id: Option<i64>,
+    /// Whether the call is now allowed in its project for good.
+    pub remembered: bool,
+    /// The resume that carries the answer to the session.
+    pub resume_id: Option<i64>,
+    /// Set when there was something to tell the session but its directory is unknown (no hook
+    /// event of it was ever recorded), so no resume could be scheduled.
+    pub undeliverable: bool,
+}
+
+/// The `limit_kind` of a resume scheduled to carry a human's answer: such a resume waits while
+/// its session is still running (the session's own Stop hook delivers it instead).
+pub const HUMAN_ANSWER_RESUME: &str = "human_answer";
+
+const SELECT: &str =
+    "SELECT e.id, e.kind, e.session_id, e.project_root, e.mode, e.summary, e.reason,
+        e.suggestion, e.queue_task_id, e.created_ms, e.state, e.verdict, e.answer, e.answered_ms,
+        d.tool_name, d.input, d.level, d.project_root, e.resume_id
+     FROM escalations e LEFT JOIN decisions d ON d.id = e.decision_id";
+
+fn escalation_from_row(row: &Row<'_>) -> rusqlite::Result<Escalation> {
+    let tool_name: Option<String> = row.get(14)?;
+    let call = match tool_name {
+        Some(tool_name) => Some(EscalatedCall {
+            tool_name,
+            input: row.get(15)?,
+            level: row.get(16)?,
+            project_root: row.get(17)?,
+        }),
+        None => None,
+    };
+    Ok(Escalation {
+        id: row.get(0)?,
+        raised: NewEscalation {
+            kind: row.get(1)?,
+            session_id: row.get(2)?,
+            project_root: row.get(3)?,
+            mode: row.get(4)?,
+            summary: row.get(5)?,
+            reason: row.get(6)?,
+            suggestion: row.get(7)?,
+            queue_task_id: row.get(8)?,
+            created_ms: row.get(9)?,
+        },
+        state: row.get(10)?,
+        verdict: row.get(11)?,
+        answer: row.get(12)?,
+        answered_ms: row.get(13)?,
+        call,
+        resume_id: row.get(18)?,
+    })
+}
+
+/// Raises an escalation inside the caller's transaction; returns its id.
+pub(crate) fn insert_escalation(
+    transaction: &Transaction<'_>,
+    escalation: &NewEscalation,
+    decision_id: Option<i64>,
+) -> rusqlite::Result<i64> {
+    transaction.execute(
+        "INSERT INTO escalations (session_id, created_ms, kind, decision_id, summary, reason,
+                                  project_root, mode, suggestion, queue_task_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            escalation.session_id,
+            escalation.created_ms,
+            escalation.kind,
+            decision_id,
+            escalation.summary,
+            escalation.reason,
+            escalation.project_root,
+            escalation.mode,
+            escalation.suggestion,
+            escalation.queue_task_id,
+        ],
+    )?;
+    Ok(transaction.last_insert_rowid())
+}
+
+fn escalation_by_id(
+    connection: &rusqlite::Connection,
+    id: i64,
+) -> rusqlite::Result<Option<Escalation>> {
+    connection
+        .query_row(
+            &format!("{SELECT} WHERE e.id = ?1"),
+            [id],
+            escalation_from_row,
+        )
+        .optional()
+}
+
+impl Store {
+    /// Escalations still waiting on a human, oldest first.
+    pub fn pending_escalations(&self) -> Result<Vec<Escalation>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare(&format!(
+                "{SELECT} WHERE e.state = 'pending' ORDER BY e.created_ms, e.id"
+            ))
+            .map_err(|source| self.error(source))?;
+        let rows = statement
+            .query_map([], escalation_from_row)
+            .map_err(|source| self.error(source))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|source| self.error(source))
+    }
+
+    /// One escalation, answered or not.
+    pub fn escalation(&self, id: i64) -> Result<Option<Escalation>, StoreError> {
+        escalation_by_id(&self.conn, id).map_err(|source| self.error(source))
+    }
+
+    /// Applies a human's answer and its `effects` (see `pcc_core::human_answer::effects`) in one
+    /// transaction: the verdict, a one-time approval of the call, a remembered rule, the resume
+    /// that carries the answer to the session, the fate of a queued task.
+    pub fn answer_escalation(
+        &mut self,
+        id: i64,
+        response: &Response,
+        effects: &Effects,
+        now_ms: i64,
+    ) -> Result<AnswerOutcome, StoreError> {
+        self.write(|transaction| {
+            let Some(escalation) = escalation_by_id(transaction, id)? else {
+                return Ok(AnswerOutcome::NotFound);
+            };
+            if escalation.state != "pending" {
+                return Ok(AnswerOutcome::AlreadyAnswered(Box::new(escalation)));
+            }
+            let session_id = &escalation.raised.session_id;
+            let prompt = if effects.retry_resume {
+                transaction
+                    .query_row(
+                        "SELECT prompt FROM resumes WHERE session_id = ?1 ORDER BY id DESC LIMIT 1",
+                        [session_id],
+                        |row| row.get::<_, String>(0),
+                    )
+                    .optional()?
+            } else {
+                effects.message.clone()
+            };
+            if prompt.is_some() {
+                let running: bool = transaction.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM resumes WHERE session_id = ?1 AND state = 'running')",
+                    [session_id],
+                    |row| row.get(0),
+                )?;
+                if running {
+                    return Ok(AnswerOutcome::ResumeRunning(Box::new(escalation)));
+                }
+            }
+            let changed = transaction.execute(
+                "UPDATE escalations SET state = 'answered', verdict = ?2, answer = ?3, answered_ms = ?4
+                 WHERE id = ?1 AND state = 'pending'",
+                params![id, response.verdict(), response.text(), now_ms],
+            )?;
+            if changed == 0 {
+                return Ok(AnswerOutcome::AlreadyAnswered(Box::new(escalation)));
+            }
+            let mut approval_id = None;
+            let mut remembered = false;
+            if let Some(call) = &escalation.call {
+                if effects.approve_call_once {
+                    transaction.execute(
+                        "INSERT INTO approvals (escalation_id, session_id, project_root, tool_name, input, created_ms)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                        params![id, session_id, call.project_root, call.tool_name, call.input, now_ms],
+                    )?;
+                    approval_id = Some(transaction.last_insert_rowid());
+                }
+                if effects.remember {
+                    transaction.execute(
+                        "INSERT INTO learned_rules (project_root, tool_name, input, source, created_ms)
+                         VALUES (?1, ?2, ?3, 'human', ?4)
+                         ON CONFLICT (project_root, tool_name, input) DO UPDATE SET source = 'human'",
+                        params![call.project_root, call.tool_name, call.input, now_ms],
+                    )?;
+                    remembered = true;
+                }
+            }
+            let mut resume_id = None;
+            let mut undeliverable = false;
+            if let Some(prompt) = prompt {
+                let session: Option<(String, Option<String>)> = transaction
+                    .query_row(
+                        "SELECT cwd, transcript_path FROM sessions WHERE id = ?1",
+                        [session_id],
+                        |row| Ok((row.get(0)?, row.get(1)?)),
+                    )
+                    .optional()?;
+                match session {
+                    Some((cwd, transcript_path)) => {
+                        let resume: i64 = transaction.query_row(
+                            "INSERT INTO resumes (session_id, cwd, transcript_path, limit_kind, due_ms, prompt,
+                                                  state, created_ms, updated_ms)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?5, ?5)
+                             ON CONFLICT (session_id) WHERE state IN ('pending', 'running') DO UPDATE SET
+                                 prompt = resumes.prompt || char(10) || char(10) || excluded.prompt,
+                                 updated_ms = excluded.updated_ms
+                             RETURNING id",
+                            params![session_id, cwd, transcript_path, HUMAN_ANSWER_RESUME, now_ms, prompt],
+                            |row| row.get(0),
+                        )?;
+                        transaction.execute(
+                            "UPDATE escalations SET resume_id = ?2 WHERE id = ?1",
+                            params![id, resume],
+                        )?;
+                        resume_id = Some(resume);
+                    }
+                    None => undeliverable = true,
+                }
+            }
+            if let (Some(task_id), Some(effect)) = (escalation.raised.queue_task_id, &effects.task) {
+                match effect {
+                    TaskEffect::Retry => transaction.execute(
+                        "UPDATE queue_tasks SET state = 'pending', attempts = 0, finished_ms = NULL WHERE id = ?1",
+                        [task_id],
+                    )?,
+                    TaskEffect::Drop => transaction.execute(
+                        "UPDATE queue_tasks SET state = 'removed', finished_ms = ?2 WHERE id = ?1",
+                        params![task_id, now_ms],
+                    )?,
+                    TaskEffect::Revise(note) => transaction.execute(
+                        "UPDATE queue_tasks SET state = 'pending', attempts = 0, finished_ms = NULL,
+                                text = text || char(10) || char(10) || 'A human adds: ' || ?2
+                         WHERE id = ?1",
+                        params![task_id, note],
+                    )?,
+                };
+            }
+            Ok(AnswerOutcome::Answered(Box::new(Answered {
+                escalation,
+                approval_id,
+                remembered,
+                resume_id,
+                undeliverable,
+            })))
+        })
+    }
+
+    /// A human's earlier approval of this exact call: first a one-time approval for the
+    /// session (when one is given) (from `respond … approve`; the returned id is spent when the decision is
+    /// recorded), then a rule for the project, remembered from a human (`--remember`: up to HIGH)
+    /// or learned from repeated approvals (MEDIUM only).
+    pub fn prior_approval(
+        &self,
+        session_id: Option<&str>,
+        project_root: &str,
+        tool_name: &str,
+        input: &str,
+    ) -> Result<(PriorApproval, Option<i64>), StoreError> {
+        let wrap = |source| self.error(source);
+        let once: Option<i64> = match session_id {
+            Some(session_id) => self
+                .conn
+                .query_row(
+                    "SELECT id FROM approvals
+                     WHERE session_id = ?1 AND tool_name = ?2 AND input = ?3 AND used_ms IS NULL
+                     ORDER BY id LIMIT 1",
+                    params![session_id, tool_name, input],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(wrap)?,
+            None => None,
+        };
+        if once.is_some() {
+            return Ok((PriorApproval::Human, once));
+        }
+        let source: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT source FROM learned_rules WHERE project_root = ?1 AND tool_name = ?2 AND input = ?3",
+                params![project_root, tool_name, input],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(wrap)?;
+        Ok(match source.as_deref() {
+            Some("human") => (PriorApproval::Human, None),
+            Some(_) => (PriorApproval::Learned, None),
+            None => (PriorApproval::None, None),
+        })
+    }
+}
