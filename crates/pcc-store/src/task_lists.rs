@@ -8,6 +8,7 @@
 //! `skipped`). Options are JSON text owned by the MCP server; the store does not read them.
 
 use crate::error::StoreError;
+use crate::escalations::{NewEscalation, insert_escalation};
 use crate::open::Store;
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -364,6 +365,32 @@ impl Store {
                     finish.resumes,
                 ],
             )?;
+            if finish.status == "unverified" {
+                // Claude said it finished, but not with the run's nonce: a human should look.
+                let (prompt, cwd): (String, String) = tx.query_row(
+                    "SELECT t.prompt, l.cwd FROM tasks t JOIN task_lists l ON l.id = t.list_id
+                     WHERE t.list_id = ?1 AND t.position = ?2",
+                    params![list_id, position],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )?;
+                let escalation = NewEscalation {
+                    kind: "task_unverified".into(),
+                    session_id: finish.session_id.clone().unwrap_or_default(),
+                    project_root: Some(cwd),
+                    mode: Some("unattended".into()),
+                    summary: format!(
+                        "task list #{list_id}, task {}: {}",
+                        position + 1,
+                        prompt.lines().next().unwrap_or("")
+                    ),
+                    reason: "its final message lacked the run's nonce, so its result is unverified"
+                        .into(),
+                    suggestion: None,
+                    queue_task_id: None,
+                    created_ms: finish.finished_ms,
+                };
+                insert_escalation(tx, &escalation, None)?;
+            }
             touch(tx, list_id, finish.finished_ms)
         })
     }

@@ -204,3 +204,27 @@ fn files_written_come_from_successful_write_tools_of_that_session() {
     assert_eq!(ok(store.files_written("s2")), ["/p/other"]);
     assert!(ok(store.files_written("nobody")).is_empty());
 }
+
+#[test]
+fn an_unverified_task_waits_on_a_human_and_a_verified_one_does_not() {
+    let (_dir, mut store) = open();
+    let id = ok(store.create_task_list(&new_list(2), 1));
+    ok(store.claim_task_list(id, 1, 1));
+    ok(store.start_task(id, 0, 2));
+    ok(store.finish_task(id, 0, &finish("succeeded", 3)));
+    assert!(ok(store.pending_escalations()).is_empty());
+    ok(store.start_task(id, 1, 4));
+    ok(store.finish_task(id, 1, &finish("unverified", 5)));
+    let pending = ok(store.pending_escalations());
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].raised.kind, "task_unverified");
+    assert_eq!(pending[0].raised.project_root.as_deref(), Some("/work"));
+    assert!(
+        pending[0]
+            .raised
+            .summary
+            .starts_with(&format!("task list #{id}, task 2")),
+        "{}",
+        pending[0].raised.summary
+    );
+}
