@@ -152,10 +152,13 @@ impl Store {
     /// Records a `PostToolUse` event. If the call ran after we asked or said nothing at MEDIUM
     /// risk, a human approved it; once `approvals_to_learn` such approvals of the same input in
     /// the same project exist, the input is learned. Returns true when this call taught a rule.
+    ///
+    /// `approvals_to_learn` is asked only when the call was one a human approved: most calls
+    /// were not, and they need not read the configuration.
     pub fn record_tool_ran(
         &mut self,
         event: &EventRecord,
-        approvals_to_learn: u32,
+        approvals_to_learn: impl FnOnce() -> u32,
     ) -> Result<bool, StoreError> {
         self.write(|transaction| {
             insert_event(transaction, event)?;
@@ -175,6 +178,7 @@ impl Store {
             let Some((project_root, tool_name, input)) = approved else {
                 return Ok(false);
             };
+            let approvals_to_learn = approvals_to_learn();
             if approvals_to_learn == 0 {
                 return Ok(false);
             }

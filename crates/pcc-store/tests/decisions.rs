@@ -92,7 +92,7 @@ fn repeated_human_approvals_of_a_medium_call_are_learned() {
             .expect("decide");
         assert!(!is_learned(&store, "/p"), "not before the third");
         let learned = store
-            .record_tool_ran(&event("s1", "PostToolUse", id, at + 1), 3)
+            .record_tool_ran(&event("s1", "PostToolUse", id, at + 1), || 3)
             .expect("ran");
         assert_eq!(learned, i == 2, "the third approval teaches the rule");
     }
@@ -118,7 +118,7 @@ fn calls_we_allowed_or_high_calls_are_never_learned() {
             .expect("decide");
         assert!(
             !store
-                .record_tool_ran(&event("s1", "PostToolUse", &id, 2), 1)
+                .record_tool_ran(&event("s1", "PostToolUse", &id, 2), || 1)
                 .expect("ran"),
             "{level} {answer}"
         );

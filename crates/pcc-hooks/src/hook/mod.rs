@@ -160,12 +160,14 @@ fn respond(
             return Ok(None);
         }
         HookEvent::PostToolUse(_) => {
-            // A broken config must not stop the event from being recorded; learning then uses
-            // the default threshold.
-            let threshold = config_files::load(&context.data, &PathBuf::from(&record.project_root))
-                .map_or(DEFAULT_APPROVALS_TO_LEARN, |config| {
-                    config.approvals_to_learn
-                });
+            // Read only when the call was one a human approved. A broken config must not stop
+            // the event from being recorded; learning then uses the default threshold.
+            let threshold = || {
+                config_files::load(&context.data, &PathBuf::from(&record.project_root))
+                    .map_or(DEFAULT_APPROVALS_TO_LEARN, |config| {
+                        config.approvals_to_learn
+                    })
+            };
             store
                 .record_tool_ran(record, threshold)
                 .map_err(|error| error.to_string())?;
