@@ -68,6 +68,12 @@ pub enum Command {
     },
     /// Task lists of `execute_task_list`: list, show, cancel, resume.
     Lists(ListsArgs),
+    /// Notifications: send a test to every configured channel, or show what was sent.
+    Notify {
+        /// What to do.
+        #[command(subcommand)]
+        command: NotifyCommand,
+    },
     /// What waits on a human: denied calls, unanswered questions, failed resumes, stuck tasks.
     Pending(PendingArgs),
     /// Answer an escalation: approve, deny, or the text of an answer; the session goes on.
@@ -368,4 +374,37 @@ pub struct ConfigBrainArgs {
     /// The environment variable holding the API key (the key itself is never written).
     #[arg(long, value_name = "NAME")]
     pub api_key_env: Option<String>,
+}
+
+/// `pcc-hooks notify …`.
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Send a test notification to every configured channel now (no throttling) and report
+    /// each one; exits 1 when none delivered it.
+    Test(NotifyTestArgs),
+    /// The latest notifications, newest first, with each channel's outcome.
+    Log(NotifyLogArgs),
+    /// The detached sender a hook starts: reads one job on stdin, sends it, records the
+    /// outcome. Prints nothing.
+    #[command(hide = true)]
+    SendJson,
+}
+
+/// Options of `notify test`.
+#[derive(Debug, Args)]
+pub struct NotifyTestArgs {
+    /// Print JSON: {"id", "state", "deliveries": [{"channel", "status", "error", "elapsed_ms"}]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `notify log`.
+#[derive(Debug, Args)]
+pub struct NotifyLogArgs {
+    /// How many to show.
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }

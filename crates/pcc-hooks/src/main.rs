@@ -20,6 +20,7 @@ mod lists_command;
 mod logging;
 mod mcp_registration;
 mod notifier;
+mod notify_command;
 mod programs;
 mod queue_command;
 mod resume_command;
@@ -65,6 +66,11 @@ fn main() -> ExitCode {
         Command::Scheduler(args) => scheduler::run(&args),
         Command::Resume(args) => resume_command::run(&args),
         Command::Lists(args) => lists_command::run(&args),
+        Command::Notify { command } => match command {
+            cli::NotifyCommand::Test(args) => notify_command::test(&args, cli.color),
+            cli::NotifyCommand::Log(args) => notify_command::log(&args, cli.color),
+            cli::NotifyCommand::SendJson => notify_command::send_json(),
+        },
         Command::Brain {
             command: cli::BrainCommand::Ask(args),
         } => brain_command::ask(&args),

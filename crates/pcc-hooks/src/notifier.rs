@@ -7,22 +7,38 @@
 //! where possible, recorded in the `notifications` table — it never changes the caller's answer.
 //! Nothing is written to stdout: a hook's stdout is the protocol.
 //!
-//! Sending is left to a detached `pcc-hooks notify send-json` child, so a slow or hanging webhook
-//! never holds up Claude Code.
+//! The flow: the throttle decides against the session's recent sends and the decision is stored
+//! in the same transaction (`Store::record_notification`), so two racing hooks never both send
+//! the same message; a message to send is then handed to a detached `pcc-hooks notify send-json`
+//! child ([`pcc_notify::spawn_detached_sender`]), which sends it within `timeout_ms` and records
+//! each channel's outcome in the row. The hook itself waits for no channel: a slow or hanging
+//! webhook costs it one fork and one pipe write.
 
+use crate::config_files;
+use jiff::Timestamp;
+use pcc_core::hook::Notification as NotificationHook;
 use pcc_core::paths::DataDir;
-use pcc_notify::{Notification, NotifyConfig};
-use pcc_store::Store;
+use pcc_core::redact::redact_and_truncate;
+use pcc_notify::{
+    Delivery, Notification, NotifyConfig, NotifyKind, RecentSend, SendJob, Urgency, throttle,
+};
+use pcc_store::{
+    DeliveryRecord, EventRecord, NewNotification, NotificationState, RecentNotification, Store,
+};
+use std::path::Path;
+
+/// The longest summary or reason an escalation's message carries: a notification is a pointer
+/// to `pcc-hooks pending`, not the whole record.
+const MAX_FIELD_CHARS: usize = 500;
 
 /// A new escalation, as its caller knows it, for [`escalation_raised`].
 #[derive(Debug, Clone, Copy)]
-#[allow(dead_code, reason = "the escalation paths build it as they land")]
 pub struct EscalationNotice<'a> {
     /// The escalation's row id: the human answers with `pcc-hooks respond <id> …`.
     pub escalation_id: i64,
     /// The session that waits.
     pub session_id: &'a str,
-    /// `"permission"`, `"question"`, `"resume_failed"` or `"task"`.
+    /// `"permission"`, `"question"`, `"resume_failed"` or `"task"` (also `"task_unverified"`).
     pub kind: &'a str,
     /// What it is about (the redacted call, the question, the task).
     pub summary: &'a str,
@@ -32,20 +48,323 @@ pub struct EscalationNotice<'a> {
     pub project_root: Option<&'a str>,
 }
 
-/// Tells the human about a new escalation (high urgency, with how to answer it). Never fails.
-#[allow(dead_code, reason = "the escalation paths call it as they land")]
+/// Tells the human about a new escalation: high urgency (never rate-capped, still deduplicated
+/// by escalation id), with how to answer it. Never fails and never prints.
 pub fn escalation_raised(
     data: &DataDir,
     store: &mut Store,
     config: &NotifyConfig,
     notice: &EscalationNotice<'_>,
 ) {
-    let _ = (data, store, config, notice);
+    let message = escalation_message(notice, Timestamp::now());
+    send_throttled(data, store, config, message, Some(notice.escalation_id));
 }
 
 /// Sends `message` to the configured channels, throttled per session, from a detached child.
-/// Never fails and never prints.
-#[allow(dead_code, reason = "the Notification hook calls it as it lands")]
+/// A no-op when no channel is enabled. Never fails and never prints.
 pub fn notify(data: &DataDir, store: &mut Store, config: &NotifyConfig, message: Notification) {
-    let _ = (data, store, config, message);
+    send_throttled(data, store, config, message, None);
+}
+
+/// Claude Code's `Notification` hook (`permission_prompt`, `idle_prompt`, …), already recorded
+/// as an event: notifies with the configuration in force for its project. A configuration that
+/// does not load is logged and nothing is sent.
+pub fn claude_notification(
+    data: &DataDir,
+    store: &mut Store,
+    record: &EventRecord,
+    note: &NotificationHook,
+) {
+    let config = match config_files::load(data, Path::new(&record.project_root)) {
+        Ok(config) => config,
+        Err(error) => {
+            tracing::warn!(%error, session = %record.session_id, "configuration unusable; the notification is not sent");
+            return;
+        }
+    };
+    let message = hook_message(
+        note,
+        &record.session_id,
+        &record.project_root,
+        Timestamp::now(),
+    );
+    notify(data, store, &config.notify, message);
+}
+
+/// Whether `config` enables any channel at all.
+pub fn has_channel(config: &NotifyConfig) -> bool {
+    config.desktop || config.bell || !config.webhooks.is_empty()
+}
+
+/// A stored delivery, from a channel's outcome.
+pub fn delivery_record(delivery: &Delivery) -> DeliveryRecord {
+    DeliveryRecord {
+        channel: delivery.channel.clone(),
+        ok: delivery.ok,
+        skipped: delivery.skipped,
+        error: delivery.error.clone(),
+        elapsed_ms: i64::try_from(delivery.elapsed.as_millis()).unwrap_or(i64::MAX),
+    }
+}
+
+/// The row for `message`, raised at `at_ms`.
+pub fn new_notification(
+    message: &Notification,
+    at_ms: i64,
+    escalation_id: Option<i64>,
+) -> NewNotification {
+    NewNotification {
+        session_id: message.session_id.clone(),
+        at_ms,
+        kind: message.kind.as_str().to_owned(),
+        dedupe_key: message.dedupe_key.clone(),
+        title: message.title.clone(),
+        body: message.body.clone(),
+        urgency: message.urgency.as_str().to_owned(),
+        escalation_id,
+    }
+}
+
+/// The notification for a `Notification` hook.
+fn hook_message(
+    note: &NotificationHook,
+    session_id: &str,
+    project_root: &str,
+    at: Timestamp,
+) -> Notification {
+    let kind = NotifyKind::from_notification_type(note.notification_type.as_deref().unwrap_or(""));
+    let (headline, urgency) = match kind {
+        NotifyKind::PermissionPrompt => ("Claude needs your permission", Urgency::High),
+        NotifyKind::IdlePrompt => ("Claude is waiting for you", Urgency::Normal),
+        _ => ("Claude Code", Urgency::Low),
+    };
+    let project = project_name(project_root);
+    let headline = note
+        .title
+        .as_deref()
+        .filter(|title| !title.trim().is_empty())
+        .unwrap_or(headline);
+    let title = redact_and_truncate(&format!("{headline} · {project}"), 200);
+    let body = redact_and_truncate(note.message.as_deref().unwrap_or(headline), 1000);
+    Notification::new(kind, title, body, at)
+        .with_session(session_id)
+        .with_project(project)
+        .with_urgency(urgency)
+}
+
+/// The notification for a new escalation: what, why, and the commands that answer it.
+fn escalation_message(notice: &EscalationNotice<'_>, at: Timestamp) -> Notification {
+    let id = notice.escalation_id;
+    let (kind, headline, answer) = match notice.kind {
+        "permission" => (
+            NotifyKind::Escalation,
+            "Permission needed",
+            format!("pcc-hooks respond {id} approve|deny"),
+        ),
+        "question" => (
+            NotifyKind::Question,
+            "A question needs your answer",
+            format!("pcc-hooks respond {id} \"<answer>\""),
+        ),
+        "resume_failed" => (
+            NotifyKind::ResumeFailed,
+            "A resume failed",
+            format!("pcc-hooks respond {id} approve|deny|\"<answer>\""),
+        ),
+        "task" | "task_unverified" => (
+            NotifyKind::Task,
+            "A task needs you",
+            format!("pcc-hooks respond {id} approve|deny|\"<answer>\""),
+        ),
+        _ => (
+            NotifyKind::Escalation,
+            "Claude needs a human",
+            format!("pcc-hooks respond {id} approve|deny|\"<answer>\""),
+        ),
+    };
+    let mut body = redact_and_truncate(notice.summary, MAX_FIELD_CHARS);
+    if !notice.reason.trim().is_empty() {
+        body.push_str("\nWhy: ");
+        body.push_str(&redact_and_truncate(notice.reason, MAX_FIELD_CHARS));
+    }
+    body.push_str(&format!(
+        "\nAnswer: {answer}\nAll waiting: pcc-hooks pending"
+    ));
+    let mut message = Notification::new(kind, format!("{headline} (#{id})"), body, at)
+        .with_session(notice.session_id)
+        .with_urgency(Urgency::High)
+        .with_dedupe_key(format!("escalation:{id}"));
+    if let Some(root) = notice.project_root {
+        message = message.with_project(project_name(root));
+    }
+    message
+}
+
+/// The last component of a project root ("web" for `/home/me/src/web`), or the root itself.
+fn project_name(root: &str) -> String {
+    Path::new(root).file_name().map_or_else(
+        || root.to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    )
+}
+
+/// Throttles, records and hands `message` to a detached sender; every failure is logged.
+fn send_throttled(
+    data: &DataDir,
+    store: &mut Store,
+    config: &NotifyConfig,
+    message: Notification,
+    escalation_id: Option<i64>,
+) {
+    if !has_channel(config) {
+        tracing::debug!(kind = %message.kind, "no notification channel enabled");
+        return;
+    }
+    let now = Timestamp::now();
+    let now_ms = now.as_millisecond();
+    let rules = throttle::ThrottleRules::from(config);
+    let window_ms = i64::try_from(rules.min_interval.as_millis()).unwrap_or(i64::MAX);
+    let row = new_notification(&message, now_ms, escalation_id);
+    let decided = store.record_notification(&row, now_ms.saturating_sub(window_ms), |recent| {
+        let recent: Vec<RecentSend> = recent.iter().map(recent_send).collect();
+        match throttle::decide(&message, &recent, now, rules) {
+            throttle::Decision::Send => NotificationState::Sending,
+            throttle::Decision::Duplicate { .. } => NotificationState::Duplicate,
+            throttle::Decision::RateLimited { .. } => NotificationState::RateLimited,
+        }
+    });
+    let id = match decided {
+        Ok((id, NotificationState::Sending)) => id,
+        Ok((id, state)) => {
+            tracing::debug!(id, state = state.as_str(), kind = %message.kind, "notification held back");
+            return;
+        }
+        Err(error) => {
+            tracing::error!(%error, kind = %message.kind, "could not record a notification; not sent");
+            return;
+        }
+    };
+    let job = SendJob::new(config.clone(), message).recorded_in(data.database(), id);
+    let spawned =
+        std::env::current_exe().and_then(|exe| pcc_notify::spawn_detached_sender(&exe, &job));
+    match spawned {
+        // Reaped on a thread so a long-lived caller (the scheduler) keeps no zombie; a hook
+        // process exits first and leaves the child to init.
+        Ok(mut child) => {
+            let reaper = std::thread::Builder::new()
+                .name("pcc-notify-reaper".to_owned())
+                .spawn(move || child.wait());
+            if let Err(error) = reaper {
+                tracing::debug!(%error, "no reaper thread for the notification sender");
+            }
+        }
+        Err(error) => {
+            tracing::error!(%error, id, "could not start the notification sender");
+            let failed = DeliveryRecord {
+                channel: "sender".to_owned(),
+                ok: false,
+                skipped: false,
+                error: Some(format!("cannot start pcc-hooks notify send-json: {error}")),
+                elapsed_ms: 0,
+            };
+            if let Err(error) = store.finish_notification(id, &[failed], now_ms) {
+                tracing::error!(%error, id, "could not record the sender's failure");
+            }
+        }
+    }
+}
+
+fn recent_send(row: &RecentNotification) -> RecentSend {
+    RecentSend {
+        session_id: row.session_id.clone(),
+        dedupe_key: row.dedupe_key.clone(),
+        at: Timestamp::from_millisecond(row.at_ms).unwrap_or(Timestamp::UNIX_EPOCH),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_escalation_says_how_to_answer_it() {
+        let notice = EscalationNotice {
+            escalation_id: 12,
+            session_id: "0123456789abcdef",
+            kind: "permission",
+            summary: "Bash: curl -H 'Authorization: Bearer sk-ant-abcdefghijklmnopqrstuvwxyz' x",
+            reason: "HIGH risk while unattended",
+            project_root: Some("/home/me/src/web"),
+        };
+        let message = escalation_message(&notice, Timestamp::UNIX_EPOCH);
+        assert_eq!(message.kind, NotifyKind::Escalation);
+        assert_eq!(message.urgency, Urgency::High);
+        assert_eq!(message.dedupe_key, "escalation:12");
+        assert_eq!(message.title, "Permission needed (#12)");
+        assert_eq!(message.project.as_deref(), Some("web"));
+        assert!(
+            message.body.contains("pcc-hooks respond 12 approve|deny"),
+            "{}",
+            message.body
+        );
+        assert!(
+            message.body.contains("pcc-hooks pending"),
+            "{}",
+            message.body
+        );
+        assert!(message.body.contains("Why: HIGH risk"), "{}", message.body);
+        assert!(
+            !message.body.contains("abcdefghijklmnop"),
+            "redacted: {}",
+            message.body
+        );
+
+        let question = escalation_message(
+            &EscalationNotice {
+                kind: "question",
+                ..notice
+            },
+            Timestamp::UNIX_EPOCH,
+        );
+        assert_eq!(question.kind, NotifyKind::Question);
+        assert!(
+            question.body.contains("respond 12 \"<answer>\""),
+            "{}",
+            question.body
+        );
+    }
+
+    #[test]
+    fn a_hook_notification_takes_its_kind_and_text_from_claude() {
+        let note = NotificationHook {
+            message: Some("Claude needs your permission".to_owned()),
+            title: None,
+            notification_type: Some("permission_prompt".to_owned()),
+        };
+        let message = hook_message(&note, "s1", "/home/dev/project", Timestamp::UNIX_EPOCH);
+        assert_eq!(message.kind, NotifyKind::PermissionPrompt);
+        assert_eq!(message.urgency, Urgency::High);
+        assert_eq!(message.title, "Claude needs your permission · project");
+        assert_eq!(message.body, "Claude needs your permission");
+        assert_eq!(message.session_id.as_deref(), Some("s1"));
+
+        let idle = NotificationHook {
+            message: Some("Claude is waiting for your input".to_owned()),
+            title: Some("Waiting".to_owned()),
+            notification_type: Some("idle_prompt".to_owned()),
+        };
+        let message = hook_message(&idle, "s1", "/", Timestamp::UNIX_EPOCH);
+        assert_eq!(message.kind, NotifyKind::IdlePrompt);
+        assert_eq!(message.title, "Waiting · /");
+    }
+
+    #[test]
+    fn no_channel_means_nothing_to_do() {
+        let config = NotifyConfig {
+            desktop: false,
+            ..NotifyConfig::default()
+        };
+        assert!(!has_channel(&config));
+        assert!(has_channel(&NotifyConfig::default()));
+    }
 }

@@ -43,7 +43,7 @@ pub mod throttle;
 
 pub use config::{ConfigError, NotifyConfig, WebhookConfig, WebhookFormat};
 pub use desktop::Platform;
-pub use job::{SEND_JSON_ARGS, SendJob, spawn_detached_sender};
+pub use job::{RecordTarget, SEND_JSON_ARGS, SendJob, spawn_detached_sender};
 pub use message::{Notification, NotifyKind, Urgency};
 pub use send::{Delivery, SendEnv, send};
 pub use throttle::{Decision, RecentSend, ThrottleRules};

@@ -21,6 +21,8 @@ pub enum NotifyKind {
     Question,
     /// A scheduled resume failed for good.
     ResumeFailed,
+    /// A queued or listed task needs a human (it kept failing, or could not be verified).
+    Task,
     /// `pcc-hooks notify test`.
     Test,
 }
@@ -44,6 +46,7 @@ impl NotifyKind {
             Self::Escalation => "escalation",
             Self::Question => "question",
             Self::ResumeFailed => "resume_failed",
+            Self::Task => "task",
             Self::Test => "test",
         }
     }

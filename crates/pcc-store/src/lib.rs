@@ -9,6 +9,7 @@ mod decisions;
 mod error;
 mod escalations;
 mod events;
+mod notifications;
 mod open;
 mod queue;
 mod resumes;
@@ -23,6 +24,10 @@ pub use escalations::{
     AnswerOutcome, Answered, EscalatedCall, Escalation, HUMAN_ANSWER_RESUME, NewEscalation,
 };
 pub use events::{EventRecord, HookErrorKind};
+pub use notifications::{
+    DeliveryRecord, NewNotification, NotificationState, RECENT_SENDS_LIMIT, RecentNotification,
+    StoredNotification,
+};
 pub use open::{BUSY_TIMEOUT, Store, WAL_CHECKPOINT_BYTES};
 pub use queue::{Added, HandedTask, NewQueueTask, QueueTask, Removal, StopOutcome, StopRecord};
 pub use resumes::{LIVE_SESSION_QUIET_MS, NewResume, Resume, ResumeResult};

@@ -205,4 +205,24 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX queue_tasks_by_project ON queue_tasks(state, project_root);
     ALTER TABLE sessions ADD COLUMN paused_ms INTEGER;
     ",
+    // 7: notifications: every message we decided to send (and every one we throttled), with the
+    // outcome of each channel. The index serves the throttle's lookup of a session's recent sends.
+    // No foreign key on escalation_id: a notification is a log and must never fail on it.
+    "
+    CREATE TABLE notifications (
+        id            INTEGER PRIMARY KEY,
+        session_id    TEXT,
+        at_ms         INTEGER NOT NULL,
+        kind          TEXT NOT NULL,
+        dedupe_key    TEXT NOT NULL,
+        title         TEXT NOT NULL,
+        body          TEXT NOT NULL,
+        urgency       TEXT NOT NULL,
+        escalation_id INTEGER,
+        state         TEXT NOT NULL,
+        deliveries    TEXT,
+        finished_ms   INTEGER
+    ) STRICT;
+    CREATE INDEX notifications_by_session ON notifications(session_id, at_ms);
+    ",
 ];

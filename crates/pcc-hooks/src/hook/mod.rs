@@ -24,6 +24,7 @@ mod permission;
 mod stop;
 
 use crate::config_files;
+use crate::notifier;
 use crate::scheduler_lock;
 use pcc_core::config::DEFAULT_APPROVALS_TO_LEARN;
 use pcc_core::hook::{HookEvent, HookInput, HookInputError, MAX_HOOK_INPUT_BYTES};
@@ -171,6 +172,14 @@ fn respond(
             store
                 .record_tool_ran(record, threshold)
                 .map_err(|error| error.to_string())?;
+            return Ok(None);
+        }
+        HookEvent::Notification(note) => {
+            store
+                .record_event(record)
+                .map_err(|error| error.to_string())?;
+            // Claude Code waits for the user: tell them where they are (never fails the call).
+            notifier::claude_notification(&context.data, &mut store, record, note);
             return Ok(None);
         }
         _ => {
