@@ -6,6 +6,15 @@ use pcc_notify::{Notification, NotifyConfig, NotifyKind, Platform, SendEnv, Urge
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// Tests that write a fake notifier and run it take turns. Under `cargo test` they share one
+/// process: a child forked by one test can inherit another test's still-open write descriptor
+/// of its script, and executing that script then fails with "Text file busy" (ETXTBSY).
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static SCRIPTS: Mutex<()> = Mutex::new(());
+    SCRIPTS.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 const TITLE: &str = "He said \"hi\" $(touch PWNED); `touch PWNED2` && echo $HOME";
 const BODY: &str = "it's; rm -rf / ; $(id)\nsecond line | cat > PWNED3 \\ '\"";
@@ -92,6 +101,7 @@ fn a_missing_notifier_is_skipped_and_reported() -> std::io::Result<()> {
 
 #[test]
 fn notify_send_gets_the_text_verbatim_as_arguments() -> std::io::Result<()> {
+    let _turn = one_at_a_time();
     let dir = tempfile::tempdir()?;
     fake_notifier(dir.path(), "notify-send", 0)?;
     let message = message(dir.path());
@@ -119,6 +129,7 @@ fn notify_send_gets_the_text_verbatim_as_arguments() -> std::io::Result<()> {
 
 #[test]
 fn osascript_gets_the_text_as_script_arguments() -> std::io::Result<()> {
+    let _turn = one_at_a_time();
     let dir = tempfile::tempdir()?;
     fake_notifier(dir.path(), "osascript", 0)?;
     let message = message(dir.path());
@@ -144,6 +155,7 @@ fn osascript_gets_the_text_as_script_arguments() -> std::io::Result<()> {
 
 #[test]
 fn a_failing_notifier_is_a_failed_delivery_with_its_stderr() -> std::io::Result<()> {
+    let _turn = one_at_a_time();
     let dir = tempfile::tempdir()?;
     fake_notifier(dir.path(), "notify-send", 3)?;
     let deliveries = send(
