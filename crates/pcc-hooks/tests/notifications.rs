@@ -309,7 +309,8 @@ fn a_missing_desktop_notifier_is_skipped_and_recorded() {
     let output = run_with_stdin(
         command(home.path())
             .arg("hook")
-            .env("PATH", empty_path.path()),
+            .env("PATH", empty_path.path())
+            .env("PCC_LOG", "info"),
         permission_prompt().to_string().as_bytes(),
     );
     assert!(output.status.success(), "{}", text(&output.stderr));
@@ -323,6 +324,13 @@ fn a_missing_desktop_notifier_is_skipped_and_recorded() {
     assert_eq!(delivery["ok"], false);
     let reason = delivery["error"].as_str().unwrap_or_default();
     assert!(reason.contains("not found on PATH"), "{reason}");
+    // The sender logged the skip before recording it.
+    let log = std::fs::read_to_string(home.path().join("logs").join("pcc-hooks.log"))
+        .expect("the sender's log");
+    assert!(
+        log.contains("notification channel skipped") && log.contains("not found on PATH"),
+        "{log}"
+    );
 }
 
 #[test]

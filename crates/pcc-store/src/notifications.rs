@@ -451,6 +451,43 @@ mod tests {
     }
 
     #[test]
+    fn of_racing_processes_exactly_one_sends_the_same_message()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("pcc.db");
+        Store::open(&path)?;
+        let racers: Vec<_> = (0..8)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || -> Result<NotificationState, StoreError> {
+                    let mut store = Store::open(&path)?;
+                    let (_, state) = store.record_notification(
+                        &message(Some("s"), "k", 1_000),
+                        0,
+                        |recent| {
+                            if recent.iter().any(|sent| sent.dedupe_key == "k") {
+                                NotificationState::Duplicate
+                            } else {
+                                NotificationState::Sending
+                            }
+                        },
+                    )?;
+                    Ok(state)
+                })
+            })
+            .collect();
+        let mut sending = 0;
+        for racer in racers {
+            let state = racer.join().map_err(|_| "a racer panicked")??;
+            if state == NotificationState::Sending {
+                sending += 1;
+            }
+        }
+        assert_eq!(sending, 1, "the lookup and the insert are one transaction");
+        Ok(())
+    }
+
+    #[test]
     fn deliveries_are_stored_and_listed() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let mut store = Store::open(&dir.path().join("pcc.db"))?;
