@@ -96,6 +96,13 @@ pub fn has_channel(config: &NotifyConfig) -> bool {
     config.desktop || config.bell || !config.webhooks.is_empty()
 }
 
+/// `PCC_NOTIFY=off` silences every automatic notification of this process and its children —
+/// for scripted or CI runs that must not pop up desktop messages or call webhooks.
+/// `pcc-hooks notify test`, an explicit request, still sends.
+fn notifications_switched_off() -> bool {
+    std::env::var_os("PCC_NOTIFY").is_some_and(|value| value == "off")
+}
+
 /// A stored delivery, from a channel's outcome.
 pub fn delivery_record(delivery: &Delivery) -> DeliveryRecord {
     DeliveryRecord {
@@ -218,6 +225,10 @@ fn send_throttled(
 ) {
     if !has_channel(config) {
         tracing::debug!(kind = %message.kind, "no notification channel enabled");
+        return;
+    }
+    if notifications_switched_off() {
+        tracing::debug!(kind = %message.kind, "PCC_NOTIFY=off: not sent");
         return;
     }
     let now = Timestamp::now();

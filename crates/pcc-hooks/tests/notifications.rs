@@ -45,12 +45,12 @@ fn webhook_config(url: &str, format: &str, extra: &str) -> String {
 /// The CLI, run from the data directory so no project file of this repository applies.
 fn cli(home: &Path) -> std::process::Command {
     let mut command = command(home);
-    command.current_dir(home);
+    command.current_dir(home).env_remove("PCC_NOTIFY");
     command
 }
 
 fn hook(home: &Path, stdin: &serde_json::Value) -> Output {
-    let output = run_hook(home, stdin.to_string().as_bytes());
+    let output = run_with_stdin(cli(home).arg("hook"), stdin.to_string().as_bytes());
     assert!(
         output.status.success(),
         "exit {:?}, stderr {}",
@@ -307,7 +307,7 @@ fn a_missing_desktop_notifier_is_skipped_and_recorded() {
     let empty_path = tempfile::tempdir().expect("an empty PATH directory");
     write_config(home.path(), "[notify]\ndesktop = true\n");
     let output = run_with_stdin(
-        command(home.path())
+        cli(home.path())
             .arg("hook")
             .env("PATH", empty_path.path())
             .env("PCC_LOG", "info"),
@@ -505,9 +505,7 @@ fn a_new_escalation_is_announced_with_how_to_answer_it() {
         "tool_name": "Bash", "tool_input": {"command": "git push --force origin main"},
     });
     let output = run_with_stdin(
-        command(home.path())
-            .arg("hook")
-            .env("PCC_MODE", "unattended"),
+        cli(home.path()).arg("hook").env("PCC_MODE", "unattended"),
         input.to_string().as_bytes(),
     );
     assert!(output.status.success(), "{}", text(&output.stderr));
@@ -543,4 +541,44 @@ fn a_new_escalation_is_announced_with_how_to_answer_it() {
         })
         .expect("the row");
     assert_eq!(linked, Some(escalation));
+}
+
+#[test]
+fn pcc_notify_off_silences_the_hooks() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let server = Loopback::start(Reply::Status(200));
+    write_config(home.path(), &webhook_config(&server.url("/t"), "json", ""));
+    let output = run_with_stdin(
+        cli(home.path()).arg("hook").env("PCC_NOTIFY", "off"),
+        permission_prompt().to_string().as_bytes(),
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(
+        rows(home.path()).is_empty(),
+        "nothing sent, nothing recorded"
+    );
+}
+
+#[test]
+fn config_show_lists_notify_and_queue_without_their_secrets() {
+    let home = tempfile::tempdir().expect("tempdir");
+    write_config(
+        home.path(),
+        "[queue]\nmax_task_attempts = 4\n[notify]\ndesktop = false\n[[notify.webhooks]]\n\
+         url = \"https://hooks.slack.com/services/T0/B0/SECRETPATH\"\nformat = \"slack\"\n\
+         headers = { Authorization = \"Bearer SECRETTOKEN\" }\n",
+    );
+    let output = cli(home.path())
+        .args(["config", "show", "--json"])
+        .output()
+        .expect("config show");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let shown = text(&output.stdout);
+    assert!(!shown.contains("SECRET"), "{shown}");
+    let document: serde_json::Value = serde_json::from_str(&shown).expect("JSON");
+    assert_eq!(document["config"]["queue"]["max_task_attempts"], 4);
+    let webhook = &document["config"]["notify"]["webhooks"][0];
+    assert_eq!(webhook["url"], "https://hooks.slack.com/[REDACTED]");
+    assert_eq!(webhook["format"], "slack");
+    assert_eq!(webhook["headers"]["Authorization"], "[REDACTED]");
 }

@@ -174,6 +174,8 @@ impl Sandbox {
             .env("DISABLE_AUTOUPDATER", "1")
             .env("DISABLE_TELEMETRY", "1")
             .env("CLAUDE_CODE_MAX_RETRIES", "0")
+            // Our hooks never pop up a desktop notification during a test.
+            .env("PCC_NOTIFY", "off")
             .current_dir(self.project_dir());
         cmd
     }

@@ -45,7 +45,9 @@ pub fn command(pcc_home: &Path) -> Command {
     command
         .env("PCC_HOME", pcc_home)
         .env_remove("CLAUDE_PROJECT_DIR")
-        .env_remove("PCC_LOG");
+        .env_remove("PCC_LOG")
+        // No real desktop pop-ups from tests on machines that have notify-send.
+        .env("PCC_NOTIFY", "off");
     command
 }
 
