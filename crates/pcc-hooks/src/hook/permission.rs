@@ -129,6 +129,10 @@ pub fn answer(
             decision: &decision,
             mode,
             escalation_kind: "permission",
+            why_for_human: format!(
+                "{}: {} ({})",
+                decision.level, judgement.verdict.reason, judgement.verdict.rule
+            ),
             suggestion,
             approval_used,
         },
@@ -256,6 +260,8 @@ fn answer_questions(
             mode,
             // What waits for the human is an answer, not a permission.
             escalation_kind: "question",
+            why_for_human: "nobody was there to answer, and the brain was not confident enough"
+                .to_owned(),
             suggestion: (!leanings.is_empty()).then(|| leanings.join("; ")),
             approval_used: None,
         },
@@ -282,6 +288,8 @@ fn question_decision(answer: Answer, reason: String, escalate: bool) -> Decision
 /// How one decision is stored: the row's own values besides the event and the call.
 struct StoredAs<'a> {
     input: &'a str,
+    /// Why a human is needed, in words for the human (the decision's reason speaks to Claude).
+    why_for_human: String,
     decision: &'a Decision,
     mode: Mode,
     escalation_kind: &'static str,
@@ -301,6 +309,7 @@ fn store_decision(
 ) -> Result<(), String> {
     let StoredAs {
         input,
+        why_for_human,
         decision,
         mode,
         escalation_kind,
@@ -336,7 +345,7 @@ fn store_decision(
                 session_id: &record.session_id,
                 kind: escalation_kind,
                 summary: &record.summary,
-                reason: &stored.reason,
+                reason: &why_for_human,
                 project_root: Some(&record.project_root),
             },
         );
