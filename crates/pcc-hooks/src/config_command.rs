@@ -64,11 +64,44 @@ fn file_view(config: &Config) -> serde_json::Value {
             "max_automatic_answers": config.max_automatic_answers,
         },
         "brain": config.brain,
+        "queue": { "max_task_attempts": config.queue_max_attempts },
+        "notify": notify_view(config),
     });
     if let Some(mode) = config.mode {
         view["mode"] = serde_json::json!(mode);
     }
     without_nulls(view)
+}
+
+/// `[notify]` without its secrets: Slack and Discord put the secret in the webhook's path, and
+/// header values are tokens, so a webhook shows as its scheme and host and each header value as
+/// `[REDACTED]` — enough to see what is configured, safe to paste into an issue.
+fn notify_view(config: &Config) -> serde_json::Value {
+    let notify = &config.notify;
+    let webhooks: Vec<serde_json::Value> = notify
+        .webhooks
+        .iter()
+        .map(|webhook| {
+            let scheme = webhook.url.split("://").next().unwrap_or("https");
+            serde_json::json!({
+                "url": format!("{scheme}://{}/[REDACTED]", webhook.host()),
+                "format": webhook.format.as_str(),
+                "headers": webhook
+                    .headers
+                    .keys()
+                    .map(|name| (name.clone(), serde_json::json!("[REDACTED]")))
+                    .collect::<serde_json::Map<_, _>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "desktop": notify.desktop,
+        "bell": notify.bell,
+        "min_interval_seconds": notify.min_interval_seconds,
+        "max_per_interval": notify.max_per_interval,
+        "timeout_ms": notify.timeout_ms,
+        "webhooks": webhooks,
+    })
 }
 
 /// TOML has no null: an unset optional setting is simply absent.
