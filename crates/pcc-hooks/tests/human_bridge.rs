@@ -138,24 +138,6 @@ fn failure(output: &Output) -> String {
     text(&output.stderr)
 }
 
-/// Waits for the fake claude to run (it writes the FIFO), then for the scheduler to finish.
-fn wait_for_the_scheduler(bridge: &Bridge) {
-    let fifo = bridge.fifo();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = sender.send(std::fs::read_to_string(fifo));
-    });
-    let ran = receiver
-        .recv_timeout(std::time::Duration::from_secs(60))
-        .expect("the scheduler ran claude");
-    assert_eq!(ran.expect("read the FIFO"), "ran\n");
-    let lock = std::fs::OpenOptions::new()
-        .write(true)
-        .open(bridge.home.join("scheduler.lock"))
-        .expect("lock file");
-    lock.lock().expect("wait for the scheduler");
-}
-
 fn make_fifo(path: &Path) {
     let status = std::process::Command::new("mkfifo")
         .arg(path)
@@ -243,7 +225,7 @@ fn an_answer_for_an_ended_session_is_delivered_by_claude_resume() {
         .to_string();
     // respond starts the scheduler; the session has ended, so it resumes it.
     bridge.ok(&["respond", &id, "approve"]);
-    wait_for_the_scheduler(&bridge);
+    wait_for_the_scheduler(&bridge.home, bridge.fifo());
     let log = std::fs::read_to_string(bridge.fake_log()).expect("claude ran");
     let run: Value = serde_json::from_str(log.lines().next().expect("one run")).expect("JSON");
     let argv: Vec<&str> = run["argv"]
@@ -389,7 +371,7 @@ fn a_failed_resume_is_retried_or_dismissed() {
     make_fifo(&bridge.fifo());
     let id = pending[0]["id"].as_i64().expect("id").to_string();
     bridge.ok(&["respond", &id, "approve"]);
-    wait_for_the_scheduler(&bridge);
+    wait_for_the_scheduler(&bridge.home, bridge.fifo());
     let log = std::fs::read_to_string(bridge.fake_log()).expect("claude ran");
     assert!(
         log.contains("Please continue."),

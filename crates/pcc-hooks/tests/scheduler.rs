@@ -108,24 +108,6 @@ fn resume_rows(setup: &Setup) -> Vec<(String, String, i64, Option<String>)> {
         .expect("rows")
 }
 
-/// Waits until the fake claude has run (it writes to `fifo`), then until the scheduler that ran it
-/// has recorded the outcome and exited (it holds the lock until then). Events, not sleeps.
-fn wait_for_the_scheduler(setup: &Setup, fifo: PathBuf) {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = sender.send(std::fs::read_to_string(fifo));
-    });
-    let ran = receiver
-        .recv_timeout(std::time::Duration::from_secs(60))
-        .expect("the scheduler ran claude");
-    assert_eq!(ran.expect("read the FIFO"), "ran\n");
-    let lock = std::fs::OpenOptions::new()
-        .write(true)
-        .open(setup.home.join("scheduler.lock"))
-        .expect("lock file");
-    lock.lock().expect("wait for the scheduler");
-}
-
 fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
@@ -275,7 +257,7 @@ fn a_limit_seen_by_the_hook_is_resumed_by_the_scheduler_it_starts() {
     );
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(output.stdout.is_empty());
-    wait_for_the_scheduler(&setup, fifo);
+    wait_for_the_scheduler(&setup.home, fifo);
     let rows = resume_rows(&setup);
     assert_eq!(
         rows,
@@ -312,7 +294,7 @@ fn after_a_reboot_the_next_session_start_runs_the_pending_resumes() {
         "{}",
         text(&output.stderr)
     );
-    wait_for_the_scheduler(&setup, fifo);
+    wait_for_the_scheduler(&setup.home, fifo);
     assert_eq!(
         resume_rows(&setup),
         vec![("waiting-session".into(), "done".into(), 1, None)]
@@ -355,7 +337,7 @@ fn resume_now_runs_a_scheduled_resume_at_once_and_cancel_drops_one() {
         .output()
         .expect("run");
     assert!(now.status.success(), "{}", text(&now.stderr));
-    wait_for_the_scheduler(&setup, fifo);
+    wait_for_the_scheduler(&setup.home, fifo);
     assert_eq!(
         resume_rows(&setup),
         vec![

@@ -83,3 +83,22 @@ pub fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// Waits until a fake `claude` run by a scheduler has written `ran` to `fifo`, then until that
+/// scheduler has recorded the outcome and exited (it holds `scheduler.lock` in `pcc_home` until
+/// then). Events, not sleeps.
+pub fn wait_for_the_scheduler(pcc_home: &Path, fifo: PathBuf) {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(std::fs::read_to_string(fifo));
+    });
+    let ran = receiver
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the scheduler ran claude");
+    assert_eq!(ran.expect("read the FIFO"), "ran\n");
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(pcc_home.join("scheduler.lock"))
+        .expect("lock file");
+    lock.lock().expect("wait for the scheduler");
+}
