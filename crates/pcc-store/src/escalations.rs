@@ -45,6 +45,9 @@ pub struct EscalatedCall {
     pub level: String,
     /// Its project.
     pub project_root: String,
+    /// Its exact identity (`pcc_core::call_digest`); `None` for a decision stored before
+    /// schema 8, which can then not be approved call by call.
+    pub digest: Option<String>,
 }
 
 /// A stored escalation.
@@ -105,7 +108,7 @@ pub const HUMAN_ANSWER_RESUME: &str = "human_answer";
 const SELECT: &str =
     "SELECT e.id, e.kind, e.session_id, e.project_root, e.mode, e.summary, e.reason,
         e.suggestion, e.queue_task_id, e.created_ms, e.state, e.verdict, e.answer, e.answered_ms,
-        d.tool_name, d.input, d.level, d.project_root, e.resume_id
+        d.tool_name, d.input, d.level, d.project_root, e.resume_id, d.call_digest
      FROM escalations e LEFT JOIN decisions d ON d.id = e.decision_id";
 
 fn escalation_from_row(row: &Row<'_>) -> rusqlite::Result<Escalation> {
@@ -116,6 +119,7 @@ fn escalation_from_row(row: &Row<'_>) -> rusqlite::Result<Escalation> {
             input: row.get(15)?,
             level: row.get(16)?,
             project_root: row.get(17)?,
+            digest: row.get(19)?,
         }),
         None => None,
     };
@@ -250,21 +254,29 @@ impl Store {
             }
             let mut approval_id = None;
             let mut remembered = false;
-            if let Some(call) = &escalation.call {
+            // Only an exact identity can be approved: never the redacted, bounded input.
+            if let Some((call, digest)) = escalation
+                .call
+                .as_ref()
+                .and_then(|call| call.digest.as_ref().map(|digest| (call, digest)))
+            {
                 if effects.approve_call_once {
                     transaction.execute(
-                        "INSERT INTO approvals (escalation_id, session_id, project_root, tool_name, input, created_ms)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                        params![id, session_id, call.project_root, call.tool_name, call.input, now_ms],
+                        "INSERT INTO approvals (escalation_id, session_id, project_root, tool_name, input,
+                                                created_ms, call_digest)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        params![id, session_id, call.project_root, call.tool_name, call.input, now_ms, digest],
                     )?;
                     approval_id = Some(transaction.last_insert_rowid());
                 }
                 if effects.remember {
+                    // A remembered call is keyed by its digest, so it can never collide with (or
+                    // widen) a rule learned from repeated approvals of a normalised input.
                     transaction.execute(
                         "INSERT INTO learned_rules (project_root, tool_name, input, source, created_ms)
                          VALUES (?1, ?2, ?3, 'human', ?4)
-                         ON CONFLICT (project_root, tool_name, input) DO UPDATE SET source = 'human'",
-                        params![call.project_root, call.tool_name, call.input, now_ms],
+                         ON CONFLICT (project_root, tool_name, input) DO NOTHING",
+                        params![call.project_root, call.tool_name, digest, now_ms],
                     )?;
                     remembered = true;
                 }
@@ -330,15 +342,17 @@ impl Store {
     }
 
     /// A human's earlier approval of this exact call: first a one-time approval for the
-    /// session (when one is given) (from `respond … approve`; the returned id is spent when the decision is
-    /// recorded), then a rule for the project, remembered from a human (`--remember`: up to HIGH)
-    /// or learned from repeated approvals (MEDIUM only).
+    /// session (when one is given) of the call with this `digest` (`pcc_core::call_digest`; the
+    /// returned id is spent when the decision is recorded); then a call a human remembered for
+    /// the project (`--remember`, the same digest: up to HIGH); then a rule learned from
+    /// repeated approvals of the normalised `input` (MEDIUM only).
     pub fn prior_approval(
         &self,
         session_id: Option<&str>,
         project_root: &str,
         tool_name: &str,
         input: &str,
+        digest: &str,
     ) -> Result<(PriorApproval, Option<i64>), StoreError> {
         let wrap = |source| self.error(source);
         let once: Option<i64> = match session_id {
@@ -346,9 +360,9 @@ impl Store {
                 .conn
                 .query_row(
                     "SELECT id FROM approvals
-                     WHERE session_id = ?1 AND tool_name = ?2 AND input = ?3 AND used_ms IS NULL
+                     WHERE session_id = ?1 AND call_digest = ?2 AND tool_name = ?3 AND used_ms IS NULL
                      ORDER BY id LIMIT 1",
-                    params![session_id, tool_name, input],
+                    params![session_id, digest, tool_name],
                     |row| row.get(0),
                 )
                 .optional()
@@ -358,19 +372,31 @@ impl Store {
         if once.is_some() {
             return Ok((PriorApproval::Human, once));
         }
-        let source: Option<String> = self
+        let remembered: bool = self
             .conn
             .query_row(
-                "SELECT source FROM learned_rules WHERE project_root = ?1 AND tool_name = ?2 AND input = ?3",
+                "SELECT EXISTS (SELECT 1 FROM learned_rules
+                 WHERE project_root = ?1 AND tool_name = ?2 AND input = ?3 AND source = 'human')",
+                params![project_root, tool_name, digest],
+                |row| row.get(0),
+            )
+            .map_err(wrap)?;
+        if remembered {
+            return Ok((PriorApproval::Human, None));
+        }
+        let learned: bool = self
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM learned_rules
+                 WHERE project_root = ?1 AND tool_name = ?2 AND input = ?3 AND source != 'human')",
                 params![project_root, tool_name, input],
                 |row| row.get(0),
             )
-            .optional()
             .map_err(wrap)?;
-        Ok(match source.as_deref() {
-            Some("human") => (PriorApproval::Human, None),
-            Some(_) => (PriorApproval::Learned, None),
-            None => (PriorApproval::None, None),
+        Ok(if learned {
+            (PriorApproval::Learned, None)
+        } else {
+            (PriorApproval::None, None)
         })
     }
 }

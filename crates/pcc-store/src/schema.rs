@@ -225,4 +225,12 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX notifications_by_session ON notifications(session_id, at_ms);
     ",
+    // 8: a human's approval matches one exact call: the digest of its full input, tool and
+    // directory (pcc_core::call_digest), never the redacted, bounded `input`.
+    "
+    ALTER TABLE decisions ADD COLUMN call_digest TEXT;
+    ALTER TABLE approvals ADD COLUMN call_digest TEXT;
+    CREATE INDEX approvals_by_digest ON approvals(session_id, call_digest) WHERE used_ms IS NULL;
+    DROP INDEX approvals_unused;
+    ",
 ];

@@ -30,12 +30,19 @@ fn decision(tool_use_id: &str, level: &str, answer: &str, escalate: bool) -> Dec
         escalation: escalate.then(|| "permission".to_owned()),
         suggestion: None,
         approval_used: None,
+        call_digest: Some("sha256:npm".into()),
     }
 }
 
 fn is_learned(store: &Store, project_root: &str) -> bool {
     store
-        .prior_approval(Some("s1"), project_root, "Bash", "npm install left-pad")
+        .prior_approval(
+            Some("s1"),
+            project_root,
+            "Bash",
+            "npm install left-pad",
+            "sha256:npm",
+        )
         .expect("read")
         .0
         == PriorApproval::Learned

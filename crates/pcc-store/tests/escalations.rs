@@ -7,6 +7,8 @@ use pcc_core::human_answer::{EscalationKind, Response, effects};
 use pcc_store::{AnswerOutcome, DecisionRecord, EventRecord, Store};
 use std::path::Path;
 
+const PUSH: &str = "sha256:push";
+
 fn event(session: &str, tool_use_id: &str, at_ms: i64) -> EventRecord {
     let input = serde_json::json!({"session_id": session, "cwd": "/p", "hook_event_name": "PreToolUse",
         "tool_name": "Bash", "tool_input": {"command": "git push --force"}, "tool_use_id": tool_use_id});
@@ -33,6 +35,7 @@ fn denied_high(approval_used: Option<i64>, answer: &str) -> DecisionRecord {
         escalation: approval_used.is_none().then(|| "permission".to_owned()),
         suggestion: Some("deny (0.90): risky".into()),
         approval_used,
+        call_digest: Some(PUSH.into()),
     }
 }
 
@@ -81,7 +84,7 @@ fn of_racing_answers_exactly_one_is_applied() {
     assert_eq!((applied, refused), (1, 7));
     let store = Store::open(&path).expect("open");
     let (approval, once) = store
-        .prior_approval(Some("s1"), "/p", "Bash", "git push --force")
+        .prior_approval(Some("s1"), "/p", "Bash", "git push --force", PUSH)
         .expect("read");
     assert_eq!(approval, PriorApproval::Human);
     assert!(once.is_some(), "one approval, not eight");
@@ -113,12 +116,12 @@ fn a_one_time_approval_allows_one_decision_and_a_second_spend_fails_the_write() 
         .answer_escalation(id, &Response::Approve, &approve, 20)
         .expect("answer");
     let (_, once) = store
-        .prior_approval(Some("s1"), "/p", "Bash", "git push --force")
+        .prior_approval(Some("s1"), "/p", "Bash", "git push --force", PUSH)
         .expect("read");
     let approval = once.expect("a one-time approval");
     assert_eq!(
         store
-            .prior_approval(Some("s2"), "/p", "Bash", "git push --force")
+            .prior_approval(Some("s2"), "/p", "Bash", "git push --force", PUSH)
             .expect("read")
             .0,
         PriorApproval::None,
@@ -149,7 +152,7 @@ fn a_one_time_approval_allows_one_decision_and_a_second_spend_fails_the_write() 
     assert_eq!(allowed, 1, "the failed write left nothing behind");
     assert_eq!(
         store
-            .prior_approval(Some("s1"), "/p", "Bash", "git push --force")
+            .prior_approval(Some("s1"), "/p", "Bash", "git push --force", PUSH)
             .expect("read")
             .0,
         PriorApproval::None

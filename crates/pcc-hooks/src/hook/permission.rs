@@ -9,6 +9,7 @@ use super::{HookContext, brain};
 use crate::config_files;
 use crate::notifier::{self, EscalationNotice};
 use pcc_core::brain::{BrainKind, PermissionQuery, answer_ask_user_question, decide_permission};
+use pcc_core::call_digest::call_digest;
 use pcc_core::config::Config;
 use pcc_core::decision::{Answer, Decision, Mode, PriorApproval, apply_brain_opinion};
 use pcc_core::hook::PermissionReply;
@@ -67,6 +68,7 @@ pub fn answer(
         &config.permissions,
     )
     .map_err(|error| error.to_string())?;
+    let digest = call_digest(call.tool_name, call.tool_input, &record.cwd);
     let (approval, approval_id) = if judgement.may_use_prior_approval() {
         store
             .prior_approval(
@@ -74,6 +76,7 @@ pub fn answer(
                 &record.project_root,
                 call.tool_name,
                 &judgement.normalized_input,
+                &digest,
             )
             .map_err(|error| error.to_string())?
     } else {
@@ -135,6 +138,7 @@ pub fn answer(
             ),
             suggestion,
             approval_used,
+            call_digest: Some(digest),
         },
         &brain_answers,
     )?;
@@ -264,6 +268,7 @@ fn answer_questions(
                 .to_owned(),
             suggestion: (!leanings.is_empty()).then(|| leanings.join("; ")),
             approval_used: None,
+            call_digest: None,
         },
         &brain_answers,
     )?;
@@ -295,6 +300,7 @@ struct StoredAs<'a> {
     escalation_kind: &'static str,
     suggestion: Option<String>,
     approval_used: Option<i64>,
+    call_digest: Option<String>,
 }
 
 /// Stores the decision (and its escalation), then tells the human about a new escalation.
@@ -315,6 +321,7 @@ fn store_decision(
         escalation_kind,
         suggestion,
         approval_used,
+        call_digest,
     } = stored_as;
     let stored = DecisionRecord {
         hook_event: record.event.clone(),
@@ -331,6 +338,7 @@ fn store_decision(
         escalation: decision.escalate.then(|| escalation_kind.to_owned()),
         suggestion: suggestion.map(|text| redact_and_truncate(&text, 500)),
         approval_used,
+        call_digest,
     };
     let recorded = store
         .record_decision(record, &stored, brain_answers)
