@@ -678,3 +678,67 @@ fn an_approval_covers_the_exact_call_not_another_with_the_same_path_or_prefix() 
         "a difference past the stored, truncated input still counts"
     );
 }
+
+#[test]
+fn a_project_task_whose_session_ended_goes_back_to_the_project() {
+    let bridge = Bridge::new();
+    let project = bridge.project.display().to_string();
+    bridge.ok(&["add", "--project", &project, "Shared chore"]);
+    assert!(reason(&bridge.stop("s-first", "done")).contains("Shared chore"));
+    bridge.hook("unattended", bridge.event("s-first", "SessionEnd"));
+    let task = &bridge.json(&["queue", "--json"])[0];
+    assert_eq!(task["state"], "pending");
+    assert_eq!(
+        task["session_id"],
+        Value::Null,
+        "queued for the project again"
+    );
+    let handed = bridge.stop("s-second", "done");
+    assert!(reason(&handed).contains("attempt 2 of 3"), "{handed:?}");
+}
+
+#[test]
+fn a_task_cut_off_by_a_usage_limit_is_finished_by_the_resumed_session_not_handed_again() {
+    let bridge = Bridge::new();
+    bridge.hook("unattended", bridge.event("s-lim", "SessionStart"));
+    bridge.ok(&["add", "s-lim", "Bump the version"]);
+    assert!(reason(&bridge.stop("s-lim", "ok")).contains("Bump the version"));
+    {
+        // The limit hits mid-task: a resume is scheduled (as the StopFailure hook does).
+        let mut store = pcc_store::Store::open(&bridge.home.join("pcc.db")).expect("open");
+        let record = pcc_store::EventRecord::from_hook(
+            &pcc_core::hook::HookInput::parse(
+                bridge.event("s-lim", "StopFailure").to_string().as_bytes(),
+            )
+            .expect("valid"),
+            bridge.project.display().to_string(),
+            1,
+        );
+        store
+            .record_limit(
+                &record,
+                &pcc_store::NewResume {
+                    session_id: "s-lim".into(),
+                    cwd: bridge.project.display().to_string(),
+                    transcript_path: None,
+                    limit_kind: "five_hour".into(),
+                    resets_at_ms: None,
+                    due_ms: i64::MAX / 2,
+                    prompt: "Please continue.".into(),
+                },
+            )
+            .expect("schedule");
+    }
+    bridge.hook("unattended", bridge.event("s-lim", "SessionEnd"));
+    assert_eq!(
+        bridge.json(&["queue", "--json"])[0]["state"],
+        "active",
+        "the resume will go on with it"
+    );
+    // The resumed session finishes the task and stops: done, not handed over a second time.
+    assert_eq!(bridge.stop("s-lim", "Version bumped."), None);
+    assert_eq!(
+        bridge.json(&["queue", "--json", "--all"])[0]["state"],
+        "done"
+    );
+}

@@ -316,7 +316,9 @@ impl Store {
             if let (Some(task_id), Some(effect)) = (escalation.raised.queue_task_id, &effects.task) {
                 match effect {
                     TaskEffect::Retry => transaction.execute(
-                        "UPDATE queue_tasks SET state = 'pending', attempts = 0, finished_ms = NULL WHERE id = ?1",
+                        "UPDATE queue_tasks SET state = 'pending', attempts = 0, finished_ms = NULL,
+                                session_id = target_session_id
+                         WHERE id = ?1",
                         [task_id],
                     )?,
                     TaskEffect::Drop => transaction.execute(
@@ -325,6 +327,7 @@ impl Store {
                     )?,
                     TaskEffect::Revise(note) => transaction.execute(
                         "UPDATE queue_tasks SET state = 'pending', attempts = 0, finished_ms = NULL,
+                                session_id = target_session_id,
                                 text = text || char(10) || char(10) || 'A human adds: ' || ?2
                          WHERE id = ?1",
                         params![task_id, note],

@@ -232,8 +232,9 @@ impl Store {
                     continue;
                 }
                 transaction.execute(
-                    "INSERT INTO queue_tasks (session_id, project_root, text, source, state, created_ms)
-                     VALUES (?1, ?2, ?3, ?4, 'pending', ?5)",
+                    "INSERT INTO queue_tasks (session_id, target_session_id, project_root, text, source,
+                                              state, created_ms)
+                     VALUES (?1, ?1, ?2, ?3, ?4, 'pending', ?5)",
                     params![task.session_id, task.project_root, task.text, task.source, now_ms],
                 )?;
                 added.push(Added::Queued(transaction.last_insert_rowid()));
@@ -317,15 +318,29 @@ impl Store {
             .map_err(|source| self.error(source))
     }
 
-    /// The session was interrupted (it ended, or its turn failed) while a task was active: the
-    /// task goes back to the queue, to be handed again (its attempts count it).
-    pub fn requeue_interrupted_task(&mut self, session_id: &str) -> Result<usize, StoreError> {
+    /// Records a `SessionEnd`, and puts a task the session was working on back in the queue —
+    /// for whom it was queued (the session, or the project's next session) — unless a resume of
+    /// the session is open: the resumed session goes on with the task and finishes it at its
+    /// Stop. One transaction. Returns whether a resume of the session is pending (a scheduler
+    /// should then run).
+    pub fn record_session_end(&mut self, event: &EventRecord) -> Result<bool, StoreError> {
         self.write(|transaction| {
-            transaction.execute(
-                "UPDATE queue_tasks SET state = 'pending', finished_ms = NULL
-                 WHERE state = 'active' AND session_id = ?1",
-                params![session_id],
-            )
+            insert_event(transaction, event)?;
+            let (open_resume, pending_resume): (bool, bool) = transaction.query_row(
+                "SELECT EXISTS (SELECT 1 FROM resumes WHERE session_id = ?1 AND state IN ('pending', 'running')),
+                        EXISTS (SELECT 1 FROM resumes WHERE session_id = ?1 AND state = 'pending')",
+                [&event.session_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            if !open_resume {
+                transaction.execute(
+                    "UPDATE queue_tasks SET state = 'pending', session_id = target_session_id,
+                            finished_ms = NULL
+                     WHERE state = 'active' AND session_id = ?1",
+                    [&event.session_id],
+                )?;
+            }
+            Ok(pending_resume)
         })
     }
 

@@ -261,17 +261,6 @@ impl Store {
             .map_err(|source| self.error(source))
     }
 
-    /// Whether `session` has a pending resume (its SessionEnd then makes sure a scheduler runs).
-    pub fn has_pending_resume(&self, session_id: &str) -> Result<bool, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM resumes WHERE session_id = ?1 AND state = 'pending')",
-                [session_id],
-                |row| row.get(0),
-            )
-            .map_err(|source| self.error(source))
-    }
-
     /// At a `Stop` of a running session: takes the human's answer waiting for it, if any (the
     /// resume is marked done, delivered here instead of by `claude --resume`), and records the
     /// event, in one transaction. Returns what the session is to be told; `None` writes nothing.

@@ -226,11 +226,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX notifications_by_session ON notifications(session_id, at_ms);
     ",
     // 8: a human's approval matches one exact call: the digest of its full input, tool and
-    // directory (pcc_core::call_digest), never the redacted, bounded `input`.
+    // directory (pcc_core::call_digest), never the redacted, bounded `input`. A queued task
+    // remembers whom it was queued for, so a project task taken by a session that then ended
+    // goes back to the project, not to that session.
     "
     ALTER TABLE decisions ADD COLUMN call_digest TEXT;
     ALTER TABLE approvals ADD COLUMN call_digest TEXT;
     CREATE INDEX approvals_by_digest ON approvals(session_id, call_digest) WHERE used_ms IS NULL;
     DROP INDEX approvals_unused;
+    ALTER TABLE queue_tasks ADD COLUMN target_session_id TEXT;
+    UPDATE queue_tasks SET target_session_id = session_id WHERE state = 'pending';
     ",
 ];

@@ -4,8 +4,8 @@
 //! answer, exit. `PreToolUse` and `PermissionRequest` get a permission answer ([`permission`],
 //! which also answers `AskUserQuestion` through the brain); `Stop` may answer a turn that ends in
 //! a question, deliver a human's answer or hand over the next queued task ([`stop`]);
-//! `StopFailure` schedules a resume after a usage limit ([`limit`]) and, like `SessionEnd`, puts
-//! an interrupted queued task back;
+//! `StopFailure` schedules a resume after a usage limit ([`limit`]); `SessionEnd` puts an
+//! interrupted queued task back unless a resume will go on with it;
 //! `PostToolUse` tells learning that a call we left to the human ran; every other event is
 //! recorded and answered with no decision (nothing on stdout).
 //!
@@ -142,13 +142,10 @@ fn respond(
             return Ok(None);
         }
         HookEvent::SessionEnd(_) => {
-            store
-                .record_event(record)
-                .map_err(|error| error.to_string())?;
-            requeue_interrupted_task(&mut store, record);
-            // A human's answer that waited for this session to end can now be delivered.
+            // A human's answer, or a resume after a limit, waiting for this session to end can
+            // now run.
             if store
-                .has_pending_resume(&record.session_id)
+                .record_session_end(record)
                 .map_err(|error| error.to_string())?
             {
                 start_scheduler(context);
@@ -156,8 +153,9 @@ fn respond(
             return Ok(None);
         }
         HookEvent::StopFailure(failure) => {
+            // A queued task stays active: a resume goes on with it, and a session that ends
+            // instead puts it back (SessionEnd).
             limit::record_stop_failure(context, &mut store, record, failure)?;
-            requeue_interrupted_task(&mut store, record);
             return Ok(None);
         }
         HookEvent::PostToolUse(_) => {
@@ -197,18 +195,6 @@ fn respond(
             tracing::error!(%store_error, "could not record the event of a failed decision");
         }
     })
-}
-
-/// A queued task whose turn ended without a `Stop` goes back to the queue. The event is already
-/// recorded, so a failure here is logged, not the hook call's failure.
-fn requeue_interrupted_task(store: &mut Store, record: &EventRecord) {
-    match store.requeue_interrupted_task(&record.session_id) {
-        Ok(0) => {}
-        Ok(_) => {
-            tracing::info!(session = %record.session_id, "the active queued task goes back to the queue")
-        }
-        Err(error) => tracing::error!(%error, "could not requeue the active task"),
-    }
 }
 
 fn start_scheduler(context: &HookContext) {
