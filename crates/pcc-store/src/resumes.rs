@@ -63,9 +63,11 @@ pub enum ResumeResult {
     },
 }
 
-/// A session that showed activity this recently, and has not ended or failed, is still running:
-/// a resume carrying a human's answer waits for it (its own Stop hook delivers the answer) rather
-/// than start a second `claude` on the same session.
+/// A session that has not ended and showed activity this recently is taken to be still open: a
+/// resume carrying a human's answer waits for it (its own Stop hook delivers the answer) rather
+/// than start a second `claude` on the same session. A heuristic: hooks do not tell us whether
+/// the `claude` process is alive, so a session left open and quiet for longer than this, or one
+/// killed without a `SessionEnd`, is taken to be gone.
 pub const LIVE_SESSION_QUIET_MS: i64 = 30 * 60 * 1000;
 
 /// The condition (on a `resumes` row, with `?1` the current time) of an answer that waits for
@@ -74,7 +76,7 @@ fn waits_for_live_session() -> String {
     format!(
         "(limit_kind = '{HUMAN_ANSWER_RESUME}' AND EXISTS (
             SELECT 1 FROM sessions s WHERE s.id = resumes.session_id
-              AND s.state NOT IN ('ended', 'errored') AND s.last_seen_ms > ?1 - {LIVE_SESSION_QUIET_MS}))"
+              AND s.state != 'ended' AND s.last_seen_ms > ?1 - {LIVE_SESSION_QUIET_MS}))"
     )
 }
 
