@@ -158,6 +158,10 @@ pub enum PriorApproval {
     Human,
 }
 
+/// The rule of a decision allowed by a human's approval of that exact call: the caller spends a
+/// one-time approval only when this rule fired.
+pub const HUMAN_APPROVED_RULE: &str = "human.approved";
+
 /// Everything besides the verdict that a decision depends on.
 #[derive(Debug, Clone, Copy)]
 pub struct DecisionInputs<'a> {
@@ -213,7 +217,7 @@ pub fn decide(verdict: &Verdict, inputs: DecisionInputs<'_>) -> Decision {
     if approval == PriorApproval::Human && level <= RiskLevel::High {
         return decision(
             Answer::Allow,
-            "human.approved".into(),
+            HUMAN_APPROVED_RULE.into(),
             format!("Allowed: a human approved this exact call (pcc-hooks respond) — {what}"),
             false,
         );

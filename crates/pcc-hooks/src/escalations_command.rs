@@ -137,7 +137,7 @@ struct RespondJson<'a> {
     approved_once: bool,
     remembered: bool,
     resume_id: Option<i64>,
-    delivery: &'static str,
+    delivery: Delivery,
 }
 
 /// Answers one escalation.
@@ -212,19 +212,29 @@ pub fn respond(args: &RespondArgs) -> Result<(), Failure> {
     emit(&describe(&answered, &response, delivery))
 }
 
-/// How the answer reaches the session: `resume` (at its next Stop, or `claude --resume`),
-/// `none` (nothing to tell it), or `undeliverable` (its directory is unknown).
-fn delivery(answered: &Answered) -> &'static str {
+/// How the answer reaches the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Delivery {
+    /// A resume carries it: at the session's next Stop, or `claude --resume` once it has ended.
+    Resume,
+    /// Nothing to tell the session.
+    None,
+    /// Something to tell it, but its directory is unknown, so no resume could be scheduled.
+    Undeliverable,
+}
+
+fn delivery(answered: &Answered) -> Delivery {
     if answered.resume_id.is_some() {
-        "resume"
+        Delivery::Resume
     } else if answered.undeliverable {
-        "undeliverable"
+        Delivery::Undeliverable
     } else {
-        "none"
+        Delivery::None
     }
 }
 
-fn describe(answered: &Answered, response: &Response, delivery: &str) -> String {
+fn describe(answered: &Answered, response: &Response, delivery: Delivery) -> String {
     let escalation = &answered.escalation;
     let session = short_id(&escalation.raised.session_id);
     let mut out = format!(
@@ -250,16 +260,16 @@ fn describe(answered: &Answered, response: &Response, delivery: &str) -> String 
         }
     }
     let _ = match delivery {
-        "resume" => writeln!(
+        Delivery::Resume => writeln!(
             out,
             "  session {session} is told at its next stop if it is running, else by `claude --resume` \
              (scheduler started)"
         ),
-        "undeliverable" => writeln!(
+        Delivery::Undeliverable => writeln!(
             out,
             "  session {session} is unknown here, so nothing could be scheduled to tell it"
         ),
-        _ => Ok(()),
+        Delivery::None => Ok(()),
     };
     out
 }

@@ -23,7 +23,8 @@ use pcc_notify::{
     Delivery, Notification, NotifyConfig, NotifyKind, RecentSend, SendJob, Urgency, throttle,
 };
 use pcc_store::{
-    DeliveryRecord, EventRecord, NewNotification, NotificationState, RecentNotification, Store,
+    DeliveryRecord, EventRecord, NewEscalation, NewNotification, NotificationState,
+    RecentNotification, Store,
 };
 use std::path::Path;
 
@@ -46,6 +47,20 @@ pub struct EscalationNotice<'a> {
     pub reason: &'a str,
     /// The project, when known.
     pub project_root: Option<&'a str>,
+}
+
+impl<'a> EscalationNotice<'a> {
+    /// The notice for an escalation as the store raised it.
+    pub fn of(escalation_id: i64, escalation: &'a NewEscalation) -> Self {
+        Self {
+            escalation_id,
+            session_id: &escalation.session_id,
+            kind: &escalation.kind,
+            summary: &escalation.summary,
+            reason: &escalation.reason,
+            project_root: escalation.project_root.as_deref(),
+        }
+    }
 }
 
 /// Tells the human about a new escalation: high urgency (never rate-capped, still deduplicated

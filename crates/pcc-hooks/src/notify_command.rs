@@ -5,6 +5,7 @@ use crate::cli::{ColorChoice, NotifyLogArgs, NotifyTestArgs};
 use crate::config_files;
 use crate::failure::Failure;
 use crate::notifier::{delivery_record, has_channel, new_notification};
+use crate::session_lookup::short_id;
 use crate::term::{Palette, emit, rfc3339};
 use jiff::Timestamp;
 use pcc_core::paths::DataDir;
@@ -256,7 +257,7 @@ pub fn log(args: &NotifyLogArgs, color: ColorChoice) -> Result<(), Failure> {
             at.get(..19).unwrap_or(&at),
             state,
             message.kind,
-            session.get(..8).unwrap_or(session),
+            short_id(session),
             message.title.chars().take(60).collect::<String>()
         );
         let width = row

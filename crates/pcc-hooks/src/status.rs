@@ -5,6 +5,7 @@
 use crate::claude_config::display_path;
 use crate::cli::{ColorChoice, StatusArgs};
 use crate::failure::Failure;
+use crate::session_lookup::short_id;
 use crate::term::{Palette, ago, emit, pad, rfc3339};
 use pcc_core::paths::DataDir;
 use pcc_core::session_state::shown_state;
@@ -204,7 +205,7 @@ fn session_json(
 ) -> SessionJson {
     SessionJson {
         session_id: session.session_id.clone(),
-        short_id: session.session_id.chars().take(8).collect(),
+        short_id: short_id(&session.session_id).to_owned(),
         project_root: session.project_root.clone(),
         cwd: session.cwd.clone(),
         status: shown_state(

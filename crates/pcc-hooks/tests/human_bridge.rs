@@ -112,6 +112,35 @@ impl Bridge {
         db(&self.home)
     }
 
+    /// Schedules a resume of `session` after a usage limit, due at `due_ms`, as the StopFailure
+    /// hook does; returns the store for further steps.
+    fn limit_resume(&self, session: &str, due_ms: i64) -> pcc_store::Store {
+        let mut store = pcc_store::Store::open(&self.home.join("pcc.db")).expect("open");
+        let record = pcc_store::EventRecord::from_hook(
+            &pcc_core::hook::HookInput::parse(
+                self.event(session, "StopFailure").to_string().as_bytes(),
+            )
+            .expect("valid"),
+            self.project.display().to_string(),
+            1,
+        );
+        store
+            .record_limit(
+                &record,
+                &pcc_store::NewResume {
+                    session_id: session.into(),
+                    cwd: self.project.display().to_string(),
+                    transcript_path: None,
+                    limit_kind: "five_hour".into(),
+                    resets_at_ms: None,
+                    due_ms,
+                    prompt: "Please continue.".into(),
+                },
+            )
+            .expect("schedule");
+        store
+    }
+
     fn write_config(&self, text: &str) {
         std::fs::create_dir_all(&self.home).expect("home");
         std::fs::write(self.home.join("config.toml"), text).expect("config");
@@ -325,29 +354,7 @@ fn a_failed_resume_is_retried_or_dismissed() {
     let bridge = Bridge::new();
     bridge.hook("unattended", bridge.event("s-r", "SessionEnd"));
     {
-        let mut store = pcc_store::Store::open(&bridge.home.join("pcc.db")).expect("open");
-        let record = pcc_store::EventRecord::from_hook(
-            &pcc_core::hook::HookInput::parse(
-                bridge.event("s-r", "StopFailure").to_string().as_bytes(),
-            )
-            .expect("valid"),
-            bridge.project.display().to_string(),
-            1,
-        );
-        store
-            .record_limit(
-                &record,
-                &pcc_store::NewResume {
-                    session_id: "s-r".into(),
-                    cwd: bridge.project.display().to_string(),
-                    transcript_path: None,
-                    limit_kind: "five_hour".into(),
-                    resets_at_ms: None,
-                    due_ms: 0,
-                    prompt: "Please continue.".into(),
-                },
-            )
-            .expect("schedule");
+        let mut store = bridge.limit_resume("s-r", 0);
         let claimed = store.claim_due_resume(10, 1).expect("claim").expect("due");
         let escalation = store
             .finish_resume(
@@ -703,32 +710,8 @@ fn a_task_cut_off_by_a_usage_limit_is_finished_by_the_resumed_session_not_handed
     bridge.hook("unattended", bridge.event("s-lim", "SessionStart"));
     bridge.ok(&["add", "s-lim", "Bump the version"]);
     assert!(reason(&bridge.stop("s-lim", "ok")).contains("Bump the version"));
-    {
-        // The limit hits mid-task: a resume is scheduled (as the StopFailure hook does).
-        let mut store = pcc_store::Store::open(&bridge.home.join("pcc.db")).expect("open");
-        let record = pcc_store::EventRecord::from_hook(
-            &pcc_core::hook::HookInput::parse(
-                bridge.event("s-lim", "StopFailure").to_string().as_bytes(),
-            )
-            .expect("valid"),
-            bridge.project.display().to_string(),
-            1,
-        );
-        store
-            .record_limit(
-                &record,
-                &pcc_store::NewResume {
-                    session_id: "s-lim".into(),
-                    cwd: bridge.project.display().to_string(),
-                    transcript_path: None,
-                    limit_kind: "five_hour".into(),
-                    resets_at_ms: None,
-                    due_ms: i64::MAX / 2,
-                    prompt: "Please continue.".into(),
-                },
-            )
-            .expect("schedule");
-    }
+    // The limit hits mid-task: a resume is scheduled (as the StopFailure hook does).
+    bridge.limit_resume("s-lim", i64::MAX / 2);
     bridge.hook("unattended", bridge.event("s-lim", "SessionEnd"));
     assert_eq!(
         bridge.json(&["queue", "--json"])[0]["state"],

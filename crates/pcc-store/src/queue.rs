@@ -99,8 +99,8 @@ pub struct StopOutcome {
     pub finished_task: Option<i64>,
     /// The task handed over now.
     pub handed: Option<HandedTask>,
-    /// Tasks that ran out of attempts, each with its new escalation's id.
-    pub exhausted: Vec<(QueueTask, i64)>,
+    /// Escalations raised for tasks that ran out of attempts, each with its id.
+    pub exhausted: Vec<(i64, NewEscalation)>,
     /// Whether the session is paused (nothing was handed over).
     pub paused: bool,
 }
@@ -180,7 +180,7 @@ fn hand_next(
                 created_ms: event.at_ms,
             };
             let escalation_id = insert_escalation(transaction, &escalation, None)?;
-            outcome.exhausted.push((task, escalation_id));
+            outcome.exhausted.push((escalation_id, escalation));
             continue;
         }
         transaction.execute(

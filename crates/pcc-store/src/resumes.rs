@@ -160,14 +160,14 @@ impl Store {
         })
     }
 
-    /// Records how a claimed resume ended. A final failure also raises an escalation, whose id
-    /// is returned.
+    /// Records how a claimed resume ended. A final failure also raises an escalation, which is
+    /// returned with its id.
     pub fn finish_resume(
         &mut self,
         id: i64,
         result: &ResumeResult,
         now_ms: i64,
-    ) -> Result<Option<i64>, StoreError> {
+    ) -> Result<Option<(i64, NewEscalation)>, StoreError> {
         self.write(|transaction| {
             match result {
                 ResumeResult::Done => {
@@ -216,7 +216,8 @@ impl Store {
                         queue_task_id: None,
                         created_ms: now_ms,
                     };
-                    return Ok(Some(insert_escalation(transaction, &escalation, None)?));
+                    let escalation_id = insert_escalation(transaction, &escalation, None)?;
+                    return Ok(Some((escalation_id, escalation)));
                 }
             }
             Ok(None)

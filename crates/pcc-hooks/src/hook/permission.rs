@@ -11,7 +11,9 @@ use crate::notifier::{self, EscalationNotice};
 use pcc_core::brain::{BrainKind, PermissionQuery, answer_ask_user_question, decide_permission};
 use pcc_core::call_digest::call_digest;
 use pcc_core::config::Config;
-use pcc_core::decision::{Answer, Decision, Mode, PriorApproval, apply_brain_opinion};
+use pcc_core::decision::{
+    Answer, Decision, HUMAN_APPROVED_RULE, Mode, PriorApproval, apply_brain_opinion,
+};
 use pcc_core::hook::PermissionReply;
 use pcc_core::judgement::Judgement;
 use pcc_core::policy::{PolicyContext, RiskLevel};
@@ -68,23 +70,26 @@ pub fn answer(
         &config.permissions,
     )
     .map_err(|error| error.to_string())?;
-    let digest = call_digest(call.tool_name, call.tool_input, &record.cwd);
-    let (approval, approval_id) = if judgement.may_use_prior_approval() {
-        store
+    // Only MEDIUM and HIGH calls can be approved by a human or escalated, so only they need the
+    // call's exact identity: LOW calls, the common case, skip the hashing.
+    let digest = judgement
+        .may_use_prior_approval()
+        .then(|| call_digest(call.tool_name, call.tool_input, &record.cwd));
+    let (approval, approval_id) = match &digest {
+        Some(digest) => store
             .prior_approval(
                 Some(&record.session_id),
                 &record.project_root,
                 call.tool_name,
                 &judgement.normalized_input,
-                &digest,
+                digest,
             )
-            .map_err(|error| error.to_string())?
-    } else {
-        (PriorApproval::None, None)
+            .map_err(|error| error.to_string())?,
+        None => (PriorApproval::None, None),
     };
     let mut decision = judgement.decide(approval, mode);
     // A one-time approval is spent only by the decision it allowed.
-    let approval_used = approval_id.filter(|_| decision.rule == "human.approved");
+    let approval_used = approval_id.filter(|_| decision.rule == HUMAN_APPROVED_RULE);
     let mut brain_answers = Vec::new();
     let mut suggestion = None;
     // The rule brain never approves a MEDIUM call, so only a configured LLM brain is asked.
@@ -138,7 +143,7 @@ pub fn answer(
             ),
             suggestion,
             approval_used,
-            call_digest: Some(digest),
+            call_digest: digest,
         },
         &brain_answers,
     )?;

@@ -65,22 +65,19 @@ pub fn answer(
         })
         .map_err(|error| error.to_string())?;
     if let Some(config) = &config {
-        if let (Some(id), Some(escalation)) = (outcome.escalation_id, &brain_step.escalation) {
-            notify_escalation(context, store, config, id, escalation);
-        }
-        for (task, id) in &outcome.exhausted {
-            let escalation = NewEscalation {
-                kind: "task".into(),
-                session_id: record.session_id.clone(),
-                project_root: Some(task.task.project_root.clone()),
-                mode: None,
-                summary: format!("queued task #{}", task.id),
-                reason: format!("handed over {} times without finishing", task.attempts),
-                suggestion: None,
-                queue_task_id: Some(task.id),
-                created_ms: record.at_ms,
-            };
-            notify_escalation(context, store, config, *id, &escalation);
+        let question = outcome.escalation_id.zip(brain_step.escalation.as_ref());
+        for (id, escalation) in question.into_iter().chain(
+            outcome
+                .exhausted
+                .iter()
+                .map(|(id, escalation)| (*id, escalation)),
+        ) {
+            notifier::escalation_raised(
+                &context.data,
+                store,
+                &config.notify,
+                &EscalationNotice::of(id, escalation),
+            );
         }
     }
     if let Some(reason) = brain_step.reply {
@@ -172,28 +169,6 @@ fn ask_brain(
         reply,
         escalation,
     })
-}
-
-fn notify_escalation(
-    context: &HookContext,
-    store: &mut Store,
-    config: &Config,
-    escalation_id: i64,
-    escalation: &NewEscalation,
-) {
-    notifier::escalation_raised(
-        &context.data,
-        store,
-        &config.notify,
-        &EscalationNotice {
-            escalation_id,
-            session_id: &escalation.session_id,
-            kind: &escalation.kind,
-            summary: &escalation.summary,
-            reason: &escalation.reason,
-            project_root: escalation.project_root.as_deref(),
-        },
-    );
 }
 
 /// Claude goes on, told `reason`.

@@ -16,7 +16,7 @@ use crate::scheduler_lock;
 use pcc_core::config::DEFAULT_RESUME_GRACE_SECONDS;
 use pcc_core::paths::DataDir;
 use pcc_core::resume_schedule::{due_after_reset, retry_after_failure};
-use pcc_store::{Resume, ResumeResult, Store};
+use pcc_store::{NewEscalation, ResumeResult, Store};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -72,8 +72,10 @@ pub fn run(args: &SchedulerArgs) -> Result<(), Failure> {
                     error,
                 },
             };
-            if let Some(escalation_id) = store.finish_resume(resume.id, &result, finished)? {
-                notify_gave_up(&data, &mut store, &resume, escalation_id, &result);
+            if let Some((escalation_id, escalation)) =
+                store.finish_resume(resume.id, &result, finished)?
+            {
+                notify_gave_up(&data, &mut store, escalation_id, &escalation);
             }
             continue;
         }
@@ -92,27 +94,16 @@ pub fn run(args: &SchedulerArgs) -> Result<(), Failure> {
 fn notify_gave_up(
     data: &DataDir,
     store: &mut Store,
-    resume: &Resume,
     escalation_id: i64,
-    result: &ResumeResult,
+    escalation: &NewEscalation,
 ) {
-    let reason = match result {
-        ResumeResult::Failed { error, .. } => error.as_str(),
-        _ => "",
-    };
-    match config_files::load(data, Path::new(&resume.plan.cwd)) {
+    let project = Path::new(escalation.project_root.as_deref().unwrap_or(""));
+    match config_files::load(data, project) {
         Ok(config) => notifier::escalation_raised(
             data,
             store,
             &config.notify,
-            &EscalationNotice {
-                escalation_id,
-                session_id: &resume.plan.session_id,
-                kind: "resume_failed",
-                summary: "resume given up",
-                reason,
-                project_root: Some(&resume.plan.cwd),
-            },
+            &EscalationNotice::of(escalation_id, escalation),
         ),
         Err(error) => {
             tracing::error!(%error, "config unreadable; the failed resume is not notified")
