@@ -1,20 +1,71 @@
-//! Table-driven policy cases from `tests/data/policy_cases.tsv`: our own adversarial
-//! cases plus inputs and expectations taken from the public suites of Dippy,
-//! claude-code-safety-net and PerpetualCC (disagreements are explained in the file).
+//! Table-driven policy cases.
+//!
+//! `tests/data/policy_cases.tsv`: our own adversarial cases plus inputs and expectations taken
+//! from the public suites of Dippy, claude-code-safety-net and PerpetualCC (disagreements are
+//! explained in the file).
+//!
+//! `tests/data/policy_sound_cases.tsv`: the specification of a sound LOW (LOW only when the
+//! parsed command alone proves the call harmless), grouped in classes (`# == class N: … ==`),
+//! with expectations that may be a floor (`>=MEDIUM`, `>=HIGH`) because what matters there is
+//! "not LOW".
 
 use std::path::PathBuf;
 
 use pcc_core::policy::{PolicyContext, RiskLevel, Verdict, classify};
 use serde_json::{Value, json};
 
-/// One line of the data file.
+/// The expectation of one case: an exact level, or a floor (`>=MEDIUM`: "not LOW").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expected {
+    Exactly(RiskLevel),
+    AtLeast(RiskLevel),
+}
+
+impl Expected {
+    fn accepts(self, level: RiskLevel) -> bool {
+        match self {
+            Self::Exactly(want) => level == want,
+            Self::AtLeast(floor) => level >= floor,
+        }
+    }
+
+    /// The lowest level this expectation accepts.
+    fn floor(self) -> RiskLevel {
+        match self {
+            Self::Exactly(level) | Self::AtLeast(level) => level,
+        }
+    }
+}
+
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Exactly(level) => write!(f, "{level}"),
+            Self::AtLeast(level) => write!(f, ">={level}"),
+        }
+    }
+}
+
+/// One line of a data file.
 struct Case {
+    file: &'static str,
     line: usize,
-    expected: RiskLevel,
+    /// The class header (`# == class N: … ==`) the case sits under, if any.
+    class: Option<String>,
+    expected: Expected,
     tool: String,
     cwd: Option<String>,
     input: String,
 }
+
+const CASES: (&str, &str) = (
+    "tests/data/policy_cases.tsv",
+    include_str!("data/policy_cases.tsv"),
+);
+const SOUND_CASES: (&str, &str) = (
+    "tests/data/policy_sound_cases.tsv",
+    include_str!("data/policy_sound_cases.tsv"),
+);
 
 fn context(cwd: Option<&str>) -> PolicyContext {
     PolicyContext {
@@ -34,31 +85,50 @@ fn parse_level(text: &str) -> RiskLevel {
     }
 }
 
-fn load_cases() -> Vec<Case> {
-    let text = include_str!("data/policy_cases.tsv");
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
-        .map(|(i, l)| {
-            let mut fields = l.splitn(4, '\t');
-            let mut next = || {
-                fields
-                    .next()
-                    .unwrap_or_else(|| panic!("line {}: missing field", i + 1))
-            };
-            let expected = parse_level(next());
-            let tool = next().to_owned();
-            let cwd = Some(next()).filter(|c| *c != "-").map(str::to_owned);
-            let input = next().replace('␤', "\n");
-            Case {
-                line: i + 1,
-                expected,
-                tool,
-                cwd,
-                input,
-            }
-        })
-        .collect()
+fn parse_expected(text: &str) -> Expected {
+    match text.strip_prefix(">=") {
+        Some(floor) => Expected::AtLeast(parse_level(floor)),
+        None => Expected::Exactly(parse_level(text)),
+    }
+}
+
+/// The class name of a `# == class N: … ==` header line.
+fn class_header(line: &str) -> Option<String> {
+    let inner = line.strip_prefix("# == ")?.strip_suffix(" ==")?;
+    inner.starts_with("class ").then(|| inner.to_owned())
+}
+
+fn load_cases((file, text): (&'static str, &str)) -> Vec<Case> {
+    let mut class = None;
+    let mut cases = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        if let Some(header) = class_header(l) {
+            class = Some(header);
+        }
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let mut fields = l.splitn(4, '\t');
+        let mut next = || {
+            fields
+                .next()
+                .unwrap_or_else(|| panic!("{file}:{}: missing field", i + 1))
+        };
+        let expected = parse_expected(next());
+        let tool = next().to_owned();
+        let cwd = Some(next()).filter(|c| *c != "-").map(str::to_owned);
+        let input = next().replace('␤', "\n");
+        cases.push(Case {
+            file,
+            line: i + 1,
+            class: class.clone(),
+            expected,
+            tool,
+            cwd,
+            input,
+        });
+    }
+    cases
 }
 
 fn run(case: &Case) -> Verdict {
@@ -66,35 +136,49 @@ fn run(case: &Case) -> Verdict {
         json!({ "command": case.input })
     } else {
         serde_json::from_str(&case.input)
-            .unwrap_or_else(|e| panic!("line {}: bad JSON: {e}", case.line))
+            .unwrap_or_else(|e| panic!("{}:{}: bad JSON: {e}", case.file, case.line))
     };
     classify(&case.tool, &input, &context(case.cwd.as_deref()))
 }
 
+/// Every case whose verdict its expectation does not accept, one line each.
+fn failures(cases: &[Case]) -> Vec<String> {
+    cases
+        .iter()
+        .filter_map(|case| {
+            let verdict = run(case);
+            (!case.expected.accepts(verdict.level)).then(|| describe_failure(case, &verdict))
+        })
+        .collect()
+}
+
+fn describe_failure(case: &Case, verdict: &Verdict) -> String {
+    format!(
+        "{}:{}: {} {:?}{}: expected {}, got {} ({}: {})",
+        case.file,
+        case.line,
+        case.tool,
+        case.input,
+        case.cwd
+            .as_deref()
+            .map(|c| format!(" in {c}"))
+            .unwrap_or_default(),
+        case.expected,
+        verdict.level,
+        verdict.rule,
+        verdict.reason
+    )
+}
+
 #[test]
 fn table_has_at_least_400_cases() {
-    let cases = load_cases();
+    let cases = load_cases(CASES);
     assert!(cases.len() >= 400, "only {} cases", cases.len());
 }
 
 #[test]
 fn every_case_gets_its_expected_level() {
-    let mut failures = Vec::new();
-    for case in load_cases() {
-        let verdict = run(&case);
-        if verdict.level != case.expected {
-            failures.push(format!(
-                "line {}: {} {:?}: expected {}, got {} ({}: {})",
-                case.line,
-                case.tool,
-                case.input,
-                case.expected,
-                verdict.level,
-                verdict.rule,
-                verdict.reason
-            ));
-        }
-    }
+    let failures = failures(&load_cases(CASES));
     assert!(
         failures.is_empty(),
         "{} failures:\n{}",
@@ -105,15 +189,15 @@ fn every_case_gets_its_expected_level() {
 
 #[test]
 fn no_dangerous_case_comes_out_low() {
-    let offenders: Vec<String> = load_cases()
+    let offenders: Vec<String> = load_cases(CASES)
         .into_iter()
-        .filter(|case| case.expected >= RiskLevel::Medium)
+        .filter(|case| case.expected.floor() >= RiskLevel::Medium)
         .filter_map(|case| {
             let verdict = run(&case);
             (verdict.level == RiskLevel::Low).then(|| {
                 format!(
-                    "line {}: {} {:?} ({})",
-                    case.line, case.tool, case.input, verdict.rule
+                    "{}:{}: {} {:?} ({})",
+                    case.file, case.line, case.tool, case.input, verdict.rule
                 )
             })
         })
@@ -159,5 +243,102 @@ fn cwd_changes_how_relative_paths_are_judged() {
     assert_eq!(
         classify("Bash", &input, &context(Some("/home/u"))).level,
         RiskLevel::High
+    );
+}
+
+/// The least number of cases each class of the sound table must hold.
+fn minimum_cases(class: &str) -> usize {
+    if class.starts_with("class 0:") {
+        60
+    } else {
+        30
+    }
+}
+
+#[test]
+fn sound_table_has_every_class_with_enough_cases_in_both_directions() {
+    let cases = load_cases(SOUND_CASES);
+    let mut problems = Vec::new();
+    assert!(
+        cases.iter().all(|c| c.class.is_some()),
+        "every case of the sound table sits under a class header"
+    );
+    for n in 0..=8 {
+        let prefix = format!("class {n}:");
+        let in_class: Vec<&Case> = cases
+            .iter()
+            .filter(|c| c.class.as_deref().is_some_and(|k| k.starts_with(&prefix)))
+            .collect();
+        let Some(name) = in_class.first().and_then(|c| c.class.clone()) else {
+            problems.push(format!("{prefix} has no cases"));
+            continue;
+        };
+        if in_class.len() < minimum_cases(&name) {
+            problems.push(format!("{name}: only {} cases", in_class.len()));
+        }
+        let low = in_class
+            .iter()
+            .filter(|c| c.expected == Expected::Exactly(RiskLevel::Low))
+            .count();
+        let dangerous = in_class
+            .iter()
+            .filter(|c| c.expected.floor() >= RiskLevel::Medium)
+            .count();
+        if n > 0 && (low == 0 || dangerous == 0) {
+            problems.push(format!(
+                "{name}: needs both directions ({low} LOW, {dangerous} dangerous)"
+            ));
+        }
+        if n == 0 && dangerous > 0 {
+            problems.push(format!("{name}: everyday work must all be LOW"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The lead's progress report: per class, how many cases and how many pass (printed), then
+/// every failing line. Fails while any case of the sound table fails.
+#[test]
+fn every_sound_case_gets_its_expected_level() {
+    let cases = load_cases(SOUND_CASES);
+    // Classes in file order, each with (cases, passing, dangerous cases judged LOW).
+    let mut classes: Vec<(String, usize, usize, usize)> = Vec::new();
+    let mut failing = Vec::new();
+    for case in &cases {
+        let class = case
+            .class
+            .clone()
+            .unwrap_or_else(|| "(no class)".to_owned());
+        let verdict = run(case);
+        let pass = case.expected.accepts(verdict.level);
+        let let_through =
+            case.expected.floor() >= RiskLevel::Medium && verdict.level == RiskLevel::Low;
+        if !pass {
+            failing.push(describe_failure(case, &verdict));
+        }
+        match classes.iter_mut().find(|(name, ..)| *name == class) {
+            Some(entry) => {
+                entry.1 += 1;
+                entry.2 += usize::from(pass);
+                entry.3 += usize::from(let_through);
+            }
+            None => classes.push((class, 1, usize::from(pass), usize::from(let_through))),
+        }
+    }
+    let mut summary =
+        String::from("sound table, per class: cases, passing (dangerous judged LOW)\n");
+    for (name, total, passing, let_through) in &classes {
+        summary.push_str(&format!(
+            "  {passing:>4}/{total:<4} ({let_through} let through)  {name}\n"
+        ));
+    }
+    let passing: usize = classes.iter().map(|c| c.2).sum();
+    summary.push_str(&format!("  {passing:>4}/{:<4} in all\n", cases.len()));
+    println!("{summary}");
+    assert!(
+        failing.is_empty(),
+        "{summary}\n{} failing cases:\n{}",
+        failing.len(),
+        failing.join("\n")
     );
 }
