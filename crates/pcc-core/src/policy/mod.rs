@@ -68,7 +68,7 @@ pub fn classify(tool_name: &str, tool_input: &Value, ctx: &PolicyContext) -> Ver
         return Verdict::from_finding(finding);
     }
     if let Some((server, tool)) = mcp::split_mcp_name(tool_name) {
-        return Verdict::from_finding(mcp::classify_mcp(server, tool));
+        return Verdict::from_finding(mcp::classify_mcp(server, tool, tool_input, ctx));
     }
     let finding = if QUESTION_TOOLS.contains(&tool_name) {
         Finding::new(
