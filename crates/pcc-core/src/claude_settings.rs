@@ -28,6 +28,17 @@ pub const HOOK_EVENTS: &[&str] = &[
 /// Seconds Claude Code waits for our hook before it goes on without an answer.
 pub const HOOK_TIMEOUT_SECONDS: u64 = 30;
 
+/// The events whose handler carries `"onFailure": "block"`: the ones that guard a tool call.
+/// If our hook cannot start (a missing binary), crashes, times out or prints something that is
+/// not an answer, Claude Code then blocks the call instead of running it unjudged. Claude Code
+/// ignores the field on `Stop`-like events, and CLIs that predate it ignore it (2.1.197 checked).
+pub const BLOCK_ON_FAILURE_EVENTS: &[&str] = &["PreToolUse", "PermissionRequest"];
+
+/// The first Claude Code release whose command hooks know `onFailure` (2.1.294's hook schema has
+/// no such field, 2.1.295's does; the behaviour is checked end to end against 2.1.329). Older
+/// releases accept the field and ignore it.
+pub const ON_FAILURE_SINCE: (u32, u32, u32) = (2, 1, 295);
+
 /// The handler we register: a program run in exec form (`command` + `args`, no shell), which
 /// saves a shell start on every tool call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,14 +48,27 @@ pub struct HookHandler {
 }
 
 impl HookHandler {
-    fn to_json(&self) -> Value {
-        json!({
+    fn to_json(&self, event: &str) -> Value {
+        let mut handler = json!({
             "type": "command",
             "command": self.command,
             "args": ["hook"],
             "timeout": HOOK_TIMEOUT_SECONDS,
-        })
+        });
+        if BLOCK_ON_FAILURE_EVENTS.contains(&event) {
+            handler["onFailure"] = json!("block");
+        }
+        handler
     }
+}
+
+/// Whether the Claude Code that printed `version_output` (`claude --version`, e.g.
+/// `2.1.329 (Claude Code)`) honours `onFailure`; `None` when the text holds no version.
+pub fn honours_on_failure(version_output: &str) -> Option<bool> {
+    let word = version_output.split_whitespace().next()?;
+    let mut parts = word.split('.').map(|part| part.parse::<u32>().ok());
+    let version = (parts.next()??, parts.next()??, parts.next()??);
+    Some(version >= ON_FAILURE_SINCE)
 }
 
 /// A settings file whose shape we do not understand; we refuse to touch it.
@@ -104,9 +128,9 @@ pub fn add_hooks(
     handler: &HookHandler,
 ) -> Result<SettingsChange, SettingsShapeError> {
     let hooks = hooks_object(settings)?;
-    let wanted = handler.to_json();
     let mut change = SettingsChange::default();
     for &event in HOOK_EVENTS {
+        let wanted = handler.to_json(event);
         let groups = event_groups(hooks, event)?;
         let mut found = false;
         let mut differs = false;
@@ -304,6 +328,45 @@ mod tests {
                 .iter()
                 .all(|(_, cmd)| cmd == "/new/pcc-hooks")
         );
+    }
+
+    #[test]
+    fn the_permission_events_block_when_our_hook_fails() {
+        let mut settings = json!({});
+        add_hooks(&mut settings, &handler("/bin/pcc-hooks")).expect("shape ok");
+        for &event in HOOK_EVENTS {
+            let ours = &settings["hooks"][event][0]["hooks"][0];
+            let expected = if BLOCK_ON_FAILURE_EVENTS.contains(&event) {
+                json!("block")
+            } else {
+                Value::Null
+            };
+            assert_eq!(ours["onFailure"], expected, "{event}");
+        }
+        // An older install of ours (no onFailure) is updated in place.
+        let mut old = json!({"hooks": {"PreToolUse": [{"hooks": [
+            {"type": "command", "command": "/bin/pcc-hooks", "args": ["hook"], "timeout": 30}]}]}});
+        let change = add_hooks(&mut old, &handler("/bin/pcc-hooks")).expect("shape ok");
+        assert!(
+            change.updated.contains(&"PreToolUse".to_owned()),
+            "{change:?}"
+        );
+        assert_eq!(
+            old["hooks"]["PreToolUse"][0]["hooks"][0]["onFailure"],
+            "block"
+        );
+    }
+
+    #[test]
+    fn versions_that_honour_on_failure() {
+        assert_eq!(honours_on_failure("2.1.329 (Claude Code)"), Some(true));
+        assert_eq!(honours_on_failure("2.1.295 (Claude Code)"), Some(true));
+        assert_eq!(honours_on_failure("2.1.294 (Claude Code)"), Some(false));
+        assert_eq!(honours_on_failure("2.2.0 (Claude Code)"), Some(true));
+        assert_eq!(honours_on_failure("2.1.197 (Claude Code)"), Some(false));
+        assert_eq!(honours_on_failure("1.0.128"), Some(false));
+        assert_eq!(honours_on_failure("claude"), None);
+        assert_eq!(honours_on_failure(""), None);
     }
 
     #[test]

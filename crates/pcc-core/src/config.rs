@@ -8,6 +8,7 @@
 use crate::brain::BrainConfig;
 use crate::decision::Mode;
 use crate::notify_config::NotifyConfig;
+use crate::permission_rules::PermissionRule;
 use serde::{Deserialize, Serialize};
 
 /// The default number of human approvals of the same command in the same project after which it
@@ -147,86 +148,234 @@ struct LearningSection {
 
 impl Config {
     /// Builds the configuration from the global file's text and the project file's text (either
-    /// may be absent). `global_name` and `project_name` name the files in errors.
+    /// may be absent). `global_name` and `project_name` name the files in errors. Strict: any
+    /// problem in either file is an error (for commands such as `config show`); a hook call uses
+    /// [`Config::in_force`], which never fails.
     pub fn from_files(
         global: Option<(&str, &str)>,
         project: Option<(&str, &str)>,
     ) -> Result<Config, ConfigError> {
         let mut config = Config::default();
         if let Some((name, text)) = global {
-            let file = parse(name, text)?;
-            config.mode = file.mode;
-            config.permissions = file.permissions;
-            if let Some(count) = file.learning.approvals_to_learn {
-                config.approvals_to_learn = count;
-            }
-            if let Some(grace) = file.limits.resume_grace_seconds {
-                config.resume_grace_seconds = grace;
-            }
-            if let Some(prompt) = file.limits.continue_prompt {
-                config.continue_prompt = prompt;
-            }
-            if let Some(brain) = file.brain {
-                brain.validate().map_err(|message| ConfigError {
-                    file: name.to_owned(),
-                    message,
-                })?;
-                config.brain = brain;
-            }
-            if let Some(answer) = file.questions.answer_stop_questions {
-                config.answer_stop_questions = answer;
-            }
-            if let Some(count) = file.questions.max_automatic_answers {
-                config.max_automatic_answers = count;
-            }
-            if let Some(notify) = file.notify {
-                notify.validate().map_err(|error| ConfigError {
-                    file: name.to_owned(),
-                    message: error.to_string(),
-                })?;
-                config.notify = notify;
-            }
-            if let Some(attempts) = file.queue.max_task_attempts {
-                config.queue_max_attempts = attempts;
-            }
+            config.apply_global(name, text)?;
         }
         if let Some((name, text)) = project {
-            let file = parse(name, text)?;
-            config.permissions.deny.extend(file.permissions.deny);
-            config.permissions.ask.extend(file.permissions.ask);
-            if !file.permissions.allow.is_empty() {
-                config.ignored_project_keys.push("permissions.allow".into());
-            }
-            if file.mode.is_some() {
-                config.ignored_project_keys.push("mode".into());
-            }
-            let ignored = [
-                ("learning", file.learning.approvals_to_learn.is_some()),
-                (
-                    "limits",
-                    file.limits.resume_grace_seconds.is_some()
-                        || file.limits.continue_prompt.is_some(),
-                ),
-                // A project must not choose where tool inputs are sent, nor answer more questions.
-                ("brain", file.brain.is_some()),
-                (
-                    "questions",
-                    file.questions.answer_stop_questions.is_some()
-                        || file.questions.max_automatic_answers.is_some(),
-                ),
-                // Nor where notifications (which carry commands and session ids) are sent.
-                ("notify", file.notify.is_some()),
-                ("queue", file.queue.max_task_attempts.is_some()),
-            ];
-            config.ignored_project_keys.extend(
-                ignored
-                    .into_iter()
-                    .filter(|(_, present)| *present)
-                    .map(|(key, _)| key.to_owned()),
-            );
+            config.apply_project(name, text)?;
         }
         Ok(config)
     }
+
+    /// The configuration a hook call runs with, whatever is wrong with the files, and what is
+    /// wrong with them. A bad file never loosens anything (the threat: an agent writes one bad
+    /// line into `.claude/pcc-hooks.toml`):
+    /// - a global file that cannot be used counts as absent: the built-in defaults are in force;
+    /// - a project file that cannot be used adds nothing and drops nothing: the global
+    ///   configuration stays in force as if the project file were absent.
+    ///
+    /// Each `Err` argument is a file that exists but could not be read; it is reported the same
+    /// way as one that does not parse.
+    pub fn in_force(
+        global: Option<Result<(&str, &str), ConfigError>>,
+        project: Option<Result<(&str, &str), ConfigError>>,
+    ) -> ConfigInForce {
+        let mut config = Config::default();
+        let mut problems = Vec::new();
+        match global {
+            Some(Ok((name, text))) => {
+                let mut candidate = Config::default();
+                match candidate.apply_global(name, text) {
+                    Ok(()) => config = candidate,
+                    Err(error) => problems.push(ConfigProblem::new(ConfigScope::Global, error)),
+                }
+            }
+            Some(Err(error)) => problems.push(ConfigProblem::new(ConfigScope::Global, error)),
+            None => {}
+        }
+        match project {
+            Some(Ok((name, text))) => {
+                let mut candidate = config.clone();
+                match candidate.apply_project(name, text) {
+                    Ok(()) => config = candidate,
+                    Err(error) => problems.push(ConfigProblem::new(ConfigScope::Project, error)),
+                }
+            }
+            Some(Err(error)) => problems.push(ConfigProblem::new(ConfigScope::Project, error)),
+            None => {}
+        }
+        ConfigInForce { config, problems }
+    }
+
+    /// The global file's settings, over the defaults. Everything is checked before anything is
+    /// applied, so on error `self` is unchanged.
+    fn apply_global(&mut self, name: &str, text: &str) -> Result<(), ConfigError> {
+        let file = parse(name, text)?;
+        validate_rules(name, text, &file.permissions)?;
+        if let Some(brain) = &file.brain {
+            brain.validate().map_err(|message| ConfigError {
+                file: name.to_owned(),
+                message,
+            })?;
+        }
+        if let Some(notify) = &file.notify {
+            notify.validate().map_err(|error| ConfigError {
+                file: name.to_owned(),
+                message: error.to_string(),
+            })?;
+        }
+        self.mode = file.mode;
+        self.permissions = file.permissions;
+        if let Some(count) = file.learning.approvals_to_learn {
+            self.approvals_to_learn = count;
+        }
+        if let Some(grace) = file.limits.resume_grace_seconds {
+            self.resume_grace_seconds = grace;
+        }
+        if let Some(prompt) = file.limits.continue_prompt {
+            self.continue_prompt = prompt;
+        }
+        if let Some(brain) = file.brain {
+            self.brain = brain;
+        }
+        if let Some(answer) = file.questions.answer_stop_questions {
+            self.answer_stop_questions = answer;
+        }
+        if let Some(count) = file.questions.max_automatic_answers {
+            self.max_automatic_answers = count;
+        }
+        if let Some(notify) = file.notify {
+            self.notify = notify;
+        }
+        if let Some(attempts) = file.queue.max_task_attempts {
+            self.queue_max_attempts = attempts;
+        }
+        Ok(())
+    }
+
+    /// The project file's `deny` and `ask` rules, added to what is in force; everything else in
+    /// it is ignored and listed in `ignored_project_keys`. On error `self` is unchanged.
+    fn apply_project(&mut self, name: &str, text: &str) -> Result<(), ConfigError> {
+        let file = parse(name, text)?;
+        validate_rules(name, text, &file.permissions)?;
+        self.permissions.deny.extend(file.permissions.deny);
+        self.permissions.ask.extend(file.permissions.ask);
+        if !file.permissions.allow.is_empty() {
+            self.ignored_project_keys.push("permissions.allow".into());
+        }
+        if file.mode.is_some() {
+            self.ignored_project_keys.push("mode".into());
+        }
+        let ignored = [
+            ("learning", file.learning.approvals_to_learn.is_some()),
+            (
+                "limits",
+                file.limits.resume_grace_seconds.is_some() || file.limits.continue_prompt.is_some(),
+            ),
+            // A project must not choose where tool inputs are sent, nor answer more questions.
+            ("brain", file.brain.is_some()),
+            (
+                "questions",
+                file.questions.answer_stop_questions.is_some()
+                    || file.questions.max_automatic_answers.is_some(),
+            ),
+            // Nor where notifications (which carry commands and session ids) are sent.
+            ("notify", file.notify.is_some()),
+            ("queue", file.queue.max_task_attempts.is_some()),
+        ];
+        self.ignored_project_keys.extend(
+            ignored
+                .into_iter()
+                .filter(|(_, present)| *present)
+                .map(|(key, _)| key.to_owned()),
+        );
+        Ok(())
+    }
+}
+
+/// Which of the two files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfigScope {
+    /// `<data dir>/config.toml`, the user's own.
+    Global,
+    /// `.claude/pcc-hooks.toml`, which comes with the code.
+    Project,
+}
+
+/// A configuration file that exists and is not used, and what is in force instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    /// Which file.
+    pub scope: ConfigScope,
+    /// The file and what is wrong with it.
+    pub error: ConfigError,
+}
+
+impl ConfigProblem {
+    fn new(scope: ConfigScope, error: ConfigError) -> ConfigProblem {
+        ConfigProblem { scope, error }
+    }
+
+    /// What is in force instead of the file, in words for the user.
+    pub fn effect(&self) -> &'static str {
+        match self.scope {
+            ConfigScope::Global => "the file is not used: the built-in defaults are in force",
+            ConfigScope::Project => {
+                "the file is not used: the global configuration alone is in force"
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "config error in {}: {}",
+            self.error.file, self.error.message
+        )
+    }
+}
+
+/// What [`Config::in_force`] found: the configuration to run with, and the files it could not
+/// use (empty when everything is in order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigInForce {
+    /// The configuration in force.
+    pub config: Config,
+    /// The files that are not used, and why.
+    pub problems: Vec<ConfigProblem>,
+}
+
+impl ConfigInForce {
+    /// Whether the user's global file (or its absence) is what is in force: only then is its
+    /// `mode` the user's word; otherwise a caller must not guess a looser mode.
+    pub fn global_is_sound(&self) -> bool {
+        !self
+            .problems
+            .iter()
+            .any(|problem| problem.scope == ConfigScope::Global)
+    }
+}
+
+/// Checks every rule's syntax now, so a malformed rule makes its file unusable as a whole (as a
+/// TOML error does) instead of failing each permission call later. The error names the line the
+/// rule is written on, when it can be found.
+fn validate_rules(name: &str, text: &str, lists: &PermissionLists) -> Result<(), ConfigError> {
+    let anywhere = std::path::Path::new("/");
+    for rule in lists.allow.iter().chain(&lists.ask).chain(&lists.deny) {
+        if let Err(error) = PermissionRule::parse(rule, anywhere, anywhere) {
+            let line = text
+                .lines()
+                .position(|line| line.contains(rule.as_str()))
+                .map(|index| format!("line {}: ", index + 1))
+                .unwrap_or_default();
+            return Err(ConfigError {
+                file: name.to_owned(),
+                message: format!("{line}{error}"),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn parse(name: &str, text: &str) -> Result<ConfigFile, ConfigError> {
@@ -394,6 +543,101 @@ mod tests {
         let typo = Config::from_files(Some(("c.toml", "[queue]\nmax_attempts = 1\n")), None)
             .expect_err("unknown key");
         assert!(typo.to_string().contains("max_attempts"), "{typo}");
+    }
+
+    #[test]
+    fn a_broken_project_file_changes_nothing_and_is_reported_with_its_line() {
+        let global = "[permissions]\nallow = [\"Bash(make:*)\"]\ndeny = [\"Bash(git push:*)\"]\n";
+        let project = "[permissions]\ndeny = [\"Bash(make deploy)\"]\nallow = [\"Bash(rm:*)\"\n";
+        let found = Config::in_force(
+            Some(Ok(("/g/config.toml", global))),
+            Some(Ok(("/p/.claude/pcc-hooks.toml", project))),
+        );
+        let alone = Config::from_files(Some(("/g/config.toml", global)), None).expect("valid");
+        assert_eq!(found.config, alone, "as if the project file were absent");
+        assert!(found.global_is_sound());
+        assert_eq!(found.problems.len(), 1);
+        let problem = &found.problems[0];
+        assert_eq!(problem.scope, ConfigScope::Project);
+        let text = problem.to_string();
+        assert!(
+            text.starts_with("config error in /p/.claude/pcc-hooks.toml: line 3"),
+            "{text}"
+        );
+        assert!(problem.effect().contains("global configuration alone"));
+    }
+
+    #[test]
+    fn a_broken_global_file_means_the_defaults_and_the_project_still_tightens() {
+        let found = Config::in_force(
+            Some(Ok((
+                "/g/config.toml",
+                "mode = \"interactive\"\n[permissions\n",
+            ))),
+            Some(Ok((
+                "/p/x.toml",
+                "[permissions]\ndeny = [\"Bash(make deploy)\"]\n",
+            ))),
+        );
+        assert!(!found.global_is_sound());
+        assert_eq!(
+            found.config.mode, None,
+            "the broken file's mode is not trusted"
+        );
+        assert_eq!(found.config.permissions.deny, vec!["Bash(make deploy)"]);
+        assert_eq!(found.problems.len(), 1);
+        assert_eq!(found.problems[0].scope, ConfigScope::Global);
+        assert!(found.problems[0].effect().contains("built-in defaults"));
+    }
+
+    #[test]
+    fn a_malformed_rule_makes_its_file_unusable_and_names_the_rule_and_line() {
+        let global = "[permissions]\nallow = [\"Bash(npm test:*)\"]\ndeny = [\"Bash(git push\"]\n";
+        let error = Config::from_files(Some(("/g/config.toml", global)), None)
+            .expect_err("a rule that cannot be parsed");
+        assert_eq!(error.file, "/g/config.toml");
+        assert!(error.message.starts_with("line 3: "), "{error}");
+        assert!(error.message.contains("Bash(git push"), "{error}");
+        let found = Config::in_force(Some(Ok(("/g/config.toml", global))), None);
+        assert_eq!(
+            found.config,
+            Config::default(),
+            "no allow rule survives either"
+        );
+        let project = "[permissions]\nask = [\"WebFetch(example.com)\"]\n";
+        let found = Config::in_force(
+            Some(Ok((
+                "/g/config.toml",
+                "[permissions]\ndeny = [\"Bash(make:*)\"]\n",
+            ))),
+            Some(Ok(("/p/x.toml", project))),
+        );
+        assert_eq!(found.config.permissions.deny, vec!["Bash(make:*)"]);
+        assert!(found.config.permissions.ask.is_empty());
+        assert!(
+            found.problems[0].to_string().contains("line 2"),
+            "{:?}",
+            found.problems
+        );
+    }
+
+    #[test]
+    fn an_unreadable_file_is_a_problem_like_a_malformed_one() {
+        let unreadable = ConfigError {
+            file: "/p/x.toml".into(),
+            message: "permission denied".into(),
+        };
+        let found = Config::in_force(None, Some(Err(unreadable.clone())));
+        assert_eq!(found.config, Config::default());
+        assert_eq!(
+            found.problems,
+            vec![ConfigProblem {
+                scope: ConfigScope::Project,
+                error: unreadable
+            }]
+        );
+        let clean = Config::in_force(None, None);
+        assert!(clean.problems.is_empty() && clean.global_is_sound());
     }
 
     #[test]
