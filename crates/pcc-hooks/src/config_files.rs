@@ -1,7 +1,11 @@
 //! Reading `config.toml` (global) and `.claude/pcc-hooks.toml` (project) from disk; what they
 //! mean is `pcc_core::config`.
+//!
+//! Two readings: [`load`] is strict (a command such as `config show` or `explain` stops on a bad
+//! file and names it); [`load_in_force`] is what every hook call uses — it never fails, and a bad
+//! file never loosens anything (`pcc_core::config::Config::in_force`).
 
-use pcc_core::config::{Config, ConfigError};
+use pcc_core::config::{Config, ConfigError, ConfigInForce};
 use pcc_core::paths::DataDir;
 use std::path::{Path, PathBuf};
 
@@ -28,6 +32,21 @@ pub fn load(data: &DataDir, project_root: &Path) -> Result<Config, ConfigError> 
             .as_ref()
             .map(|(name, text)| (name.as_str(), text.as_str())),
     )
+}
+
+/// The configuration a hook call runs with for `project_root`, and the files it could not use.
+/// A file that cannot be read counts like one that does not parse.
+pub fn load_in_force(data: &DataDir, project_root: &Path) -> ConfigInForce {
+    let global = read(&global_path(data)).transpose();
+    let project = read(&project_path(project_root)).transpose();
+    Config::in_force(global.as_ref().map(borrow), project.as_ref().map(borrow))
+}
+
+fn borrow(file: &Result<(String, String), ConfigError>) -> Result<(&str, &str), ConfigError> {
+    match file {
+        Ok((name, text)) => Ok((name.as_str(), text.as_str())),
+        Err(error) => Err(error.clone()),
+    }
 }
 
 fn read(path: &Path) -> Result<Option<(String, String)>, ConfigError> {

@@ -5,10 +5,13 @@
 
 use crate::claude_config::{all_settings_paths, display_path, read_settings};
 use crate::cli::{ColorChoice, DoctorArgs};
+use crate::config_files;
 use crate::failure::Failure;
-use crate::programs::{find_on_path, is_executable};
+use crate::programs::{claude_version, find_on_path, is_executable};
 use crate::term::{Palette, emit};
-use pcc_core::claude_settings::{HOOK_EVENTS, plugin_enabled, registered_events};
+use pcc_core::claude_settings::{
+    HOOK_EVENTS, ON_FAILURE_SINCE, honours_on_failure, plugin_enabled, registered_events,
+};
 use pcc_core::paths::DataDir;
 use pcc_store::{SCHEMA_VERSION, Store};
 use serde::Serialize;
@@ -16,11 +19,6 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// How long `claude --version` may take before we call it hung.
-const CLAUDE_VERSION_TIMEOUT: Duration = Duration::from_secs(15);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -72,7 +70,8 @@ impl Check {
 pub fn run(args: &DoctorArgs, color: ColorChoice) -> Result<(), Failure> {
     let project = std::env::current_dir()
         .map_err(|error| Failure::new(format!("cannot read the current directory: {error}")))?;
-    let mut checks = vec![check_claude()];
+    let mut checks = check_claude();
+    checks.extend(check_config(&project));
     checks.extend(check_hooks(&project));
     checks.extend(check_database());
     if args.json {
@@ -108,55 +107,70 @@ fn render_report(checks: &[Check], palette: Palette) -> String {
     out
 }
 
-fn check_claude() -> Check {
+fn check_claude() -> Vec<Check> {
     let Some(path) = find_on_path("claude") else {
-        return Check::problem(
+        return vec![Check::problem(
             "claude",
             "not found on PATH".into(),
             "install Claude Code: npm install -g @anthropic-ai/claude-code",
-        );
+        )];
     };
     match claude_version(&path) {
-        Ok(version) => Check::ok("claude", format!("{} ({version})", display_path(&path))),
-        Err(error) => Check::problem(
+        Ok(version) => {
+            let mut checks = vec![Check::ok(
+                "claude",
+                format!("{} ({version})", display_path(&path)),
+            )];
+            if honours_on_failure(&version) == Some(false) {
+                let (major, minor, patch) = ON_FAILURE_SINCE;
+                checks.push(Check::warn(
+                    "claude",
+                    format!(
+                        "{version} ignores the hooks' \"onFailure\": \"block\": if pcc-hooks is \
+                         missing or crashes, tool calls are not blocked"
+                    ),
+                    &format!("upgrade Claude Code to {major}.{minor}.{patch} or later"),
+                ));
+            }
+            checks
+        }
+        Err(error) => vec![Check::problem(
             "claude",
             format!("{} does not run: {error}", display_path(&path)),
             "reinstall Claude Code: npm install -g @anthropic-ai/claude-code",
-        ),
+        )],
     }
 }
 
-/// Runs `claude --version` with stdin closed and a deadline, so a broken install cannot hang us.
-fn claude_version(path: &Path) -> Result<String, String> {
-    let mut child = Command::new(path)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|error| error.to_string())?;
-    let deadline = Instant::now() + CLAUDE_VERSION_TIMEOUT;
-    loop {
-        match child.try_wait().map_err(|error| error.to_string())? {
-            Some(_) => break,
-            None if Instant::now() >= deadline => {
-                // Best effort: the process is abandoned either way and reported as hung.
-                let _ = child.kill();
-                return Err(format!(
-                    "no answer to --version within {}s",
-                    CLAUDE_VERSION_TIMEOUT.as_secs()
-                ));
-            }
-            None => std::thread::sleep(Duration::from_millis(20)),
-        }
+/// The global config and this project's: a file hook calls cannot use is a problem (they run
+/// without it, by the built-in policy, until it is fixed).
+fn check_config(project: &Path) -> Vec<Check> {
+    let Ok(data) = DataDir::from_env() else {
+        // The database check reports the missing data directory.
+        return Vec::new();
+    };
+    let loaded = config_files::load_in_force(&data, project);
+    if loaded.problems.is_empty() {
+        return vec![Check::ok(
+            "config",
+            format!(
+                "{} and {} load (or are absent)",
+                display_path(&config_files::global_path(&data)),
+                display_path(&config_files::project_path(project))
+            ),
+        )];
     }
-    let output = child
-        .wait_with_output()
-        .map_err(|error| error.to_string())?;
-    if !output.status.success() {
-        return Err(format!("--version exited with {}", output.status));
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    loaded
+        .problems
+        .iter()
+        .map(|problem| {
+            Check::problem(
+                "config",
+                format!("{problem}; {}", problem.effect()),
+                "fix the file (`pcc-hooks config show` checks it); until then only LOW calls are allowed",
+            )
+        })
+        .collect()
 }
 
 fn check_hooks(project: &Path) -> Vec<Check> {

@@ -9,9 +9,11 @@ use crate::claude_config::{display_path, read_settings, settings_path};
 use crate::cli::InstallArgs;
 use crate::failure::Failure;
 use crate::mcp_registration;
+use crate::programs::{claude_version, find_on_path};
 use crate::term::emit;
 use pcc_core::claude_settings::{
-    HOOK_EVENTS, HookHandler, SettingsChange, add_hooks, remove_hooks,
+    HOOK_EVENTS, HookHandler, ON_FAILURE_SINCE, SettingsChange, add_hooks, honours_on_failure,
+    remove_hooks,
 };
 use pcc_core::paths::DataDir;
 use pcc_store::Store;
@@ -45,10 +47,27 @@ pub fn install(args: &InstallArgs) -> Result<(), Failure> {
     } else {
         apply(&path, &settings, &change, args.dry_run)?;
     }
+    if let Some(note) = on_failure_note() {
+        emit(&format!("{note}\n"))?;
+    }
     emit(&format!(
         "{}\n",
         mcp_registration::register(args.scope, args.dry_run)
     ))
+}
+
+/// The PreToolUse and PermissionRequest handlers carry `"onFailure": "block"` whatever the
+/// installed CLI (older ones ignore the field, so an upgrade of Claude Code needs no reinstall);
+/// this says when the `claude` on PATH is one that ignores it.
+fn on_failure_note() -> Option<String> {
+    let version = claude_version(&find_on_path("claude")?).ok()?;
+    let (major, minor, patch) = ON_FAILURE_SINCE;
+    (honours_on_failure(&version) == Some(false)).then(|| {
+        format!(
+            "note: Claude Code {version} ignores \"onFailure\": \"block\"; from \
+             {major}.{minor}.{patch} on, a missing or crashing pcc-hooks blocks tool calls"
+        )
+    })
 }
 
 /// Removes every `pcc-hooks hook` handler, leaving the rest of the file as it was.

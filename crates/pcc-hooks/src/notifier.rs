@@ -14,8 +14,8 @@
 //! each channel's outcome in the row. The hook itself waits for no channel: a slow or hanging
 //! webhook costs it one fork and one pipe write.
 
-use crate::config_files;
 use jiff::Timestamp;
+use pcc_core::config::{Config, ConfigProblem};
 use pcc_core::hook::Notification as NotificationHook;
 use pcc_core::paths::DataDir;
 use pcc_core::redact::redact_and_truncate;
@@ -82,21 +82,15 @@ pub fn notify(data: &DataDir, store: &mut Store, config: &NotifyConfig, message:
 }
 
 /// Claude Code's `Notification` hook (`permission_prompt`, `idle_prompt`, …), already recorded
-/// as an event: notifies with the configuration in force for its project. A configuration that
-/// does not load is logged and nothing is sent.
+/// as an event: notifies with `config`, the configuration in force for its project (with a
+/// broken file, what is in force instead).
 pub fn claude_notification(
     data: &DataDir,
     store: &mut Store,
     record: &EventRecord,
     note: &NotificationHook,
+    config: &Config,
 ) {
-    let config = match config_files::load(data, Path::new(&record.project_root)) {
-        Ok(config) => config,
-        Err(error) => {
-            tracing::warn!(%error, session = %record.session_id, "configuration unusable; the notification is not sent");
-            return;
-        }
-    };
     let message = hook_message(
         note,
         &record.session_id,
@@ -104,6 +98,50 @@ pub fn claude_notification(
         Timestamp::now(),
     );
     notify(data, store, &config.notify, message);
+}
+
+/// Tells the human that hook calls cannot use a configuration file (they run without it, by
+/// what is in force instead, until it is fixed). High urgency, so the rate cap never holds it
+/// back; no session, so the dedupe key — derived from the file and the error — makes it one
+/// message per file and error within `min_interval_seconds`, however many calls hit it. Never
+/// fails and never prints.
+pub fn config_broken(
+    data: &DataDir,
+    store: &mut Store,
+    config: &NotifyConfig,
+    problem: &ConfigProblem,
+) {
+    send_throttled(
+        data,
+        store,
+        config,
+        config_message(problem, Timestamp::now()),
+        None,
+    );
+}
+
+fn config_message(problem: &ConfigProblem, at: Timestamp) -> Notification {
+    let body = format!(
+        "{}: {}\n{}.\nFix the file; until then pcc-hooks allows only what its built-in policy \
+         rates LOW. Check: pcc-hooks doctor",
+        problem.error.file,
+        redact_and_truncate(&problem.error.message, MAX_FIELD_CHARS),
+        problem.effect()
+    );
+    let file = problem.error.file.as_str();
+    Notification::new(
+        NotifyKind::ConfigError,
+        "pcc-hooks cannot use a configuration file",
+        body,
+        at,
+    )
+    .with_project(project_name(
+        Path::new(file)
+            .parent()
+            .and_then(Path::parent)
+            .map_or(file, |root| root.to_str().unwrap_or(file)),
+    ))
+    .with_urgency(Urgency::High)
 }
 
 /// Whether `config` enables any channel at all.
@@ -382,6 +420,41 @@ mod tests {
         let message = hook_message(&idle, "s1", "/", Timestamp::UNIX_EPOCH);
         assert_eq!(message.kind, NotifyKind::IdlePrompt);
         assert_eq!(message.title, "Waiting · /");
+    }
+
+    #[test]
+    fn a_config_error_is_one_message_per_file_and_error() {
+        let problem = |file: &str, message: &str| ConfigProblem {
+            scope: pcc_core::config::ConfigScope::Project,
+            error: pcc_core::config::ConfigError {
+                file: file.to_owned(),
+                message: message.to_owned(),
+            },
+        };
+        let first = config_message(
+            &problem("/src/web/.claude/pcc-hooks.toml", "line 3: expected `=`"),
+            Timestamp::UNIX_EPOCH,
+        );
+        let later = config_message(
+            &problem("/src/web/.claude/pcc-hooks.toml", "line 3: expected `=`"),
+            Timestamp::MAX,
+        );
+        let other = config_message(
+            &problem("/src/web/.claude/pcc-hooks.toml", "line 4: expected `=`"),
+            Timestamp::UNIX_EPOCH,
+        );
+        assert_eq!(first.kind, NotifyKind::ConfigError);
+        assert_eq!(first.urgency, Urgency::High);
+        assert_eq!(first.session_id, None);
+        assert_eq!(first.dedupe_key, later.dedupe_key, "same file, same error");
+        assert_ne!(first.dedupe_key, other.dedupe_key, "another error is news");
+        assert_eq!(first.project.as_deref(), Some("web"));
+        assert!(first.body.contains("line 3"), "{}", first.body);
+        assert!(
+            first.body.contains("global configuration alone"),
+            "{}",
+            first.body
+        );
     }
 
     #[test]

@@ -2,6 +2,11 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long `claude --version` may take before we call it hung.
+const CLAUDE_VERSION_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The first executable file named `program` in `$PATH`.
 pub fn find_on_path(program: &str) -> Option<PathBuf> {
@@ -31,4 +36,37 @@ pub fn find_sibling(program: &str) -> Option<PathBuf> {
 /// scheduler from a live one.
 pub fn process_alive(pid: i64) -> bool {
     pid > 0 && Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Runs `claude --version` with stdin closed and a deadline, so a broken install cannot hang us.
+pub fn claude_version(path: &Path) -> Result<String, String> {
+    let mut child = Command::new(path)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|error| error.to_string())?;
+    let deadline = Instant::now() + CLAUDE_VERSION_TIMEOUT;
+    loop {
+        match child.try_wait().map_err(|error| error.to_string())? {
+            Some(_) => break,
+            None if Instant::now() >= deadline => {
+                // Best effort: the process is abandoned either way and reported as hung.
+                let _ = child.kill();
+                return Err(format!(
+                    "no answer to --version within {}s",
+                    CLAUDE_VERSION_TIMEOUT.as_secs()
+                ));
+            }
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|error| error.to_string())?;
+    if !output.status.success() {
+        return Err(format!("--version exited with {}", output.status));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }

@@ -4,14 +4,16 @@
 
 use crate::claude_config::display_path;
 use crate::cli::{ColorChoice, StatusArgs};
+use crate::config_files;
 use crate::failure::Failure;
 use crate::session_lookup::short_id;
 use crate::term::{Palette, ago, emit, pad, rfc3339};
+use pcc_core::config::ConfigScope;
 use pcc_core::paths::DataDir;
 use pcc_core::session_state::shown_state;
 use pcc_store::{DecisionCounts, Resume, RunningTaskList, SessionOverview, Store};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::io::IsTerminal as _;
 use std::path::Path;
@@ -26,6 +28,17 @@ struct StatusReport {
     project_queues: BTreeMap<String, i64>,
     task_lists: Vec<TaskListJson>,
     hook_errors: HookErrorsJson,
+    config_errors: Vec<ConfigErrorJson>,
+}
+
+/// A configuration file hook calls cannot use (the global one, this directory's project, or a
+/// known session's project): they run without it until it is fixed.
+#[derive(Debug, Serialize)]
+struct ConfigErrorJson {
+    scope: ConfigScope,
+    file: String,
+    message: String,
+    effect: &'static str,
 }
 
 /// A task list that is running, or whose runner died mid-list (`interrupted`).
@@ -162,6 +175,7 @@ fn report(database: &Path) -> Result<StatusReport, Failure> {
             session_json(session, counts, resumes.get(&session.session_id), now)
         })
         .collect();
+    let config_errors = config_errors(sessions.iter().map(|session| session.project_root.as_str()));
     Ok(StatusReport {
         database: database.display().to_string(),
         generated_at: rfc3339(now),
@@ -176,7 +190,36 @@ fn report(database: &Path) -> Result<StatusReport, Failure> {
             count: error_count,
             last: last_error,
         },
+        config_errors,
     })
+}
+
+/// The problems of the global config and of the project configs of this directory and of
+/// `projects`, each file once.
+fn config_errors<'a>(projects: impl Iterator<Item = &'a str>) -> Vec<ConfigErrorJson> {
+    let Ok(data) = DataDir::from_env() else {
+        return Vec::new();
+    };
+    let here = std::env::current_dir().ok();
+    let roots: BTreeSet<std::path::PathBuf> = here
+        .into_iter()
+        .chain(projects.map(std::path::PathBuf::from))
+        .collect();
+    let mut seen = BTreeSet::new();
+    let mut errors = Vec::new();
+    for root in &roots {
+        for problem in config_files::load_in_force(&data, root).problems {
+            if seen.insert(problem.error.file.clone()) {
+                errors.push(ConfigErrorJson {
+                    scope: problem.scope,
+                    effect: problem.effect(),
+                    file: problem.error.file,
+                    message: problem.error.message,
+                });
+            }
+        }
+    }
+    errors
 }
 
 fn task_list_json(running: &RunningTaskList) -> TaskListJson {
@@ -366,6 +409,18 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
             out,
             "task list #{} {state}: {}/{} done{running}",
             list.list_id, list.tasks_finished, list.tasks_total
+        );
+    }
+    for error in &report.config_errors {
+        let _ = writeln!(
+            out,
+            "{}",
+            palette.red(&format!(
+                "config broken: {}: {}; {} (fix it; `pcc-hooks doctor` checks it)",
+                display_path(Path::new(&error.file)),
+                error.message,
+                error.effect
+            ))
         );
     }
     if report.hook_errors.count > 0 {

@@ -1,4 +1,6 @@
-//! Bad input and broken databases: a clear error, nothing on stdout, never a decision.
+//! Bad input and broken databases: a clear error and a blocking exit for input that is not a
+//! hook call; no decision (exit 0) for the events that are not permission questions. What the
+//! permission events answer when something breaks is `fail_closed.rs`.
 
 mod common;
 use common::*;
@@ -10,7 +12,7 @@ fn stop_input(session: &str) -> Vec<u8> {
 }
 
 #[test]
-fn malformed_input_is_a_one_line_error_with_exit_1_and_is_counted() {
+fn malformed_input_is_a_one_line_error_with_exit_2_and_is_counted() {
     let cases: [(&str, Vec<u8>, &str); 6] = [
         (
             "invalid JSON",
@@ -45,8 +47,8 @@ fn malformed_input_is_a_one_line_error_with_exit_1_and_is_counted() {
         let output = run_hook(home.path(), stdin);
         assert_eq!(
             output.status.code(),
-            Some(1),
-            "{what}: {}",
+            Some(2),
+            "{what}: exit 2 blocks (exit 1 would not): {}",
             text(&output.stderr)
         );
         assert!(
@@ -81,12 +83,17 @@ fn input_over_the_limit_is_refused_without_reading_it_all() {
     let home = tempfile::tempdir().expect("tempdir");
     let huge = vec![b' '; 8 * 1024 * 1024 + 1];
     let output = run_hook(home.path(), &huge);
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2), "exit 2 blocks");
     assert!(output.stdout.is_empty());
-    assert!(
-        text(&output.stderr).contains("larger than 8 MiB"),
-        "{}",
-        text(&output.stderr)
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("larger than 8 MiB"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    assert_eq!(
+        count(
+            &db(home.path()),
+            "SELECT COUNT(*) FROM hook_errors WHERE kind = 'input'"
+        ),
+        1
     );
 }
 
@@ -198,22 +205,28 @@ fn a_database_locked_past_the_busy_timeout_gives_no_decision() {
 }
 
 #[test]
-fn a_broken_config_gives_no_decision_but_keeps_the_event() {
+fn a_broken_rule_leaves_the_built_in_policy_alone_and_keeps_the_event() {
     let home = tempfile::tempdir().expect("tempdir");
-    let allow = serde_json::json!({"session_id": "cfg", "cwd": "/p", "hook_event_name": "PreToolUse",
+    let low = serde_json::json!({"session_id": "cfg", "cwd": "/p", "hook_event_name": "PreToolUse",
         "tool_name": "Bash", "tool_input": {"command": "git status"}, "tool_use_id": "t1"});
-    // A rule that cannot be parsed: ignoring it could ignore a deny the user meant.
+    // A rule that cannot be parsed: ignoring only it could ignore a deny the user meant, so the
+    // whole file is not used and only what the built-in policy proves LOW is allowed.
     std::fs::write(
         home.path().join("config.toml"),
         "[permissions]\ndeny = [\"Bash(git push\"]\n",
     )
     .expect("write config");
-    let output = run_hook(home.path(), allow.to_string().as_bytes());
+    let output = run_hook(home.path(), low.to_string().as_bytes());
     assert_eq!(output.status.code(), Some(0));
+    let reply: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a reply");
+    assert_eq!(reply["hookSpecificOutput"]["permissionDecision"], "allow");
+    let reason = reply["hookSpecificOutput"]["permissionDecisionReason"]
+        .as_str()
+        .expect("a reason");
+    assert!(reason.contains("Bash(git push"), "{reason}");
     assert!(
-        output.stdout.is_empty(),
-        "no decision: {}",
-        text(&output.stdout)
+        reason.contains("judged by the built-in policy: LOW"),
+        "{reason}"
     );
     assert!(
         text(&output.stderr).contains("Bash(git push"),
@@ -228,21 +241,31 @@ fn a_broken_config_gives_no_decision_but_keeps_the_event() {
         ),
         1
     );
-    assert_eq!(count(&conn, "SELECT COUNT(*) FROM decisions"), 0);
     assert_eq!(
         count(
             &conn,
-            "SELECT COUNT(*) FROM hook_errors WHERE kind = 'internal'"
+            "SELECT COUNT(*) FROM decisions WHERE rule = 'fail_closed.config' AND answer = 'allow'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM hook_errors WHERE kind = 'config'"
         ),
         1
     );
 
     std::fs::write(home.path().join("config.toml"), "mode = \"sometimes\"\n")
         .expect("write config");
-    let output = run_hook(home.path(), allow.to_string().as_bytes());
-    assert!(
-        output.stdout.is_empty(),
-        "an invalid config file decides nothing either"
+    let rm = serde_json::json!({"session_id": "cfg", "cwd": "/p", "hook_event_name": "PreToolUse",
+        "tool_name": "Bash", "tool_input": {"command": "rm -rf ~/victim"}, "tool_use_id": "t2"});
+    let output = run_hook(home.path(), rm.to_string().as_bytes());
+    let reply: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("an invalid config file still answers");
+    assert_eq!(
+        reply["hookSpecificOutput"]["permissionDecision"], "deny",
+        "not LOW, and no trusted mode: the stricter reading"
     );
     assert!(
         text(&output.stderr).contains("config.toml: line 1"),

@@ -466,7 +466,20 @@ fn a_bad_notify_section_never_fails_the_hook_and_is_reported_by_the_cli() {
     ] {
         let home = tempfile::tempdir().expect("tempdir");
         write_config(home.path(), config);
-        hook(home.path(), &permission_prompt());
+        // The file is not used: the defaults (a desktop notification) are in force, and the
+        // broken file is announced too. No notifier on this PATH, so nothing pops up.
+        let no_notifier = tempfile::tempdir().expect("an empty PATH directory");
+        let output = run_with_stdin(
+            cli(home.path()).arg("hook").env("PATH", no_notifier.path()),
+            permission_prompt().to_string().as_bytes(),
+        );
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        assert!(output.stdout.is_empty(), "{}", text(&output.stdout));
+        assert!(
+            text(&output.stderr).contains(problem),
+            "the hook call says so: {}",
+            text(&output.stderr)
+        );
         let conn = db(home.path());
         assert_eq!(
             count(
@@ -476,7 +489,29 @@ fn a_bad_notify_section_never_fails_the_hook_and_is_reported_by_the_cli() {
             1,
             "the event is recorded"
         );
-        assert_eq!(count(&conn, "SELECT COUNT(*) FROM notifications"), 0);
+        assert_eq!(
+            count(
+                &conn,
+                "SELECT COUNT(*) FROM notifications WHERE kind = 'config_error'"
+            ),
+            1,
+            "the broken file is announced"
+        );
+        assert_eq!(
+            count(
+                &conn,
+                "SELECT COUNT(*) FROM notifications WHERE kind = 'permission_prompt'"
+            ),
+            1,
+            "the notification goes out with the defaults"
+        );
+        assert_eq!(
+            count(
+                &conn,
+                "SELECT COUNT(*) FROM hook_errors WHERE kind = 'config'"
+            ),
+            1
+        );
 
         for args in [&["config", "show"][..], &["notify", "test"][..]] {
             let output = cli(home.path()).args(args).output().expect("run the CLI");

@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use pcc_core::claude_settings::{HOOK_EVENTS, HOOK_TIMEOUT_SECONDS};
+use pcc_core::claude_settings::{BLOCK_ON_FAILURE_EVENTS, HOOK_EVENTS, HOOK_TIMEOUT_SECONDS};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -33,6 +33,13 @@ fn assert_registers_every_event(document: &Value, command: &str) {
             "{event}: exec form"
         );
         assert_eq!(handler["timeout"], HOOK_TIMEOUT_SECONDS, "{event}");
+        // A crash, a timeout or a missing binary blocks the tool call instead of letting it run.
+        let blocks = BLOCK_ON_FAILURE_EVENTS.contains(&event.as_str());
+        assert_eq!(
+            handler.get("onFailure").and_then(Value::as_str),
+            blocks.then_some("block"),
+            "{event}"
+        );
         assert!(
             groups[0].get("matcher").is_none(),
             "{event}: every tool, no matcher"
@@ -73,14 +80,18 @@ fn plugin_manifest_and_marketplace_agree() {
     );
 }
 
-fn launcher(home: &Path, path: &str) -> Command {
+fn launcher_with(home: &Path, path: &str, arg: &str) -> Command {
     let mut command = Command::new(repo().join("plugin/bin/pcc-hooks"));
     command
         .env_clear()
         .env("HOME", home)
         .env("PATH", path)
-        .arg("--version");
+        .arg(arg);
     command
+}
+
+fn launcher(home: &Path, path: &str) -> Command {
+    launcher_with(home, path, "--version")
 }
 
 #[test]
@@ -122,7 +133,7 @@ fn launcher_without_a_binary_fails_clearly_and_prints_nothing_on_stdout() {
     assert_eq!(
         output.status.code(),
         Some(1),
-        "exit 1 is a non-blocking hook error"
+        "a command other than `hook` is an ordinary error"
     );
     assert!(output.stdout.is_empty());
     assert!(
@@ -130,4 +141,31 @@ fn launcher_without_a_binary_fails_clearly_and_prints_nothing_on_stdout() {
         "{}",
         text(&output.stderr)
     );
+}
+
+#[test]
+fn launcher_without_a_binary_blocks_a_hook_call_with_one_line() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let stdin = serde_json::json!({"session_id": "s", "cwd": "/p", "hook_event_name": "PreToolUse",
+        "tool_name": "Bash", "tool_input": {"command": "rm -rf ~"}});
+    let output = run_with_stdin(
+        &mut launcher_with(home.path(), "/usr/bin:/bin", "hook"),
+        stdin.to_string().as_bytes(),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "exit 2 makes Claude Code block the call (exit 1 would let it run)"
+    );
+    assert!(output.stdout.is_empty());
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    assert!(stderr.contains("binary is not installed"), "{stderr}");
+    // PCC_HOOKS_BIN pointing at nothing is the same as no binary.
+    let output = run_with_stdin(
+        launcher_with(home.path(), "/usr/bin:/bin", "hook")
+            .env("PCC_HOOKS_BIN", home.path().join("gone/pcc-hooks")),
+        stdin.to_string().as_bytes(),
+    );
+    assert_eq!(output.status.code(), Some(2));
 }

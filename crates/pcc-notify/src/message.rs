@@ -23,6 +23,8 @@ pub enum NotifyKind {
     ResumeFailed,
     /// A queued or listed task needs a human (it kept failing, or could not be verified).
     Task,
+    /// A configuration file that hook calls cannot use (they run without it until it is fixed).
+    ConfigError,
     /// `pcc-hooks notify test`.
     Test,
 }
@@ -47,6 +49,7 @@ impl NotifyKind {
             Self::Question => "question",
             Self::ResumeFailed => "resume_failed",
             Self::Task => "task",
+            Self::ConfigError => "config_error",
             Self::Test => "test",
         }
     }

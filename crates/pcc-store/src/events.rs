@@ -73,6 +73,8 @@ pub enum HookErrorKind {
     Input,
     /// Our own code failed (a caught panic, an unexpected state).
     Internal,
+    /// A configuration file could not be used; the call ran without it (`config`).
+    Config,
 }
 
 impl HookErrorKind {
@@ -80,6 +82,7 @@ impl HookErrorKind {
         match self {
             HookErrorKind::Input => "input",
             HookErrorKind::Internal => "internal",
+            HookErrorKind::Config => "config",
         }
     }
 }

@@ -55,12 +55,10 @@ pub fn record_stop_failure(
             .map(drop)
             .map_err(|error| error.to_string());
     };
-    // A broken config must not lose the resume: the defaults schedule it, and the error is logged.
-    let config = config_files::load(&context.data, &PathBuf::from(&record.project_root))
-        .unwrap_or_else(|error| {
-            tracing::error!(%error, "config unreadable; scheduling the resume with defaults");
-            pcc_core::config::Config::default()
-        });
+    // A broken config must not lose the resume: what is in force instead schedules it.
+    let loaded = config_files::load_in_force(&context.data, &PathBuf::from(&record.project_root));
+    super::report_config_problems(&context.data, Some(store), &loaded, record.at_ms);
+    let config = loaded.config;
     let grace_ms =
         i64::try_from(config.resume_grace_seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
     let resets_at_ms = resets_at.as_millisecond();

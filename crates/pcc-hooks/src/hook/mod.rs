@@ -11,14 +11,21 @@
 //!
 //! Failure rules (DESIGN.md invariants 1 and 4):
 //! - stdout carries nothing but the protocol answer, so errors go to stderr and the log file;
-//! - input that is not a hook call (invalid JSON, empty, too large, not an object) is a clear
-//!   one-line error on stderr and exit 1, which Claude Code treats as non-blocking; the error is
+//! - input that is not a hook call (invalid JSON, empty, too large, not an object, wrong shape)
+//!   is one line on stderr and exit 2, which blocks the action (exit 1 would not); the error is
 //!   counted in the database when it can be opened;
-//! - an internal failure (database locked past its timeout, corrupt, unwritable; a bad config; a
-//!   panic) is logged and answered with no decision and exit 0, so it can never turn into a
-//!   permission.
+//! - on `PreToolUse` and `PermissionRequest`, an internal failure (a config that does not load,
+//!   a database locked past its timeout, corrupt, unwritable; a panic) never becomes silence:
+//!   the call is judged by the built-in policy alone ([`fail_closed`]), so only what it proves
+//!   LOW is allowed, and the answer is printed whether or not it could be recorded;
+//! - every other event keeps working with a broken config (what is in force instead:
+//!   `pcc_core::config::Config::in_force`); a store failure there is logged and answered with
+//!   no decision and exit 0;
+//! - a config file that cannot be used is loud: a stderr line on every call that reads it, a
+//!   `config` row in `hook_errors`, and a notification (deduplicated per file and error).
 
 mod brain;
+mod fail_closed;
 mod limit;
 mod permission;
 mod stop;
@@ -26,17 +33,24 @@ mod stop;
 use crate::config_files;
 use crate::notifier;
 use crate::scheduler_lock;
-use pcc_core::config::DEFAULT_APPROVALS_TO_LEARN;
+use fail_closed::{Problem, one_line, project_of};
+use pcc_core::config::ConfigInForce;
+use pcc_core::decision::Mode;
+use pcc_core::fail_closed::{Trouble, after_a_panic, mode_when_unsure};
 use pcc_core::hook::{HookEvent, HookInput, HookInputError, MAX_HOOK_INPUT_BYTES};
 use pcc_core::paths::{DataDir, project_root};
 use pcc_store::{EventRecord, HookErrorKind, Store};
 use permission::{Asker, PermissionCall};
 use serde_json::Value;
+use std::cell::{Cell, RefCell};
 use std::io::{Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// Exit code 2: Claude Code blocks the action and shows our stderr line.
+const BLOCK: u8 = 2;
 
 /// What a hook call knows about its surroundings, read once from the environment.
 pub struct HookContext {
@@ -53,51 +67,311 @@ pub struct HookContext {
 /// Runs one hook call and returns the exit code Claude Code will see.
 pub fn run() -> ExitCode {
     let started = Instant::now();
-    match catch_unwind(AssertUnwindSafe(|| handle_one_call(started))) {
-        Ok(code) => code,
+    let input = match catch_unwind(|| read_stdin().and_then(|bytes| HookInput::parse(&bytes))) {
+        Ok(Ok(input)) => input,
+        Ok(Err(error)) => return refuse_input(HookErrorKind::Input, &error.to_string()),
         Err(_) => {
-            // The panic message is already on stderr (default hook) and logged below.
-            tracing::error!("hook call panicked; answered with no decision");
-            record_error(HookErrorKind::Internal, "hook call panicked");
-            ExitCode::SUCCESS
+            return refuse_input(
+                HookErrorKind::Internal,
+                "internal error while reading the hook input",
+            );
+        }
+    };
+    match permission_call(&input) {
+        Some(call) => answer_permission(started, &input, &call),
+        None => match catch_unwind(AssertUnwindSafe(|| handle_other_event(started, &input))) {
+            Ok(code) => code,
+            Err(_) => {
+                // The panic message is already on stderr (default hook) and logged below.
+                tracing::error!(event = %input.event_name, "hook call panicked; answered with no decision");
+                record_error(HookErrorKind::Internal, "hook call panicked");
+                ExitCode::SUCCESS
+            }
+        },
+    }
+}
+
+/// Input that is not a hook call: one line on stderr, counted, and a blocking exit.
+fn refuse_input(kind: HookErrorKind, error: &str) -> ExitCode {
+    eprintln!("pcc-hooks: {}", one_line(error));
+    tracing::warn!(%error, "rejected hook input");
+    record_error(kind, error);
+    ExitCode::from(BLOCK)
+}
+
+/// The call of a `PreToolUse` or `PermissionRequest` event.
+fn permission_call(input: &HookInput) -> Option<PermissionCall<'_>> {
+    match &input.event {
+        HookEvent::PreToolUse(call) => Some(PermissionCall {
+            asker: Asker::PreToolUse,
+            tool_name: &call.tool_name,
+            tool_input: &call.tool_input,
+            tool_use_id: call.tool_use_id.as_deref(),
+        }),
+        HookEvent::PermissionRequest(request) => Some(PermissionCall {
+            asker: Asker::PermissionRequest,
+            tool_name: &request.tool_name,
+            tool_input: &request.tool_input,
+            tool_use_id: None,
+        }),
+        _ => None,
+    }
+}
+
+fn event_record(input: &HookInput) -> EventRecord {
+    let claude_project_dir = std::env::var("CLAUDE_PROJECT_DIR").ok();
+    EventRecord::from_hook(
+        input,
+        project_root(&input.cwd, claude_project_dir.as_deref()),
+        now_ms(),
+    )
+}
+
+fn home() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+/// `PreToolUse` / `PermissionRequest`: always an answer. A panic anywhere in judging is caught
+/// and answered like any other internal error (deny unattended, ask interactive).
+fn answer_permission(started: Instant, input: &HookInput, call: &PermissionCall<'_>) -> ExitCode {
+    let mode_env = std::env::var("PCC_MODE").ok();
+    let known_mode = Cell::new(None);
+    let unsure_mode =
+        || mode_when_unsure(mode_env.as_deref(), None, input.permission_mode.as_deref());
+    let (reply, panicked) = guarded(call.asker, &known_mode, unsure_mode, || {
+        judge_permission(started, input, call, mode_env.as_deref(), &known_mode)
+    });
+    if panicked {
+        record_error(
+            HookErrorKind::Internal,
+            "the permission path panicked; the call was not allowed",
+        );
+    }
+    match reply {
+        Some(reply) => print_reply(&reply),
+        None => ExitCode::SUCCESS,
+    }
+}
+
+/// Runs `judge`; if it panics, answers as for an internal error in the mode `judge` had
+/// resolved by then (`known_mode`), else in `unsure_mode()`. The flag says it panicked.
+fn guarded(
+    asker: Asker,
+    known_mode: &Cell<Option<Mode>>,
+    unsure_mode: impl FnOnce() -> Mode,
+    judge: impl FnOnce() -> Option<Value>,
+) -> (Option<Value>, bool) {
+    match catch_unwind(AssertUnwindSafe(judge)) {
+        Ok(reply) => (reply, false),
+        Err(_) => {
+            let mode = known_mode.get().unwrap_or_else(unsure_mode);
+            let decision = after_a_panic(mode);
+            eprintln!(
+                "pcc-hooks: internal error while judging a tool call; answered {}",
+                decision.answer.as_str()
+            );
+            tracing::error!(
+                answer = decision.answer.as_str(),
+                "the permission path panicked"
+            );
+            (fail_closed::reply(asker, &decision), true)
         }
     }
 }
 
-fn handle_one_call(started: Instant) -> ExitCode {
-    let input = match read_stdin().and_then(|bytes| HookInput::parse(&bytes)) {
-        Ok(input) => input,
+fn judge_permission(
+    started: Instant,
+    input: &HookInput,
+    call: &PermissionCall<'_>,
+    mode_env: Option<&str>,
+    known_mode: &Cell<Option<Mode>>,
+) -> Option<Value> {
+    let record = event_record(input);
+    let data = match DataDir::from_env() {
+        Ok(data) => data,
         Err(error) => {
-            eprintln!("pcc-hooks: {error}");
-            tracing::warn!(%error, "rejected hook input");
-            record_error(HookErrorKind::Input, &error.to_string());
-            return ExitCode::FAILURE;
+            // No global config to read and nowhere to record: the built-in policy alone.
+            let mode = mode_when_unsure(mode_env, None, input.permission_mode.as_deref());
+            known_mode.set(Some(mode));
+            let text = format!("no data directory ({error})");
+            let problem = Problem {
+                trouble: Trouble::Store,
+                text: &text,
+            };
+            return fail_closed::answer(
+                started,
+                &home(),
+                None,
+                &record,
+                call,
+                None,
+                mode,
+                &problem,
+            );
         }
     };
-    let claude_project_dir = std::env::var("CLAUDE_PROJECT_DIR").ok();
-    let record = EventRecord::from_hook(
-        &input,
-        project_root(&input.cwd, claude_project_dir.as_deref()),
-        now_ms(),
-    );
+    let context = HookContext {
+        started,
+        data,
+        home: home(),
+        mode_env: mode_env.map(str::to_owned),
+    };
+    let loaded = config_files::load_in_force(&context.data, project_of(&record));
+    // The mode of any answer that is not the usual one: unknown reads as unattended.
+    let trusted = loaded
+        .global_is_sound()
+        .then_some(loaded.config.mode)
+        .flatten();
+    let mode = mode_when_unsure(mode_env, trusted, input.permission_mode.as_deref());
+    known_mode.set(Some(mode));
+    let opened = Store::open(&context.data.database());
+    if !loaded.problems.is_empty() {
+        let mut store = opened
+            .inspect_err(|error| tracing::error!(%error, "database unusable too"))
+            .ok();
+        report_config_problems(&context.data, store.as_mut(), &loaded, record.at_ms);
+        let text = loaded
+            .problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+        let problem = Problem {
+            trouble: Trouble::Config,
+            text: &text,
+        };
+        return fail_closed::answer(
+            started,
+            &context.home,
+            store.as_mut(),
+            &record,
+            call,
+            Some(&loaded.config.permissions),
+            mode,
+            &problem,
+        );
+    }
+    let mut store = match opened {
+        Ok(store) => store,
+        Err(error) => {
+            let text = format!("could not use the database: {error}");
+            let problem = Problem {
+                trouble: Trouble::Store,
+                text: &text,
+            };
+            return fail_closed::answer(
+                started,
+                &context.home,
+                None,
+                &record,
+                call,
+                Some(&loaded.config.permissions),
+                mode,
+                &problem,
+            );
+        }
+    };
+    let usual_mode = Mode::resolve(mode_env, loaded.config.mode);
+    match permission::answer(
+        &context,
+        &mut store,
+        &record,
+        call,
+        &loaded.config,
+        usual_mode,
+    ) {
+        Ok(reply) => reply,
+        Err(permission::Failure::Rules(error)) => {
+            let counted = store.record_hook_error(HookErrorKind::Config, &error, record.at_ms);
+            if let Err(store_error) = counted {
+                tracing::error!(%store_error, "could not count a rule error");
+            }
+            eprintln!("pcc-hooks: {}", one_line(&error));
+            let text = format!("config error: {error}");
+            let problem = Problem {
+                trouble: Trouble::Config,
+                text: &text,
+            };
+            fail_closed::answer(
+                started,
+                &context.home,
+                Some(&mut store),
+                &record,
+                call,
+                None,
+                mode,
+                &problem,
+            )
+        }
+        Err(permission::Failure::Store(error)) => {
+            // The database failed mid-way (locked past its timeout, read-only, full): another
+            // write would likely fail the same way, so the answer is only logged.
+            let text = format!("could not use the database: {error}");
+            let problem = Problem {
+                trouble: Trouble::Store,
+                text: &text,
+            };
+            fail_closed::answer(
+                started,
+                &context.home,
+                None,
+                &record,
+                call,
+                Some(&loaded.config.permissions),
+                mode,
+                &problem,
+            )
+        }
+    }
+}
+
+/// Makes a configuration file that cannot be used loud: a stderr line, a `config` row in
+/// `hook_errors` and a notification (the throttle keeps it to one per file and error within its
+/// interval). Never fails the call.
+pub(crate) fn report_config_problems(
+    data: &DataDir,
+    mut store: Option<&mut Store>,
+    loaded: &ConfigInForce,
+    at_ms: i64,
+) {
+    for problem in &loaded.problems {
+        let line = format!("{problem} ({})", problem.effect());
+        eprintln!("pcc-hooks: {}", one_line(&line));
+        tracing::error!(%problem, effect = problem.effect(), "a configuration file is not used");
+        if let Some(store) = store.as_deref_mut() {
+            if let Err(error) = store.record_hook_error(HookErrorKind::Config, &line, at_ms) {
+                tracing::error!(%error, "could not count a config error");
+            }
+            notifier::config_broken(data, store, &loaded.config.notify, problem);
+        }
+    }
+}
+
+/// Every event but the permission ones: recorded, and answered when the event has an answer.
+fn handle_other_event(started: Instant, input: &HookInput) -> ExitCode {
+    let record = event_record(input);
     let answer = DataDir::from_env()
         .map_err(|error| error.to_string())
         .and_then(|data| {
             let context = HookContext {
                 started,
                 data,
-                home: std::env::var_os("HOME")
-                    .map(PathBuf::from)
-                    .unwrap_or_default(),
+                home: home(),
                 mode_env: std::env::var("PCC_MODE").ok(),
             };
-            respond(&context, &input, &record)
+            respond(&context, input, &record)
         });
     match answer {
         Ok(Some(reply)) => print_reply(&reply),
         Ok(None) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("pcc-hooks: could not record {}: {error}", input.event_name);
+            eprintln!(
+                "pcc-hooks: could not record {}: {}",
+                input.event_name,
+                one_line(&error)
+            );
             tracing::error!(%error, event = %input.event_name, session = %input.session_id,
                 summary = %record.summary, "hook call failed; answered with no decision");
             ExitCode::SUCCESS
@@ -105,27 +379,15 @@ fn handle_one_call(started: Instant) -> ExitCode {
     }
 }
 
-/// Records the call and works out the reply for its event.
+/// Records the call and works out the reply for its (non-permission) event.
 fn respond(
     context: &HookContext,
     input: &HookInput,
     record: &EventRecord,
 ) -> Result<Option<Value>, String> {
     let mut store = Store::open(&context.data.database()).map_err(|error| error.to_string())?;
-    let call = match &input.event {
-        HookEvent::PreToolUse(call) => PermissionCall {
-            asker: Asker::PreToolUse,
-            tool_name: &call.tool_name,
-            tool_input: &call.tool_input,
-            tool_use_id: call.tool_use_id.as_deref(),
-        },
-        HookEvent::PermissionRequest(request) => PermissionCall {
-            asker: Asker::PermissionRequest,
-            tool_name: &request.tool_name,
-            tool_input: &request.tool_input,
-            tool_use_id: None,
-        },
-        HookEvent::Stop(stop) => return stop::answer(context, &mut store, record, stop),
+    match &input.event {
+        HookEvent::Stop(stop) => stop::answer(context, &mut store, record, stop),
         HookEvent::SessionStart(_) => {
             store
                 .record_event(record)
@@ -139,7 +401,7 @@ fn respond(
             {
                 start_scheduler(context);
             }
-            return Ok(None);
+            Ok(None)
         }
         HookEvent::SessionEnd(_) => {
             // A human's answer, or a resume after a limit, waiting for this session to end can
@@ -150,51 +412,49 @@ fn respond(
             {
                 start_scheduler(context);
             }
-            return Ok(None);
+            Ok(None)
         }
         HookEvent::StopFailure(failure) => {
             // A queued task stays active: a resume goes on with it, and a session that ends
             // instead puts it back (SessionEnd).
             limit::record_stop_failure(context, &mut store, record, failure)?;
-            return Ok(None);
+            Ok(None)
         }
         HookEvent::PostToolUse(_) => {
             // Read only when the call was one a human approved. A broken config must not stop
-            // the event from being recorded; learning then uses the default threshold.
+            // the event from being recorded; learning then uses what is in force instead.
+            let loaded = RefCell::new(None);
             let threshold = || {
-                config_files::load(&context.data, &PathBuf::from(&record.project_root))
-                    .map_or(DEFAULT_APPROVALS_TO_LEARN, |config| {
-                        config.approvals_to_learn
-                    })
+                let in_force = config_files::load_in_force(&context.data, project_of(record));
+                let threshold = in_force.config.approvals_to_learn;
+                loaded.replace(Some(in_force));
+                threshold
             };
             store
                 .record_tool_ran(record, threshold)
                 .map_err(|error| error.to_string())?;
-            return Ok(None);
+            if let Some(in_force) = loaded.into_inner() {
+                report_config_problems(&context.data, Some(&mut store), &in_force, record.at_ms);
+            }
+            Ok(None)
         }
         HookEvent::Notification(note) => {
             store
                 .record_event(record)
                 .map_err(|error| error.to_string())?;
             // Claude Code waits for the user: tell them where they are (never fails the call).
-            notifier::claude_notification(&context.data, &mut store, record, note);
-            return Ok(None);
+            let loaded = config_files::load_in_force(&context.data, project_of(record));
+            report_config_problems(&context.data, Some(&mut store), &loaded, record.at_ms);
+            notifier::claude_notification(&context.data, &mut store, record, note, &loaded.config);
+            Ok(None)
         }
         _ => {
             store
                 .record_event(record)
                 .map_err(|error| error.to_string())?;
-            return Ok(None);
+            Ok(None)
         }
-    };
-    permission::answer(context, &mut store, record, call).inspect_err(|error| {
-        // The decision failed (a bad config, say): keep the event and the error, decide nothing.
-        let kept = store.record_event(record).map(drop);
-        let counted = store.record_hook_error(HookErrorKind::Internal, error, record.at_ms);
-        if let Err(store_error) = kept.and(counted) {
-            tracing::error!(%store_error, "could not record the event of a failed decision");
-        }
-    })
+    }
 }
 
 fn start_scheduler(context: &HookContext) {
@@ -245,4 +505,74 @@ fn now_ms() -> i64 {
         .map_or(0, |elapsed| {
             i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn panicking_judge() -> Option<Value> {
+        panic!("a bug in the permission path")
+    }
+
+    #[test]
+    fn a_panic_in_the_permission_path_is_never_silence_nor_an_allow() {
+        // Unattended (known before the panic): deny.
+        let known = Cell::new(Some(Mode::Unattended));
+        let reply = guarded(
+            Asker::PreToolUse,
+            &known,
+            || Mode::Interactive,
+            panicking_judge,
+        );
+        assert!(reply.1, "the panic is reported");
+        let reply = reply.0.expect("an answer");
+        assert_eq!(reply["hookSpecificOutput"]["permissionDecision"], "deny");
+        assert!(
+            reply["hookSpecificOutput"]["permissionDecisionReason"]
+                .as_str()
+                .is_some_and(|reason| reason.contains("internal error")),
+            "{reply}"
+        );
+        // Interactive: ask.
+        let known = Cell::new(Some(Mode::Interactive));
+        let reply = guarded(
+            Asker::PreToolUse,
+            &known,
+            || Mode::Unattended,
+            panicking_judge,
+        );
+        assert!(reply.1, "the panic is reported");
+        let reply = reply.0.expect("an answer");
+        assert_eq!(reply["hookSpecificOutput"]["permissionDecision"], "ask");
+        // The mode not known yet: the unsure reading decides.
+        let reply = guarded(
+            Asker::PermissionRequest,
+            &Cell::new(None),
+            || Mode::Unattended,
+            panicking_judge,
+        );
+        assert!(reply.1, "the panic is reported");
+        let reply = reply.0.expect("an answer");
+        assert_eq!(
+            reply["hookSpecificOutput"]["decision"]["behavior"], "deny",
+            "{reply}"
+        );
+        // A PermissionRequest with a human there leaves Claude Code's own dialog.
+        let reply = guarded(
+            Asker::PermissionRequest,
+            &Cell::new(Some(Mode::Interactive)),
+            || Mode::Unattended,
+            panicking_judge,
+        );
+        assert_eq!(reply, (None, true));
+        // No panic: the judge's own answer.
+        let own = guarded(
+            Asker::PreToolUse,
+            &Cell::new(None),
+            || Mode::Unattended,
+            || Some(serde_json::json!({"x": 1})),
+        );
+        assert_eq!(own, (Some(serde_json::json!({"x": 1})), false));
+    }
 }

@@ -2,11 +2,12 @@
 //! user's rules, learned approvals and (for MEDIUM) the brain, decide by mode, record, answer.
 //! `AskUserQuestion` is not a permission question: the brain answers it ([`answer_questions`]).
 //!
-//! The answer is printed only after the decision is stored: if the database cannot be written,
-//! nothing is printed, so an internal error can never become an `allow` (DESIGN.md invariant 1).
+//! The answer is returned only after the decision is stored. When something here fails (the
+//! database, a rule), the caller answers with `pcc_core::fail_closed` instead: an internal error
+//! never becomes an `allow` beyond what the built-in policy proves LOW, and never becomes silence
+//! (DESIGN.md invariant 1).
 
 use super::{HookContext, brain};
-use crate::config_files;
 use crate::notifier::{self, EscalationNotice};
 use pcc_core::brain::{BrainKind, PermissionQuery, answer_ask_user_question, decide_permission};
 use pcc_core::call_digest::call_digest;
@@ -44,19 +45,35 @@ pub struct PermissionCall<'a> {
     pub tool_use_id: Option<&'a str>,
 }
 
-/// Decides, records and returns the JSON to print (`None`: print nothing).
+/// Why the full decision could not be made; the caller then answers by the built-in policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// A rule of the configuration could not be understood.
+    Rules(String),
+    /// The database could not be read or written.
+    Store(String),
+}
+
+impl Failure {
+    fn store(error: impl std::fmt::Display) -> Failure {
+        Failure::Store(error.to_string())
+    }
+}
+
+/// Decides with the configuration in force and `mode`, records, and returns the JSON to print
+/// (`None`: print nothing, which only `PermissionRequest` and an undecided interactive MEDIUM
+/// call do, leaving the call to Claude Code's own dialog).
 pub fn answer(
     context: &HookContext,
     store: &mut Store,
     record: &EventRecord,
-    call: PermissionCall<'_>,
-) -> Result<Option<Value>, String> {
+    call: &PermissionCall<'_>,
+    config: &Config,
+    mode: Mode,
+) -> Result<Option<Value>, Failure> {
     let project_root = PathBuf::from(&record.project_root);
-    let config =
-        config_files::load(&context.data, &project_root).map_err(|error| error.to_string())?;
-    let mode = Mode::resolve(context.mode_env.as_deref(), config.mode);
     if call.tool_name == "AskUserQuestion" && call.asker == Asker::PreToolUse {
-        return answer_questions(context, store, record, &call, &config, mode);
+        return answer_questions(context, store, record, call, config, mode);
     }
     let policy = PolicyContext {
         cwd: PathBuf::from(&record.cwd),
@@ -69,7 +86,7 @@ pub fn answer(
         &policy,
         &config.permissions,
     )
-    .map_err(|error| error.to_string())?;
+    .map_err(|error| Failure::Rules(error.to_string()))?;
     // Only MEDIUM and HIGH calls can be approved by a human or escalated, so only they need the
     // call's exact identity: LOW calls, the common case, skip the hashing.
     let digest = judgement
@@ -84,7 +101,7 @@ pub fn answer(
                 &judgement.normalized_input,
                 digest,
             )
-            .map_err(|error| error.to_string())?,
+            .map_err(Failure::store)?,
         None => (PriorApproval::None, None),
     };
     let mut decision = judgement.decide(approval, mode);
@@ -130,8 +147,8 @@ pub fn answer(
         context,
         store,
         record,
-        &call,
-        &config,
+        call,
+        config,
         StoredAs {
             input: &judgement.normalized_input,
             decision: &decision,
@@ -171,7 +188,7 @@ fn answer_questions(
     call: &PermissionCall<'_>,
     config: &Config,
     mode: Mode,
-) -> Result<Option<Value>, String> {
+) -> Result<Option<Value>, Failure> {
     let started = Instant::now();
     let thinker = pcc_brain_http::build_brain(&config.brain);
     let brain_context = brain::context(context, store, record, mode);
@@ -317,7 +334,7 @@ fn store_decision(
     config: &Config,
     stored_as: StoredAs<'_>,
     brain_answers: &[BrainAnswerRecord],
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let StoredAs {
         input,
         why_for_human,
@@ -347,7 +364,7 @@ fn store_decision(
     };
     let recorded = store
         .record_decision(record, &stored, brain_answers)
-        .map_err(|error| error.to_string())?;
+        .map_err(Failure::store)?;
     if let Some(escalation_id) = recorded.escalation_id {
         notifier::escalation_raised(
             &context.data,

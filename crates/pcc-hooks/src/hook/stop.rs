@@ -16,7 +16,7 @@ use super::{HookContext, brain};
 use crate::config_files;
 use crate::notifier::{self, EscalationNotice};
 use pcc_core::brain::{answer_stop_question, question_from_message};
-use pcc_core::config::{Config, DEFAULT_QUEUE_MAX_ATTEMPTS};
+use pcc_core::config::Config;
 use pcc_core::decision::Mode;
 use pcc_core::hook::Stop;
 use pcc_core::redact::redact_and_truncate;
@@ -39,22 +39,13 @@ pub fn answer(
     {
         return Ok(Some(block(&message)));
     }
-    // A broken config must not stop the queue the user filled by hand; it does stop the brain
-    // (whose settings it holds) and notifications.
-    let config = config_files::load(&context.data, &PathBuf::from(&record.project_root))
-        .inspect_err(|error| {
-            tracing::error!(%error, "config unreadable; the Stop hook answers no question");
-        })
-        .ok();
-    let brain_step = match &config {
-        Some(config) => ask_brain(context, store, record, stop, config)?,
-        None => BrainStep::default(),
-    };
-    let max_attempts = config
-        .as_ref()
-        .map_or(DEFAULT_QUEUE_MAX_ATTEMPTS, |config| {
-            config.queue_max_attempts
-        });
+    // A broken config must not stop the queue the user filled by hand: what is in force instead
+    // (the global file alone, or the defaults) runs the brain and the notifications.
+    let loaded = config_files::load_in_force(&context.data, &PathBuf::from(&record.project_root));
+    super::report_config_problems(&context.data, Some(store), &loaded, record.at_ms);
+    let config = &loaded.config;
+    let brain_step = ask_brain(context, store, record, stop, config)?;
+    let max_attempts = config.queue_max_attempts;
     let outcome = store
         .record_stop(&StopRecord {
             event: record,
@@ -64,21 +55,19 @@ pub fn answer(
             max_attempts: i64::from(max_attempts),
         })
         .map_err(|error| error.to_string())?;
-    if let Some(config) = &config {
-        let question = outcome.escalation_id.zip(brain_step.escalation.as_ref());
-        for (id, escalation) in question.into_iter().chain(
-            outcome
-                .exhausted
-                .iter()
-                .map(|(id, escalation)| (*id, escalation)),
-        ) {
-            notifier::escalation_raised(
-                &context.data,
-                store,
-                &config.notify,
-                &EscalationNotice::of(id, escalation),
-            );
-        }
+    let question = outcome.escalation_id.zip(brain_step.escalation.as_ref());
+    for (id, escalation) in question.into_iter().chain(
+        outcome
+            .exhausted
+            .iter()
+            .map(|(id, escalation)| (*id, escalation)),
+    ) {
+        notifier::escalation_raised(
+            &context.data,
+            store,
+            &config.notify,
+            &EscalationNotice::of(id, escalation),
+        );
     }
     if let Some(reason) = brain_step.reply {
         return Ok(Some(block(&reason)));

@@ -13,7 +13,6 @@ use crate::failure::Failure;
 use crate::notifier::{self, EscalationNotice};
 use crate::programs::process_alive;
 use crate::scheduler_lock;
-use pcc_core::config::DEFAULT_RESUME_GRACE_SECONDS;
 use pcc_core::paths::DataDir;
 use pcc_core::resume_schedule::{due_after_reset, retry_after_failure};
 use pcc_store::{NewEscalation, ResumeResult, Store};
@@ -54,10 +53,9 @@ pub fn run(args: &SchedulerArgs) -> Result<(), Failure> {
             let result = match outcome {
                 resume_run::Outcome::Completed => ResumeResult::Done,
                 resume_run::Outcome::LimitedAgain { resets_at_ms } => {
-                    let grace_ms = config_files::load(&data, Path::new(&resume.plan.cwd))
-                        .map_or(DEFAULT_RESUME_GRACE_SECONDS, |config| {
-                            config.resume_grace_seconds
-                        })
+                    let grace_ms = config_files::load_in_force(&data, Path::new(&resume.plan.cwd))
+                        .config
+                        .resume_grace_seconds
                         .saturating_mul(1000);
                     let grace_ms = i64::try_from(grace_ms).unwrap_or(i64::MAX);
                     // No reset in the stream: try again after the grace rather than spin.
@@ -98,17 +96,17 @@ fn notify_gave_up(
     escalation: &NewEscalation,
 ) {
     let project = Path::new(escalation.project_root.as_deref().unwrap_or(""));
-    match config_files::load(data, project) {
-        Ok(config) => notifier::escalation_raised(
-            data,
-            store,
-            &config.notify,
-            &EscalationNotice::of(escalation_id, escalation),
-        ),
-        Err(error) => {
-            tracing::error!(%error, "config unreadable; the failed resume is not notified")
-        }
+    // A broken config file does not silence the news: what is in force instead notifies.
+    let loaded = config_files::load_in_force(data, project);
+    for problem in &loaded.problems {
+        tracing::error!(%problem, effect = problem.effect(), "a configuration file is not used");
     }
+    notifier::escalation_raised(
+        data,
+        store,
+        &loaded.config.notify,
+        &EscalationNotice::of(escalation_id, escalation),
+    );
 }
 
 /// `$PCC_CLAUDE_BIN` when set (tests, unusual installs), else `claude` on PATH.

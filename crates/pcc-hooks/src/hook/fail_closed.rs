@@ -1,0 +1,169 @@
+//! A permission call our usual path could not decide (a config that does not load, a database
+//! that cannot be opened or written, a panic): judged by the built-in policy alone
+//! (`pcc_core::fail_closed`), recorded when the database still works, logged either way, and
+//! always answered — silence would let the call run under `bypassPermissions`.
+
+use super::permission::{Asker, PermissionCall};
+use pcc_core::call::CallFacts;
+use pcc_core::config::PermissionLists;
+use pcc_core::decision::{Decision, Mode, PriorApproval};
+use pcc_core::fail_closed::{Trouble, decide};
+use pcc_core::hook::PermissionReply;
+use pcc_core::judgement::Judgement;
+use pcc_core::policy::{PolicyContext, classify};
+use pcc_core::redact::redact_and_truncate;
+use pcc_store::{DecisionRecord, EventRecord, Store};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What went wrong, for the stored decision and the reason the model reads.
+pub struct Problem<'a> {
+    /// Which part failed.
+    pub trouble: Trouble,
+    /// In words: "config error in …", "could not use the database …".
+    pub text: &'a str,
+}
+
+/// Judges `call` by the built-in policy, made stricter (never looser) by `rules` when they can
+/// still be read, stores the decision in `store` when there is one, and returns the reply.
+#[allow(clippy::too_many_arguments)] // each is one fact of the call; a struct would only rename them
+pub fn answer(
+    started: Instant,
+    home: &Path,
+    store: Option<&mut Store>,
+    record: &EventRecord,
+    call: &PermissionCall<'_>,
+    rules: Option<&PermissionLists>,
+    mode: Mode,
+    problem: &Problem<'_>,
+) -> Option<Value> {
+    let policy = PolicyContext {
+        cwd: PathBuf::from(&record.cwd),
+        project_root: PathBuf::from(&record.project_root),
+        home: home.to_path_buf(),
+    };
+    let judgement = rules.and_then(|lists| {
+        Judgement::of(call.tool_name, call.tool_input, &policy, lists)
+            .inspect_err(|error| tracing::warn!(%error, "rules unusable in the fail-closed path"))
+            .ok()
+    });
+    let (decision, input) = match &judgement {
+        Some(judgement) => {
+            let by_rules = judgement.decide(PriorApproval::None, mode);
+            let decision = decide(
+                &judgement.verdict,
+                Some(&by_rules),
+                mode,
+                problem.trouble,
+                problem.text,
+            );
+            (decision, judgement.normalized_input.clone())
+        }
+        None => {
+            let verdict = classify(call.tool_name, call.tool_input, &policy);
+            let input =
+                CallFacts::from_tool_call(call.tool_name, call.tool_input, &verdict, &policy)
+                    .normalized_input();
+            (
+                decide(&verdict, None, mode, problem.trouble, problem.text),
+                input,
+            )
+        }
+    };
+    let reply = reply(call.asker, &decision);
+    let shown = reply
+        .as_ref()
+        .map_or_else(|| "nothing".to_owned(), Value::to_string);
+    let recorded = match store {
+        Some(store) => store
+            .record_decision(
+                record,
+                &decision_record(started, record, call, &input, &decision, mode),
+                &[],
+            )
+            .map(drop)
+            .map_err(|error| error.to_string()),
+        None => Err("no usable database".to_owned()),
+    };
+    match recorded {
+        Ok(()) => tracing::warn!(
+            event = %record.event, tool = call.tool_name, answer = decision.answer.as_str(),
+            problem = problem.text, "judged by the built-in policy"
+        ),
+        Err(error) => {
+            eprintln!(
+                "pcc-hooks: {} not recorded ({}); judged by the built-in policy: {} {}",
+                record.event,
+                one_line(&error),
+                decision.level,
+                decision.answer.as_str()
+            );
+            tracing::error!(
+                %error, event = %record.event, session = %record.session_id,
+                summary = %record.summary, reply = %shown, problem = problem.text,
+                "judged by the built-in policy; the decision is not recorded"
+            );
+        }
+    }
+    reply
+}
+
+/// The reply for `decision` to the event that asked (`None`: print nothing, which only a
+/// `PermissionRequest` left to the human's dialog does).
+pub fn reply(asker: Asker, decision: &Decision) -> Option<Value> {
+    match asker {
+        Asker::PreToolUse => PermissionReply::PreToolUse {
+            answer: decision.answer,
+            reason: &decision.reason,
+            updated_input: None,
+        },
+        Asker::PermissionRequest => PermissionReply::PermissionRequest {
+            answer: decision.answer,
+            reason: &decision.reason,
+        },
+    }
+    .to_json()
+}
+
+fn decision_record(
+    started: Instant,
+    record: &EventRecord,
+    call: &PermissionCall<'_>,
+    input: &str,
+    decision: &Decision,
+    mode: Mode,
+) -> DecisionRecord {
+    DecisionRecord {
+        hook_event: record.event.clone(),
+        tool_name: call.tool_name.to_owned(),
+        tool_use_id: call.tool_use_id.map(str::to_owned),
+        project_root: record.project_root.clone(),
+        input: input.to_owned(),
+        level: decision.level.as_str().to_owned(),
+        answer: decision.answer.as_str().to_owned(),
+        rule: decision.rule.clone(),
+        reason: redact_and_truncate(&decision.reason, 1000),
+        mode: mode.as_str().to_owned(),
+        latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
+        // Approvals need the path that failed; nothing would honour one.
+        escalation: None,
+        suggestion: None,
+        approval_used: None,
+        call_digest: None,
+    }
+}
+
+/// `text` on one line, for stderr (Claude Code shows hook stderr line by line).
+pub fn one_line(text: &str) -> String {
+    text.split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The project root of `record` as a path, for reading its configuration.
+pub fn project_of(record: &EventRecord) -> &Path {
+    Path::new(&record.project_root)
+}
