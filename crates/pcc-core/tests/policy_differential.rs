@@ -772,6 +772,9 @@ const TRICKY: &[&str] = &[
     "cp -r ~/.aws aws-copy",
     "cat $(echo ~)/canary.txt",
     "cd ~ && cat .bashrc canary.txt",
+    "tar cf - build/..",
+    "cd src | cat ../canary.txt",
+    "pushd src >/dev/null | tail -n 1 ../canary.txt",
 ];
 
 // ---------------------------------------------------------------------------------------
