@@ -2,8 +2,10 @@
 //!
 //! Nothing here touches the filesystem: paths are resolved against the session's cwd
 //! and the home directory given in the context, `..` is folded lexically. This keeps
-//! classification pure and fast, and means a symlink can fool it, which is acceptable
-//! because the hook is a guard rail against mistakes, not a sandbox.
+//! classification pure and fast. A symlink that already exists can fool it; one created
+//! earlier in the same command cannot, because the walker then treats every later path
+//! as unknown. Names are compared without regard to case where a file system may ignore
+//! it (`.GIT/config` is `.git/config` on macOS), always toward the stricter kind.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -30,20 +32,32 @@ pub(crate) enum PlaceKind {
     Secret(SecretKind),
     /// Version-control internals (`.git/**`), where a write can corrupt history or add hooks.
     VcsInternal,
-    /// Claude Code's own settings, where a write could switch this guard off.
+    /// The project's agent configuration (`.claude/**`, `.mcp.json`), where a write could
+    /// switch this guard off or add hooks and MCP servers that run later.
     AgentSettings,
-    /// A shell start-up file (`~/.bashrc`...), where a write persists code for every shell.
+    /// Agent configuration and our own files in the home (`~/.claude/**`, the pcc-hooks data
+    /// and config directories): a write could switch this guard off; a read may leak
+    /// transcripts of other projects.
+    AgentHome,
+    /// A file something runs later without asking (`~/.bashrc`, `~/.gitconfig`,
+    /// `~/.local/bin/*`, `.envrc`, `.husky/*`): a write persists code.
     ShellRc,
-    /// Operating-system directories (`/etc`, `/usr`, `/bin`...).
+    /// Operating-system directories (`/etc`, `/var`, `/boot`...).
     System,
+    /// Installed programs, libraries and headers (`/usr`, `/bin`, `/lib`...): reading is
+    /// harmless, writing is a system change.
+    SystemPublic,
     /// The project root directory itself.
     ProjectRoot,
     /// A build or cache directory inside the project (`target/`, `node_modules/`...).
     ProjectDisposable,
     /// Anything else inside the project.
     Project,
-    /// Scratch space under `/tmp` or `/var/tmp`.
+    /// Scratch space under `/tmp` or `/var/tmp` (never the home or anything under it,
+    /// wherever the home is).
     Temp,
+    /// A file or directory under the home, outside the project: the user's own data.
+    HomeFile,
     /// Everything else outside the project.
     Outside,
 }
@@ -89,16 +103,15 @@ const DISPOSABLE_DIRS: &[&str] = &[
     ".eggs",
 ];
 
+/// Directories of installed programs and libraries, readable by everyone and holding no
+/// secrets.
+const SYSTEM_PUBLIC_DIRS: &[&str] = &[
+    "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+];
+
 /// Top-level directories that belong to the operating system.
 const SYSTEM_DIRS: &[&str] = &[
     "/etc",
-    "/usr",
-    "/bin",
-    "/sbin",
-    "/lib",
-    "/lib32",
-    "/lib64",
-    "/libx32",
     "/boot",
     "/sys",
     "/proc",
@@ -133,8 +146,67 @@ const SHELL_RC_FILES: &[&str] = &[
     ".xprofile",
 ];
 
+/// Paths under home that something runs later without asking (besides the rc files).
+const HOME_RUN_LATER: &[&str] = &[
+    ".gitconfig",
+    ".config/git",
+    ".local/bin",
+    "bin",
+    ".config/autostart",
+    ".config/systemd",
+    ".config/fish",
+    ".ssh",
+    ".bash_aliases",
+    ".bash_functions",
+    ".config/environment.d",
+    ".pam_environment",
+    ".xinitrc",
+    ".xsession",
+    ".config/direnv",
+    ".npm-global/bin",
+    ".cargo/bin",
+    ".cargo/config",
+    ".cargo/config.toml",
+    ".pip/pip.conf",
+    ".config/pip",
+    ".vimrc",
+    ".emacs",
+    ".config/nvim",
+    ".tmux.conf",
+    "Library/LaunchAgents",
+];
+
+/// Our own files and the agent's, under home.
+const HOME_AGENT_DIRS: &[&str] = &[
+    ".claude",
+    ".config/claude",
+    ".local/share/pcc-hooks",
+    ".config/pcc-hooks",
+    ".cache/pcc-hooks",
+    "Library/Application Support/pcc-hooks",
+    ".codex",
+    ".gemini",
+    ".cursor",
+    ".config/Code/User",
+    ".vscode",
+];
+
+/// Names inside a project that something runs later without asking.
+const PROJECT_RUN_LATER: &[&str] = &[".envrc", ".husky", ".githooks"];
+
 /// File names that are credentials wherever they are.
 const CREDENTIAL_FILES: &[&str] = &[
+    ".claude.json",
+    ".credentials.json",
+    "auth.json",
+    "hosts.yml",
+    ".vault-token",
+    ".boto",
+    ".s3cfg",
+    ".passwd-s3fs",
+    ".my.cnf",
+    ".mylogin.cnf",
+    "environ",
     ".netrc",
     "_netrc",
     ".pgpass",
@@ -167,24 +239,66 @@ const HOME_CREDENTIAL_DIRS: &[&str] = &[
     ".kube",
     ".docker",
     ".config/gh",
+    ".config/hub",
+    ".config/op",
+    ".op",
     ".oci",
+    ".codex",
+    ".password-store",
+    ".local/share/keyrings",
+    ".terraform.d",
+    ".config/rclone",
+    ".mozilla",
+    ".config/google-chrome",
+    ".config/chromium",
+    ".pki",
+    ".cargo/credentials",
+    ".cargo/credentials.toml",
+    ".gem/credentials",
+    ".config/doctl",
+    ".config/heroku",
+    ".netrc",
+    ".git-credentials",
+    ".config/netlify",
+    ".vercel",
+    ".fly",
+    ".config/gh-copilot",
+    ".config/github-copilot",
+    "Library/Keychains",
 ];
 
 /// Resolves `raw` lexically against `cwd` (and `~` against `home`), folding `.` and `..`.
 ///
 /// `~user` cannot be resolved without the system's user database, so it is mapped under
-/// `/home`, which classifies as outside the project (the safe side).
+/// `/home` (`~root` to `/root`), which classifies as outside the project (the safe side).
 pub(crate) fn resolve(raw: &str, cwd: &Path, home: &Path) -> PathBuf {
     let joined = if raw == "~" {
         home.to_path_buf()
     } else if let Some(rest) = raw.strip_prefix("~/") {
         home.join(rest)
     } else if let Some(user) = raw.strip_prefix('~') {
-        Path::new("/home").join(user)
+        let (user, rest) = user.split_once('/').unwrap_or((user, ""));
+        let base = if user == "root" {
+            PathBuf::from("/root")
+        } else {
+            Path::new("/home").join(user)
+        };
+        base.join(rest)
     } else {
         cwd.join(raw)
     };
     normalize(&joined)
+}
+
+/// Follows the links made earlier in the same command: a path under a link is the same
+/// path under the link's target.
+pub(crate) fn through_links(path: PathBuf, links: &[(PathBuf, PathBuf)]) -> PathBuf {
+    for (link, target) in links.iter().rev() {
+        if let Ok(rest) = path.strip_prefix(link) {
+            return normalize(&target.join(rest));
+        }
+    }
+    path
 }
 
 /// Folds `.` and `..` components without touching the filesystem (`/..` stays `/`).
@@ -216,6 +330,13 @@ pub(crate) fn secret_kind(path: &Path, home: &Path) -> Option<SecretKind> {
     if lower.ends_with(".pub") || lower == "known_hosts" {
         return None;
     }
+    if lower == "environ" && path.starts_with("/proc") {
+        // Another process's environment: its tokens and passwords.
+        return Some(SecretKind::Credentials);
+    }
+    if lower.starts_with("ssh_host_") && lower.contains("key") {
+        return Some(SecretKind::PrivateKey);
+    }
     if lower == ".env" || lower == ".envrc" || lower.ends_with(".env") {
         return Some(SecretKind::EnvFile);
     }
@@ -238,20 +359,46 @@ pub(crate) fn secret_kind(path: &Path, home: &Path) -> Option<SecretKind> {
     if let Some(ext) = Path::new(&lower).extension().and_then(|e| e.to_str())
         && KEY_EXTENSIONS.contains(&ext)
     {
-        return Some(SecretKind::PrivateKey);
+        // `ca.pem`, `cert.pem`, `fullchain.pem`: certificates, public by design.
+        let certificate = ext == "pem"
+            && ["cert", "ca.", "ca-", "chain", "bundle", "public", "pub."]
+                .iter()
+                .any(|w| lower.contains(w))
+            && !lower.contains("key");
+        if !certificate {
+            return Some(SecretKind::PrivateKey);
+        }
     }
-    if lower.starts_with("credentials") || CREDENTIAL_FILES.contains(&lower.as_str()) {
+    let generic = matches!(lower.as_str(), "auth.json" | "hosts.yml" | "environ");
+    if lower.starts_with("credentials")
+        || lower.starts_with(".credentials")
+        || (!generic && CREDENTIAL_FILES.contains(&lower.as_str()))
+    {
         return Some(SecretKind::Credentials);
     }
-    if let Ok(rest) = path.strip_prefix(home) {
+    if let Some(rest) = home_relative(path, home) {
         if rest.starts_with(".ssh") && lower != "config" && lower != "authorized_keys" {
             return Some(SecretKind::PrivateKey);
         }
         if HOME_CREDENTIAL_DIRS.iter().any(|dir| rest.starts_with(dir)) {
             return Some(SecretKind::Credentials);
         }
+        if generic && rest.components().count() > 1 {
+            // `~/.codex/auth.json`, `~/.config/gh/hosts.yml` and their kind.
+            return Some(SecretKind::Credentials);
+        }
     }
     None
+}
+
+/// The path below `home`, lower-cased, when it is under it (`None` for home itself or
+/// anything outside).
+fn home_relative(path: &Path, home: &Path) -> Option<PathBuf> {
+    let rest = path.strip_prefix(home).ok()?;
+    if rest.as_os_str().is_empty() || home == Path::new("/") {
+        return None;
+    }
+    Some(PathBuf::from(rest.to_string_lossy().to_lowercase()))
 }
 
 /// Classifies a resolved path; the order of the checks is the order of precedence.
@@ -262,26 +409,33 @@ pub(crate) fn place_kind(path: &Path, ctx: &PolicyContext) -> PlaceKind {
     if path == Path::new("/") {
         return PlaceKind::Root;
     }
-    if path == ctx.home {
+    if ctx.home.starts_with(path) {
+        // The home or a parent of it (`/home`): losing it loses everything of the user.
         return PlaceKind::Home;
     }
     if let Some(kind) = secret_kind(path, &ctx.home) {
         return PlaceKind::Secret(kind);
     }
-    let names: Vec<&str> = path.iter().filter_map(|c| c.to_str()).collect();
-    if names.iter().any(|n| matches!(*n, ".git" | ".hg" | ".svn")) {
-        return PlaceKind::VcsInternal;
-    }
-    if is_agent_settings(path, &names, ctx) {
-        return PlaceKind::AgentSettings;
-    }
-    if let Ok(rest) = path.strip_prefix(&ctx.home) {
+    let lowered = path.to_string_lossy().to_lowercase();
+    let names: Vec<&str> = lowered.split('/').filter(|n| !n.is_empty()).collect();
+    if let Some(rest) = home_relative(path, &ctx.home) {
+        if HOME_AGENT_DIRS.iter().any(|dir| rest.starts_with(dir)) {
+            return PlaceKind::AgentHome;
+        }
         let rc = rest.to_str().is_some_and(|r| SHELL_RC_FILES.contains(&r))
-            || rest.starts_with(".config/fish")
-            || rest.starts_with(".ssh");
+            || HOME_RUN_LATER.iter().any(|dir| rest.starts_with(dir));
         if rc {
             return PlaceKind::ShellRc;
         }
+    }
+    if names.iter().any(|n| matches!(*n, ".git" | ".hg" | ".svn")) {
+        return PlaceKind::VcsInternal;
+    }
+    if names.iter().any(|n| matches!(*n, ".claude" | ".mcp.json")) {
+        return PlaceKind::AgentSettings;
+    }
+    if names.iter().any(|n| PROJECT_RUN_LATER.contains(n)) {
+        return PlaceKind::ShellRc;
     }
     if let Ok(rest) = path.strip_prefix(&ctx.project_root) {
         if rest.as_os_str().is_empty() {
@@ -297,6 +451,14 @@ pub(crate) fn place_kind(path: &Path, ctx: &PolicyContext) -> PlaceKind {
             PlaceKind::Project
         };
     }
+    if home_relative(path, &ctx.home).is_some() {
+        // Nothing under the home is scratch, wherever the home is (`HOME=/tmp/u` in CI).
+        return PlaceKind::HomeFile;
+    }
+    if ctx.project_root.starts_with(path) {
+        // A parent of the project (`..` from the root): deleting it deletes the project.
+        return PlaceKind::Outside;
+    }
     for tmp in ["/tmp", "/var/tmp", "/private/tmp", "/dev/shm"] {
         if let Ok(rest) = path.strip_prefix(tmp) {
             return if rest.as_os_str().is_empty() {
@@ -306,21 +468,13 @@ pub(crate) fn place_kind(path: &Path, ctx: &PolicyContext) -> PlaceKind {
             };
         }
     }
+    if SYSTEM_PUBLIC_DIRS.iter().any(|dir| path.starts_with(dir)) {
+        return PlaceKind::SystemPublic;
+    }
     if SYSTEM_DIRS.iter().any(|dir| path.starts_with(dir)) {
         return PlaceKind::System;
     }
     PlaceKind::Outside
-}
-
-/// Claude Code settings: `.claude/settings*.json` anywhere and everything under `~/.claude`.
-fn is_agent_settings(path: &Path, names: &[&str], ctx: &PolicyContext) -> bool {
-    if path.starts_with(ctx.home.join(".claude")) || path == ctx.home.join(".claude.json") {
-        return true;
-    }
-    match names {
-        [.., ".claude", file] => file.starts_with("settings"),
-        _ => false,
-    }
 }
 
 fn device_kind(dev: &Path) -> PlaceKind {
@@ -367,7 +521,7 @@ pub(crate) fn write_finding(kind: PlaceKind, shown: &str) -> Finding {
         PlaceKind::OtherDevice => {
             Finding::new(High, "path.device", format!("writes to device {shown}"))
         }
-        PlaceKind::Root | PlaceKind::System => Finding::new(
+        PlaceKind::Root | PlaceKind::System | PlaceKind::SystemPublic => Finding::new(
             High,
             "path.system",
             format!("writes to system path {shown}"),
@@ -383,15 +537,15 @@ pub(crate) fn write_finding(kind: PlaceKind, shown: &str) -> Finding {
             "path.vcs-internal",
             format!("writes inside version-control internals ({shown})"),
         ),
-        PlaceKind::AgentSettings => Finding::new(
+        PlaceKind::AgentSettings | PlaceKind::AgentHome => Finding::new(
             High,
             "path.agent-settings",
-            format!("writes Claude Code settings ({shown})"),
+            format!("writes agent or pcc-hooks configuration ({shown})"),
         ),
         PlaceKind::ShellRc => Finding::new(
             High,
-            "path.shell-rc",
-            format!("writes shell start-up file {shown}"),
+            "path.runs-later",
+            format!("writes {shown}, which runs later without asking"),
         ),
         PlaceKind::ProjectRoot | PlaceKind::Project | PlaceKind::ProjectDisposable => Finding::new(
             Low,
@@ -399,7 +553,7 @@ pub(crate) fn write_finding(kind: PlaceKind, shown: &str) -> Finding {
             format!("writes {shown} inside the project"),
         ),
         PlaceKind::Temp => Finding::new(Low, "path.temp", format!("writes scratch file {shown}")),
-        PlaceKind::Outside => Finding::new(
+        PlaceKind::Outside | PlaceKind::HomeFile => Finding::new(
             High,
             "path.outside-project",
             format!("writes {shown} outside the project"),
@@ -422,6 +576,7 @@ pub(crate) fn read_finding(kind: PlaceKind, shown: &str) -> Finding {
         | PlaceKind::ProjectDisposable
         | PlaceKind::VcsInternal
         | PlaceKind::Temp
+        | PlaceKind::SystemPublic
         | PlaceKind::NullDevice => Finding::new(Low, "path.project-read", format!("reads {shown}")),
         PlaceKind::AgentSettings => {
             Finding::new(Low, "path.agent-settings-read", format!("reads {shown}"))
@@ -431,5 +586,219 @@ pub(crate) fn read_finding(kind: PlaceKind, shown: &str) -> Finding {
             "path.outside-read",
             format!("reads {shown} outside the project"),
         ),
+    }
+}
+
+/// Names a glob must not be able to match for its matches to be judged by the directory
+/// they sit in: secrets, and the files something runs later.
+const SENSITIVE_SAMPLES: &[&str] = &[
+    ".env",
+    ".env.local",
+    ".env.production",
+    ".envrc",
+    "id_rsa",
+    "id_ed25519",
+    "credentials",
+    "credentials.json",
+    ".credentials.json",
+    ".netrc",
+    ".npmrc",
+    ".pypirc",
+    ".pgpass",
+    ".git-credentials",
+    "server.key",
+    "tls.pem",
+    "store.p12",
+    "master.key",
+    ".htpasswd",
+    ".git",
+    ".claude",
+    ".mcp.json",
+    ".husky",
+    ".bashrc",
+    ".profile",
+    ".ssh",
+    ".aws",
+];
+
+/// Splits a glob into the directory its matches are under (the leading components with no
+/// glob character) and the pattern below it. `None` when the pattern could climb out of
+/// that directory (a component such as `.*` or `..*` that may match `..`).
+pub(crate) fn glob_base(pattern: &str) -> Option<(String, String)> {
+    let absolute = pattern.starts_with('/');
+    let parts: Vec<&str> = pattern.split('/').collect();
+    let first_glob = parts
+        .iter()
+        .position(|p| p.contains(['*', '?', '[']))
+        .unwrap_or(parts.len());
+    let tail = parts[first_glob..].join("/");
+    let may_climb = |p: &str| {
+        *p == *".."
+            || (p.contains(['*', '?', '['])
+                && (glob_matches(p.as_bytes(), b"..") || glob_matches(p.as_bytes(), b".")))
+    };
+    if parts[first_glob..].iter().any(|p| may_climb(p)) {
+        return None;
+    }
+    let base = parts[..first_glob].join("/");
+    let base = match (base.is_empty(), absolute) {
+        (true, true) => "/".to_owned(),
+        (true, false) => ".".to_owned(),
+        _ => base,
+    };
+    Some((base, tail))
+}
+
+/// True when some component of `tail` could match a secret or a file something runs
+/// later. `[…]` is read as `?`, so the answer errs toward "could".
+pub(crate) fn glob_may_match_sensitive(tail: &str) -> bool {
+    let parts: Vec<&str> = tail.split('/').filter(|p| !p.is_empty()).collect();
+    parts.iter().enumerate().any(|(i, part)| {
+        // `**` stands for the directories on the way (find's `{}`); only a last `**` is a
+        // file of any name.
+        (*part == "**" && i + 1 == parts.len())
+            || (*part != "**"
+                && SENSITIVE_SAMPLES
+                    .iter()
+                    .any(|name| glob_matches(part.as_bytes(), name.as_bytes())))
+    })
+}
+
+/// True when find's `-name PATTERN` could match a secret or protected name (find matches
+/// a leading `.` like any other character).
+pub(crate) fn name_pattern_may_match_sensitive(pattern: &str) -> bool {
+    // Prefixing both sides lifts the shell's leading-dot rule.
+    let pattern = format!("x{pattern}");
+    SENSITIVE_SAMPLES
+        .iter()
+        .any(|name| glob_matches(pattern.as_bytes(), format!("x{name}").as_bytes()))
+}
+
+/// A shell glob match of one path component (`*`, `?`, `[…]` as any one character);
+/// like bash, a leading `.` must be matched literally.
+fn glob_matches(pattern: &[u8], name: &[u8]) -> bool {
+    if name.first() == Some(&b'.') && pattern.first() != Some(&b'.') {
+        return false;
+    }
+    let pattern = collapse_classes(pattern);
+    let (mut p, mut n) = (0usize, 0usize);
+    let (mut star, mut mark) = (None::<usize>, 0usize);
+    while n < name.len() {
+        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == name[n]) {
+            p += 1;
+            n += 1;
+        } else if p < pattern.len() && pattern[p] == b'*' {
+            star = Some(p);
+            mark = n;
+            p += 1;
+        } else if let Some(s) = star {
+            p = s + 1;
+            mark += 1;
+            n = mark;
+        } else {
+            return false;
+        }
+    }
+    while p < pattern.len() && pattern[p] == b'*' {
+        p += 1;
+    }
+    p == pattern.len()
+}
+
+/// Replaces each `[…]` class by `?`.
+fn collapse_classes(pattern: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(pattern.len());
+    let mut i = 0;
+    while i < pattern.len() {
+        if pattern[i] == b'[' {
+            match pattern[i + 1..].iter().position(|&b| b == b']') {
+                Some(end) => {
+                    out.push(b'?');
+                    i += end + 2;
+                    continue;
+                }
+                None => out.push(b'['),
+            }
+        } else {
+            out.push(pattern[i]);
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_sensitive_sample_is_sensitive_by_name_or_place() {
+        let ctx = PolicyContext {
+            cwd: PathBuf::from("/home/u/proj"),
+            project_root: PathBuf::from("/home/u/proj"),
+            home: PathBuf::from("/home/u"),
+        };
+        for name in SENSITIVE_SAMPLES {
+            let in_project = place_kind(&Path::new("/home/u/proj").join(name), &ctx);
+            let in_home = place_kind(&Path::new("/home/u").join(name), &ctx);
+            let writable = |k: PlaceKind| {
+                matches!(
+                    k,
+                    PlaceKind::Project | PlaceKind::ProjectDisposable | PlaceKind::ProjectRoot
+                )
+            };
+            assert!(
+                !writable(in_project) || !matches!(in_home, PlaceKind::HomeFile),
+                "{name} is neither a secret nor protected"
+            );
+        }
+    }
+
+    #[test]
+    fn globs_split_at_their_first_pattern_component() {
+        assert_eq!(
+            glob_base("src/*.rs"),
+            Some(("src".to_owned(), "*.rs".to_owned()))
+        );
+        assert_eq!(glob_base("/*"), Some(("/".to_owned(), "*".to_owned())));
+        assert_eq!(glob_base("*"), Some((".".to_owned(), "*".to_owned())));
+        assert_eq!(glob_base(".*"), None);
+        assert_eq!(glob_base("a/.?"), None);
+        assert!(glob_base("a/..?").is_some(), "..? needs three characters");
+        assert!(glob_may_match_sensitive("*"));
+        assert!(glob_may_match_sensitive(".e*"));
+        assert!(glob_may_match_sensitive("*.json"));
+        assert!(!glob_may_match_sensitive("*.rs"));
+        assert!(!glob_may_match_sensitive("test_*.py"));
+        assert!(!glob_may_match_sensitive("**/x.rs"));
+        assert!(glob_may_match_sensitive("**"));
+        assert_eq!(
+            glob_base("~/.s?h/id_*"),
+            Some(("~".to_owned(), ".s?h/id_*".to_owned()))
+        );
+    }
+
+    #[test]
+    fn nothing_under_the_home_is_scratch_wherever_the_home_is() {
+        let ctx = PolicyContext {
+            cwd: PathBuf::from("/tmp/h/proj"),
+            project_root: PathBuf::from("/tmp/h/proj"),
+            home: PathBuf::from("/tmp/h"),
+        };
+        assert_eq!(
+            place_kind(Path::new("/tmp/h/victim"), &ctx),
+            PlaceKind::HomeFile
+        );
+        assert_eq!(place_kind(Path::new("/tmp/h"), &ctx), PlaceKind::Home);
+        assert_eq!(place_kind(Path::new("/tmp"), &ctx), PlaceKind::Home);
+        assert_eq!(place_kind(Path::new("/tmp/other"), &ctx), PlaceKind::Temp);
+        assert_eq!(
+            place_kind(Path::new("/tmp/h/proj/.GIT/config"), &ctx),
+            PlaceKind::VcsInternal
+        );
+        assert_eq!(
+            place_kind(Path::new("/tmp/h/proj/.Claude/settings.json"), &ctx),
+            PlaceKind::AgentSettings
+        );
     }
 }

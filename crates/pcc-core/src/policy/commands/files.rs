@@ -3,12 +3,23 @@
 use super::super::level::RiskLevel;
 use super::super::paths::PlaceKind;
 use super::super::verdict::Finding;
-use super::{Invocation, Judgement, has_flag, operands};
+use super::{Invocation, Judgement, has_flag, operands, spec};
 
 /// Commands whose every operand is a path they write; one line per command.
 const WRITE_ALL_OPERANDS: &[&str] = &[
-    "touch", "mkdir", "truncate", "tee", "gzip", "gunzip", "bzip2", "bunzip2", "xz", "unxz",
-    "zstd", "chattr",
+    "touch",
+    "mkdir",
+    "truncate",
+    "fallocate",
+    "tee",
+    "gzip",
+    "gunzip",
+    "bzip2",
+    "bunzip2",
+    "xz",
+    "unxz",
+    "zstd",
+    "chattr",
 ];
 
 /// Commands whose last operand is the destination and others are sources (read).
@@ -17,30 +28,121 @@ const COPY_LIKE: &[&str] = &["cp", "ln", "install"];
 /// Judges file-writing commands; `None` for other commands.
 pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
     let args = inv.args();
-    let judgement = match name {
+    let mut judgement = match name {
         _ if WRITE_ALL_OPERANDS.contains(&name) => write_all(name, inv, &operands(args)),
         "mv" => write_all(name, inv, &operands(args)),
         _ if COPY_LIKE.contains(&name) => copy(name, inv),
-        "sed" | "gsed" => sed(inv),
-        "perl" if has_flag(args, &[], &['i']) => sed(inv),
+        "sed" | "gsed" => super::sed::judge(inv),
         "awk" | "gawk" | "mawk" | "nawk" => awk(inv),
         "chmod" => chmod(inv),
         "chown" | "chgrp" => chown(name, inv),
         "tar" | "bsdtar" => tar(inv),
-        "unzip" | "7z" | "7za" | "zip" | "patch" => {
-            let mut j = Judgement::of(
-                RiskLevel::Low,
-                "files.archive",
-                format!("{name} in the project"),
-            );
-            for dir in option_values(args, &["-d", "-o", "--directory"]) {
-                j = j.raise(inv.write_to(dir));
+        "unzip" => {
+            let mut j = Judgement::of(RiskLevel::Low, "files.archive", "unzip in the project");
+            let mut dir = None;
+            for (i, arg) in args.iter().enumerate() {
+                if arg.text == "-d" {
+                    dir = args.get(i + 1);
+                }
+            }
+            let dot = super::Arg::literal(".");
+            j = j.raise(inv.write_to(dir.unwrap_or(&dot)));
+            if let Some(archive) = operands(args).into_iter().find(|a| Some(*a) != dir) {
+                j = spec::judge_use(j, "unzip", inv, spec::Role::Read, archive);
             }
             j
         }
+        "zip" => {
+            let mut j = Judgement::of(RiskLevel::Low, "files.archive", "zip in the project");
+            let ops = operands(args);
+            if let Some((archive, members)) = ops.split_first() {
+                j = j.raise(inv.write_to(archive));
+                for member in members {
+                    j = spec::judge_use(j, "zip", inv, spec::Role::Read, member);
+                }
+            }
+            if args
+                .iter()
+                .any(|a| matches!(a.text.as_str(), "-TT" | "--unzip-command"))
+            {
+                j = j.raise(Finding::new(
+                    RiskLevel::Medium,
+                    "option.runs-code",
+                    "zip -TT runs a command",
+                ));
+            }
+            j
+        }
+        "patch" => patch(inv),
+        "sqlite3" | "sqlite" => sqlite(inv),
+        "ssh-keygen" => ssh_keygen(inv),
+        "openssl" => openssl(inv),
+        "7z" | "7za" if args.first().is_some_and(|a| a.text == "l") => {
+            let mut j = Judgement::of(
+                RiskLevel::Low,
+                "files.archive",
+                format!("{name} lists an archive"),
+            );
+            for archive in operands(&args[1..]) {
+                j = spec::judge_use(j, name, inv, spec::Role::Meta, archive);
+            }
+            j
+        }
+        "7z" | "7za" => Judgement::of(
+            RiskLevel::Medium,
+            "files.archive",
+            format!("{name} archives are not judged"),
+        ),
         _ => return None,
     };
+    if matches!(name, "truncate" | "fallocate") && huge_size(args) {
+        judgement = judgement.raise(Finding::new(
+            RiskLevel::Medium,
+            "resource.disk-fill",
+            format!("{name} makes a file of a gigabyte or more"),
+        ));
+    }
+    judgement.facts.writes_files = !matches!(name, "awk" | "gawk" | "mawk" | "nawk")
+        || judgement.finding.level > RiskLevel::Low;
+    // A link (hard or symbolic) or an unpacked archive can point a later path anywhere.
+    let extracts = match name {
+        "tar" | "bsdtar" => {
+            args.first()
+                .is_some_and(|a| !a.text.starts_with("--") && a.text.contains('x'))
+                || args
+                    .iter()
+                    .any(|a| a.text == "--extract" || a.text == "--get")
+        }
+        "unzip" | "7z" | "7za" | "patch" => true,
+        "truncate" => false,
+        _ => false,
+    };
+    if name == "ln"
+        || extracts
+        || (name == "cp" && has_flag(args, &["--symbolic-link", "--link"], &['s', 'l']))
+    {
+        judgement.facts.makes_links = true;
+    }
     Some(judgement)
+}
+
+/// A `-s`/`-l`/`--size`/`--length` value of a gigabyte or more (or not known).
+fn huge_size(args: &[super::Arg]) -> bool {
+    args.iter().enumerate().any(|(i, arg)| {
+        let value = match arg.text.as_str() {
+            "-s" | "-l" | "--size" | "--length" => args.get(i + 1),
+            _ => None,
+        };
+        value.is_some_and(|v| {
+            let t = v
+                .text
+                .trim_start_matches(['+', '-', '<', '>', '/', '%'])
+                .to_ascii_uppercase();
+            v.dynamic
+                || t.contains(['G', 'T', 'P', 'E', 'Z', 'Y'])
+                || t.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len() >= 10
+        })
+    })
 }
 
 fn write_all(name: &str, inv: &Invocation<'_>, targets: &[&super::Arg]) -> Judgement {
@@ -56,84 +158,361 @@ fn write_all(name: &str, inv: &Invocation<'_>, targets: &[&super::Arg]) -> Judge
 }
 
 fn copy(name: &str, inv: &Invocation<'_>) -> Judgement {
-    let targets = operands(inv.args());
+    let args = inv.args();
     let mut judgement = Judgement::of(
         RiskLevel::Low,
         "files.write",
         format!("{name} inside the project"),
     );
-    let Some((dest, sources)) = targets.split_last() else {
+    // `-t DIR` names the destination; every operand is then a source.
+    let mut target_dir = None;
+    let mut skip = Vec::new();
+    for (i, arg) in args.iter().enumerate() {
+        match arg.text.as_str() {
+            "-t" | "--target-directory" | "-S" | "--suffix" | "-m" | "--mode" | "-o"
+            | "--owner" | "-g" | "--group" => {
+                if matches!(arg.text.as_str(), "-t" | "--target-directory") {
+                    target_dir = args.get(i + 1).cloned();
+                }
+                skip.push(i + 1);
+            }
+            text => {
+                if let Some(dir) = text.strip_prefix("--target-directory=") {
+                    target_dir = Some(arg.part(dir));
+                }
+            }
+        }
+    }
+    let targets: Vec<&super::Arg> = operands(args)
+        .into_iter()
+        .filter(|a| {
+            !skip
+                .iter()
+                .any(|&i| std::ptr::eq(*a, &args[i.min(args.len() - 1)]))
+        })
+        .collect();
+    let (dest, sources) = match &target_dir {
+        Some(dir) => (Some(dir), targets.as_slice()),
+        None => match targets.split_last() {
+            Some((dest, sources)) => (Some(*dest), sources),
+            None => (None, &[][..]),
+        },
+    };
+    let Some(dest) = dest else {
         return judgement;
     };
     judgement = judgement.raise(inv.write_to(dest));
-    if let Some(secret) = sources.iter().find(|s| inv.is_secret(s)) {
-        judgement = judgement.raise(Finding::new(
-            RiskLevel::High,
-            "path.secret-read",
-            format!("copies secret {}", secret.text),
-        ));
-        judgement.facts.reads_secret = true;
+    for source in sources {
+        if name == "ln" {
+            // A link's target is not read; but it is where writes through the link go, and
+            // a relative target is relative to the link's directory.
+            let symbolic = has_flag(args, &["--symbolic"], &['s']);
+            let relative = !source.text.starts_with('/') && !source.text.starts_with('~');
+            let located = if symbolic && relative {
+                let dir = if dest.text.ends_with('/') || target_dir.is_some() {
+                    dest.text.trim_end_matches('/').to_owned()
+                } else {
+                    dest.text
+                        .rsplit_once('/')
+                        .map_or(".".to_owned(), |(d, _)| d.to_owned())
+                };
+                source.part(format!("{dir}/{}", source.text))
+            } else {
+                (*source).clone()
+            };
+            let source = &located;
+            if inv.place(source).is_none_or(|kind| {
+                !matches!(
+                    kind,
+                    PlaceKind::Project
+                        | PlaceKind::ProjectDisposable
+                        | PlaceKind::Temp
+                        | PlaceKind::ProjectRoot
+                )
+            }) {
+                judgement = judgement.raise(Finding::new(
+                    RiskLevel::Medium,
+                    "files.link-outside",
+                    format!("links to {} outside the project", source.text),
+                ));
+            }
+            continue;
+        }
+        judgement = spec::judge_use(judgement, name, inv, spec::Role::Read, source);
     }
     judgement
 }
 
-/// `sed -i` writes its file operands; without `-i` sed only prints.
-fn sed(inv: &Invocation<'_>) -> Judgement {
+/// `sqlite3 DB [SQL]`: changes the database it is given, unless the SQL only reads.
+fn sqlite(inv: &Invocation<'_>) -> Judgement {
     let args = inv.args();
-    let in_place = args
+    let ops = operands(args);
+    let Some(db) = ops.first() else {
+        return Judgement::of(
+            RiskLevel::Medium,
+            "files.database",
+            "sqlite3 reads SQL from its input",
+        );
+    };
+    let sql = ops.get(1).map(|a| a.text.to_ascii_lowercase());
+    let writes = sql.as_deref().is_none_or(|sql| {
+        [
+            "insert",
+            "update",
+            "delete",
+            "drop",
+            "alter",
+            "create",
+            "replace",
+            "attach",
+            "vacuum",
+            ".import",
+            ".restore",
+            ".shell",
+            ".system",
+            "load_extension",
+            ".output",
+            ".once",
+        ]
         .iter()
-        .any(|a| a.text.starts_with("-i") || a.text.starts_with("--in-place"))
-        || has_flag(args, &[], &['i']);
-    if !in_place {
-        return Judgement::of(RiskLevel::Low, "readonly.command", "sed prints its output");
-    }
-    let explicit_script = args
-        .iter()
-        .any(|a| a.text == "-e" || a.text == "-f" || a.text.starts_with("--expression"));
-    let mut files = operands(args);
-    if !explicit_script && !files.is_empty() {
-        files.remove(0);
-    }
-    let mut finding = Finding::new(
-        RiskLevel::Low,
-        "files.sed-in-place",
-        "edits project files in place",
+        .any(|w| sql.contains(w))
+    });
+    let inside = matches!(
+        inv.place(db),
+        Some(PlaceKind::Project | PlaceKind::ProjectDisposable | PlaceKind::Temp)
     );
-    for file in files {
-        finding = finding.max(inv.write_to(file));
+    match (writes, inside) {
+        (false, _) => spec::judge_use(
+            Judgement::of(RiskLevel::Low, "files.database", "sqlite3 reads a database"),
+            "sqlite3",
+            inv,
+            spec::Role::Read,
+            db,
+        ),
+        (true, true) => Judgement::of(
+            RiskLevel::Medium,
+            "files.database",
+            "sqlite3 changes a project database",
+        ),
+        (true, false) => Judgement::of(
+            RiskLevel::High,
+            "files.database-outside",
+            format!("sqlite3 changes {} outside the project", db.text),
+        ),
     }
-    Judgement::from(finding)
 }
 
-/// `awk` is LOW unless its program runs commands or writes files.
-fn awk(inv: &Invocation<'_>) -> Judgement {
-    if inv
-        .args()
+/// `ssh-keygen`: `-l` and `-y` read keys (`-y` prints a private key's public half);
+/// anything else writes the key file named by `-f`.
+fn ssh_keygen(inv: &Invocation<'_>) -> Judgement {
+    let args = inv.args();
+    let file = args
         .iter()
-        .any(|a| a.text == "-f" || a.text.starts_with("--file"))
+        .position(|a| a.text == "-f")
+        .and_then(|i| args.get(i + 1));
+    let fingerprint = args.iter().any(|a| a.text == "-l" || a.text == "-lf");
+    let mut judgement = Judgement::of(
+        RiskLevel::Medium,
+        "files.keys",
+        "ssh-keygen makes or changes keys",
+    );
+    if fingerprint {
+        judgement = Judgement::of(
+            RiskLevel::Low,
+            "files.keys",
+            "ssh-keygen shows a fingerprint",
+        );
+        if let Some(file) = file {
+            judgement = spec::judge_use(judgement, "ssh-keygen", inv, spec::Role::Meta, file);
+        }
+        return judgement;
+    }
+    if let Some(file) = file {
+        judgement = judgement.raise(inv.write_to(file));
+    }
+    judgement
+}
+
+/// `openssl`: `version` prints; `-out FILE` writes.
+fn openssl(inv: &Invocation<'_>) -> Judgement {
+    let args = inv.args();
+    if matches!(
+        args.first().map(|a| a.text.as_str()),
+        Some("version" | "help" | "list")
+    ) && args.len() <= 2
     {
         return Judgement::of(
-            RiskLevel::Medium,
-            "awk.script-file",
-            "awk runs a program file",
+            RiskLevel::Low,
+            "readonly.command",
+            "openssl prints its version",
         );
     }
-    let program = operands(inv.args())
-        .first()
-        .map(|a| a.text.as_str())
-        .unwrap_or("");
-    if program.contains("system")
-        || program.contains('|')
-        || program.contains('>')
-        || program.contains("getline")
-    {
-        return Judgement::of(
-            RiskLevel::Medium,
-            "awk.side-effects",
-            "awk program runs commands or writes files",
-        );
+    let mut judgement = Judgement::of(
+        RiskLevel::Medium,
+        "files.crypto",
+        "openssl works with keys and files",
+    );
+    for (i, arg) in args.iter().enumerate() {
+        match arg.text.as_str() {
+            "-out" | "-keyout" => {
+                if let Some(file) = args.get(i + 1) {
+                    judgement = judgement.raise(inv.write_to(file));
+                }
+            }
+            "-connect" | "s_client" => judgement = judgement.networked(),
+            _ => {}
+        }
     }
-    Judgement::of(RiskLevel::Low, "readonly.command", "awk only prints")
+    judgement
+}
+
+/// `patch [FILE [PATCHFILE]]`: without a FILE the names of the files it writes come from
+/// the patch itself, which we cannot see.
+fn patch(inv: &Invocation<'_>) -> Judgement {
+    let args = inv.args();
+    let mut judgement = Judgement::of(RiskLevel::Low, "files.patch", "patch edits project files");
+    let mut explicit = false;
+    let mut i = 0;
+    let mut ops = Vec::new();
+    while i < args.len() {
+        let text = args[i].text.as_str();
+        match text {
+            "-i" | "--input" => {
+                if let Some(file) = args.get(i + 1) {
+                    judgement = spec::judge_use(judgement, "patch", inv, spec::Role::Read, file);
+                }
+                i += 2;
+                continue;
+            }
+            "-o" | "--output" => {
+                if let Some(file) = args.get(i + 1) {
+                    judgement = judgement.raise(inv.write_to(file));
+                    explicit = true;
+                }
+                i += 2;
+                continue;
+            }
+            "-p" | "-d" | "--directory" | "-B" | "-z" | "--suffix" | "-D" | "-F" | "-V" | "-r" => {
+                if matches!(text, "-d" | "--directory") {
+                    judgement = judgement.raise(Finding::new(
+                        RiskLevel::Medium,
+                        "files.patch",
+                        "patch in another directory",
+                    ));
+                }
+                i += 2;
+                continue;
+            }
+            _ if text.starts_with('-') => {}
+            _ => ops.push(&args[i]),
+        }
+        i += 1;
+    }
+    if let Some(file) = ops.first() {
+        judgement = judgement.raise(inv.write_to(file));
+        explicit = true;
+    }
+    if let Some(patch_file) = ops.get(1) {
+        judgement = spec::judge_use(judgement, "patch", inv, spec::Role::Read, patch_file);
+    }
+    if !explicit && !args.iter().any(|a| a.text == "--dry-run") {
+        judgement = judgement.raise(Finding::new(
+            RiskLevel::Medium,
+            "files.patch-targets",
+            "patch writes the files its patch names, which are not seen here",
+        ));
+    }
+    judgement
+}
+
+/// `awk` runs a program: LOW only when that program is known text that neither runs
+/// commands, nor writes, nor reads the environment, and its files are harmless to read.
+fn awk(inv: &Invocation<'_>) -> Judgement {
+    const AWK: spec::Spec = spec::Spec {
+        flags: "bcOPSMs",
+        short: &[
+            ('F', spec::Role::Plain),
+            ('v', spec::Role::Plain),
+            ('f', spec::Role::Code),
+            ('i', spec::Role::Code),
+            ('l', spec::Role::Code),
+            ('E', spec::Role::Code),
+            ('e', spec::Role::Plain),
+        ],
+        long: &[
+            "--field-separator=",
+            "--assign=",
+            "--file=",
+            "--include=",
+            "--load=",
+            "--exec=",
+            "--source=",
+            "--sandbox",
+            "--posix",
+            "--traditional",
+            "--help",
+            "--version",
+        ],
+        long_roles: &[
+            ("--file=", spec::Role::Code),
+            ("--include=", spec::Role::Code),
+            ("--load=", spec::Role::Code),
+            ("--exec=", spec::Role::Code),
+        ],
+        operands: spec::Operands::All(spec::Role::Inert),
+        ..spec::Spec::new(&["awk"])
+    };
+    let (mut judgement, parsed) = spec::judge(&AWK, inv);
+    let mut programs: Vec<&super::Arg> = parsed
+        .values
+        .iter()
+        .filter(|(o, _)| o == "-e" || o == "--source")
+        .map(|(_, v)| v)
+        .collect();
+    let mut files = parsed.operands.clone();
+    let from_file = parsed.has("-f") || parsed.has("--file");
+    if programs.is_empty() && !from_file && !files.is_empty() {
+        programs.push(files.remove(0));
+    }
+    for program in programs {
+        let text = program.text.as_str();
+        if program.dynamic {
+            judgement = judgement.raise(Finding::new(
+                RiskLevel::Medium,
+                "awk.program-dynamic",
+                "awk program known only at run time",
+            ));
+        } else if text.contains("ENVIRON") || text.contains("PROCINFO") {
+            judgement.facts.reads_secret = true;
+            judgement = judgement.raise(Finding::new(
+                RiskLevel::High,
+                "secrets.env-dump",
+                "awk reads the environment",
+            ));
+        } else if ["system", "|", ">", "getline", "@", "close", "fflush"]
+            .iter()
+            .any(|w| text.contains(w))
+        {
+            judgement = judgement.raise(Finding::new(
+                RiskLevel::Medium,
+                "awk.side-effects",
+                "awk program runs commands, writes or reads files",
+            ));
+        }
+    }
+    for file in files {
+        // `var=value` operands assign; the rest are files read.
+        let assignment = file.text.split_once('=').is_some_and(|(name, _)| {
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        });
+        let role = if assignment {
+            spec::Role::Plain
+        } else {
+            spec::Role::Read
+        };
+        judgement = spec::judge_use(judgement, "awk", inv, role, file);
+    }
+    judgement
 }
 
 fn chmod(inv: &Invocation<'_>) -> Judgement {
@@ -203,18 +582,157 @@ fn chown(name: &str, inv: &Invocation<'_>) -> Judgement {
 }
 
 fn tar(inv: &Invocation<'_>) -> Judgement {
+    const CODE: &[&str] = &[
+        "--to-command",
+        "--use-compress-program",
+        "--checkpoint-action",
+        "--rsh-command",
+        "--info-script",
+        "--new-volume-script",
+        "--rmt-command",
+    ];
     let args = inv.args();
     let mut judgement = Judgement::of(RiskLevel::Low, "files.archive", "tar inside the project");
-    for dir in option_values(args, &["-C", "--directory"]) {
-        judgement = judgement.raise(inv.write_to(dir));
+    let mut mode = ' ';
+    let mut archive: Option<super::Arg> = None;
+    let mut directory: Option<super::Arg> = None;
+    let mut members = Vec::new();
+    let mut i = 0;
+    let code = |j: Judgement, what: &str| {
+        j.raise(Finding::new(
+            RiskLevel::Medium,
+            "option.runs-code",
+            format!("tar {what} runs a command"),
+        ))
+    };
+    while i < args.len() {
+        let arg = &args[i];
+        let text = arg.text.as_str();
+        i += 1;
+        if let Some(long) = text.strip_prefix("--") {
+            let (name, inline) = long
+                .split_once('=')
+                .map_or((long, None), |(n, v)| (n, Some(v)));
+            let option = format!("--{name}");
+            let mut value = || {
+                inline.map(|v| arg.part(v)).or_else(|| {
+                    i += 1;
+                    args.get(i - 1).cloned()
+                })
+            };
+            match option.as_str() {
+                "--create" => mode = 'c',
+                "--extract" | "--get" => mode = 'x',
+                "--list" => mode = 't',
+                "--append" | "--update" => mode = 'r',
+                "--file" => archive = value(),
+                "--directory" => directory = value(),
+                "--absolute-names" => {
+                    judgement = judgement.raise(Finding::new(
+                        RiskLevel::High,
+                        "files.archive-absolute",
+                        "tar -P writes absolute paths from the archive",
+                    ));
+                }
+                _ if CODE.contains(&option.as_str()) => judgement = code(judgement, &option),
+                "--index-file" => {
+                    if let Some(file) = value() {
+                        judgement = judgement.raise(inv.write_to(&file));
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        let bundled = i == 1 && !text.starts_with('-');
+        if bundled || (text.starts_with('-') && text.len() > 1) {
+            let letters = if bundled { text } else { &text[1..] };
+            let mut taken = 0;
+            for (offset, letter) in letters.char_indices() {
+                match letter {
+                    'c' | 'x' | 't' | 'r' | 'u' => mode = if letter == 'u' { 'r' } else { letter },
+                    'P' => {
+                        judgement = judgement.raise(Finding::new(
+                            RiskLevel::High,
+                            "files.archive-absolute",
+                            "tar -P writes absolute paths from the archive",
+                        ));
+                    }
+                    'I' | 'F' => judgement = code(judgement, &format!("-{letter}")),
+                    'f' | 'C' | 'b' | 'g' | 'K' | 'L' | 'N' | 'T' | 'V' | 'X' => {
+                        let rest = &letters[offset + 1..];
+                        let value = if !bundled && !rest.is_empty() {
+                            Some(arg.part(rest))
+                        } else {
+                            taken += 1;
+                            args.get(i + taken - 1).cloned()
+                        };
+                        match letter {
+                            'f' => archive = value,
+                            'C' => directory = value,
+                            'g' => {
+                                if let Some(file) = value {
+                                    judgement = judgement.raise(inv.write_to(&file));
+                                }
+                            }
+                            'T' | 'X' => {
+                                if let Some(file) = value {
+                                    judgement = spec::judge_use(
+                                        judgement,
+                                        "tar",
+                                        inv,
+                                        spec::Role::Read,
+                                        &file,
+                                    );
+                                }
+                            }
+                            _ => {}
+                        }
+                        if !bundled && !rest.is_empty() {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            i += taken;
+            continue;
+        }
+        members.push(arg);
     }
-    if let Some(secret) = operands(args).into_iter().find(|a| inv.is_secret(a)) {
-        judgement = judgement.raise(Finding::new(
-            RiskLevel::High,
-            "path.secret-read",
-            format!("archives secret {}", secret.text),
-        ));
-        judgement.facts.reads_secret = true;
+    let archive_is_stream = archive.as_ref().is_none_or(|a| a.text == "-");
+    match mode {
+        'c' | 'r' => {
+            if let Some(file) = archive.as_ref().filter(|_| !archive_is_stream) {
+                judgement = judgement.raise(inv.write_to(file));
+            } else if !members.is_empty() {
+                // To stdout: every file under the members reaches the transcript, `.env`
+                // included.
+                judgement = judgement.raise(Finding::new(
+                    RiskLevel::Medium,
+                    "files.archive-to-output",
+                    "tar prints an archive of whole directories, secrets included",
+                ));
+            }
+            for member in members {
+                judgement = spec::judge_use(judgement, "tar", inv, spec::Role::Read, member);
+            }
+            if let Some(dir) = &directory {
+                judgement = spec::judge_use(judgement, "tar", inv, spec::Role::Read, dir);
+            }
+        }
+        'x' => {
+            if let Some(file) = archive.as_ref().filter(|_| !archive_is_stream) {
+                judgement = spec::judge_use(judgement, "tar", inv, spec::Role::Read, file);
+            }
+            let dot = super::Arg::literal(".");
+            judgement = judgement.raise(inv.write_to(directory.as_ref().unwrap_or(&dot)));
+        }
+        _ => {
+            if let Some(file) = archive.as_ref().filter(|_| !archive_is_stream) {
+                judgement = spec::judge_use(judgement, "tar", inv, spec::Role::Meta, file);
+            }
+        }
     }
     judgement
 }

@@ -3,7 +3,8 @@
 
 use super::super::level::RiskLevel::{self, High, Low, Medium};
 use super::super::shell::words::Arg;
-use super::{Invocation, Judgement, has_flag, operands};
+use super::super::verdict::Finding;
+use super::{Invocation, Judgement, has_flag, operands, spec};
 
 /// Subcommands by their plain level; the special cases are in [`judge`].
 const SUBCOMMANDS: &[(&str, RiskLevel, &str)] = &[
@@ -130,6 +131,256 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
     }
     let rest = &args[i + 1..];
     let sub = sub.text.as_str();
+    let options = code_and_paths(inv, &args[..i], sub, rest);
+    judge_subcommand(sub, rest).map(|j| j.raise(options))
+}
+
+/// Global options and subcommand options that run code, write files or read outside
+/// the project, whatever the subcommand.
+fn code_and_paths(inv: &Invocation<'_>, global: &[Arg], sub: &str, rest: &[Arg]) -> Finding {
+    let mut finding = Finding::new(Low, "git.read", "");
+    let mut i = 0;
+    while i < global.len() {
+        let text = global[i].text.as_str();
+        let value = global.get(i + 1);
+        match text {
+            "-c" if value.is_some_and(|v| harmless_config(&v.text)) => {}
+            "-c" | "--config-env" | "--exec-path" => {
+                finding = finding.max(Finding::new(
+                    Medium,
+                    "git.config-override",
+                    "git -c can set a pager, an alias or a hook that runs code",
+                ));
+            }
+            _ if text.starts_with("--exec-path") || text.starts_with("--config-env") => {
+                finding = finding.max(Finding::new(
+                    Medium,
+                    "git.config-override",
+                    "git runs helpers from another place",
+                ));
+            }
+            "-C" | "--git-dir" | "--work-tree" => {
+                if let Some(dir) = value {
+                    finding = finding.max(spec::read_place("git", inv, dir, true));
+                }
+            }
+            _ => {
+                if let Some(dir) = text
+                    .strip_prefix("--git-dir=")
+                    .or_else(|| text.strip_prefix("--work-tree="))
+                {
+                    finding = finding.max(spec::read_place("git", inv, &global[i].part(dir), true));
+                }
+            }
+        }
+        i += if GLOBAL_WITH_VALUE.contains(&text) {
+            2
+        } else {
+            1
+        };
+    }
+    let mut no_index = false;
+    for (j, arg) in rest.iter().enumerate() {
+        let text = arg.text.as_str();
+        let (option, inline) = match text.split_once('=') {
+            Some((o, v)) if o.starts_with("--") => (o, Some(v)),
+            _ => (text, None),
+        };
+        let value = || {
+            inline
+                .map(|v| arg.part(v))
+                .or_else(|| rest.get(j + 1).cloned())
+        };
+        match option {
+            "--output" | "-o"
+                if matches!(
+                    sub,
+                    "log"
+                        | "show"
+                        | "diff"
+                        | "format-patch"
+                        | "archive"
+                        | "whatchanged"
+                        | "range-diff"
+                        | "diff-tree"
+                ) =>
+            {
+                if let Some(target) = value() {
+                    finding = finding.max(inv.write_to(&target));
+                }
+            }
+            "--upload-pack" | "--receive-pack" | "--exec" | "-u"
+                if matches!(
+                    sub,
+                    "ls-remote" | "fetch" | "pull" | "clone" | "push" | "archive"
+                ) =>
+            {
+                finding = finding.max(Finding::new(
+                    Medium,
+                    "git.runs-helper",
+                    format!("git {sub} {option} runs a command"),
+                ));
+            }
+            "-O" | "--open-files-in-pager" => {
+                finding = finding.max(Finding::new(
+                    Medium,
+                    "git.runs-helper",
+                    "git grep -O runs a pager command",
+                ));
+            }
+            _ if text.starts_with("-O") && sub == "grep" => {
+                finding = finding.max(Finding::new(
+                    Medium,
+                    "git.runs-helper",
+                    "git grep -O runs a pager command",
+                ));
+            }
+            "--contents" => {
+                if let Some(file) = value() {
+                    finding = finding.max(spec::read_place("git", inv, &file, false));
+                }
+            }
+            "--no-index" => no_index = true,
+            "--ext-diff" | "--textconv" => {
+                finding = finding.max(Finding::new(
+                    Medium,
+                    "git.runs-helper",
+                    format!("git {sub} {option} runs a configured helper program"),
+                ));
+            }
+            _ => {}
+        }
+    }
+    // `git show REV:PATH` prints a file as committed; a committed secret is still one.
+    for arg in operands(rest) {
+        if let Some((_, path)) = arg.text.split_once(':')
+            && !path.is_empty()
+            && !arg.text.contains("://")
+            && super::super::paths::secret_kind(std::path::Path::new(path), &inv.ctx.home).is_some()
+        {
+            finding = finding.max(Finding::new(
+                High,
+                "path.secret-read",
+                format!("git {sub} prints the committed secret {path}"),
+            ));
+        }
+    }
+    if sub == "push"
+        && operands(rest).first().is_some_and(|remote| {
+            remote.text.contains("://") || remote.text.contains('@') || remote.dynamic
+        })
+    {
+        finding = finding.max(Finding::new(
+            High,
+            "git.push-url",
+            "git push to an address rather than a configured remote: the shape of exfiltration",
+        ));
+    }
+    if no_index {
+        for path in operands(rest) {
+            finding = finding.max(spec::read_place("git diff --no-index", inv, path, false));
+        }
+    }
+    if sub == "config" {
+        finding = finding.max(config_write(rest));
+    }
+    finding
+}
+
+/// `-c KEY=VALUE` overrides that only change how git shows things.
+fn harmless_config(setting: &str) -> bool {
+    let key = setting.split('=').next().unwrap_or("").to_ascii_lowercase();
+    key.starts_with("color.")
+        || key.starts_with("advice.")
+        || key.starts_with("column.")
+        || matches!(
+            key.as_str(),
+            "core.quotepath"
+                | "core.abbrev"
+                | "log.date"
+                | "log.decorate"
+                | "log.showsignature"
+                | "diff.renames"
+                | "diff.noprefix"
+                | "init.defaultbranch"
+                | "user.name"
+                | "user.email"
+                | "core.autocrlf"
+                | "blame.date"
+                | "grep.linenumber"
+                | "status.short"
+                | "status.branch"
+        )
+}
+
+/// `git config KEY VALUE` writes `.git/config` (or `~/.gitconfig`), where a pager, an alias,
+/// a hook path or a credential helper would later run: HIGH, but for a few identity keys.
+fn config_write(rest: &[Arg]) -> Finding {
+    let reading = has_flag(
+        rest,
+        &[
+            "--get",
+            "--get-all",
+            "--get-regexp",
+            "--list",
+            "--show-origin",
+            "--get-urlmatch",
+        ],
+        &['l'],
+    ) || matches!(
+        rest.iter()
+            .find(|a| !a.text.starts_with('-'))
+            .map(|a| a.text.as_str()),
+        Some("get" | "list")
+    );
+    let ops = operands(rest);
+    if reading
+        || ops.len() < 2
+            && !has_flag(
+                rest,
+                &[
+                    "--unset",
+                    "--unset-all",
+                    "--add",
+                    "--replace-all",
+                    "--edit",
+                    "--rename-section",
+                    "--remove-section",
+                ],
+                &['e'],
+            )
+    {
+        return Finding::new(Low, "git.read", "git config reads");
+    }
+    let key = ops
+        .iter()
+        .map(|a| a.text.to_ascii_lowercase())
+        .find(|k| k != "set" && k != "unset")
+        .unwrap_or_default();
+    let global = has_flag(rest, &["--global", "--system", "--file"], &['f']);
+    let identity = matches!(
+        key.as_str(),
+        "user.name"
+            | "user.email"
+            | "init.defaultbranch"
+            | "pull.rebase"
+            | "push.autosetupremote"
+            | "core.autocrlf"
+            | "color.ui"
+    );
+    if identity && !global {
+        Finding::new(Medium, "git.change", format!("git config sets {key}"))
+    } else {
+        Finding::new(
+            High,
+            "git.config-write",
+            format!("git config sets {key}, which git may run or trust later"),
+        )
+    }
+}
+
+/// The level of a git subcommand by its name and flags.
+fn judge_subcommand(sub: &str, rest: &[Arg]) -> Option<Judgement> {
     let special = match sub {
         "push" => push(rest),
         "reset" if has_flag(rest, &["--hard", "--merge", "--keep"], &[]) => Some(Judgement::of(

@@ -68,6 +68,7 @@ const DANGEROUS_INLINE: &[&str] = &[
     "exec(",
     "execSync",
     "spawn",
+    "fork",
     "child_process",
     "eval(",
     "popen",

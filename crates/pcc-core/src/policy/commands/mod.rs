@@ -1,6 +1,7 @@
 //! Per-command knowledge: given one argument vector, how risky is it, and what does it
 //! run in turn. Each family of commands lives in its own module, mostly as data tables.
 
+mod builtins;
 mod cloud;
 mod containers;
 mod files;
@@ -11,8 +12,13 @@ mod packages;
 mod readonly;
 mod rm;
 mod search;
+mod secrets;
+mod sed;
+pub(crate) mod spec;
 mod system;
 mod wrappers;
+
+pub(crate) use builtins::harmless_variable;
 
 pub(crate) use interpreters::STDIN_SCRIPT_RULE;
 
@@ -20,7 +26,10 @@ use std::path::{Path, PathBuf};
 
 use super::PolicyContext;
 use super::level::RiskLevel;
-use super::paths::{PlaceKind, place_kind, resolve, secret_kind, write_finding};
+use super::paths::{
+    PlaceKind, glob_base, glob_may_match_sensitive, place_kind, resolve, secret_kind,
+    through_links, write_finding,
+};
 use super::shell::words::Arg;
 use super::verdict::Finding;
 
@@ -33,6 +42,12 @@ pub(crate) struct Facts {
     pub reads_secret: bool,
     /// Executes a script read from standard input (`sh`, `bash -s`, `python -`).
     pub runs_stdin: bool,
+    /// Writes files (in the project or elsewhere): a build run later in the same command
+    /// may run what was written.
+    pub writes_files: bool,
+    /// May create a symlink (`ln`, `cp -s`, unpacking an archive): later paths of the
+    /// same command can no longer be placed.
+    pub makes_links: bool,
 }
 
 impl Facts {
@@ -41,6 +56,8 @@ impl Facts {
         self.network |= other.network;
         self.reads_secret |= other.reads_secret;
         self.runs_stdin |= other.runs_stdin;
+        self.writes_files |= other.writes_files;
+        self.makes_links |= other.makes_links;
     }
 }
 
@@ -61,6 +78,9 @@ pub(crate) struct Judgement {
     pub nested: Vec<Nested>,
     /// What the command prints, when it is literal text (`echo`/`printf` of literals).
     pub literal_stdout: Option<String>,
+    /// The judge looked at every argument itself, dynamic ones included (`kill $!`), so
+    /// the generic check of unproven arguments does not apply.
+    pub args_judged: bool,
 }
 
 impl Judgement {
@@ -95,6 +115,7 @@ impl From<Finding> for Judgement {
             facts: Facts::default(),
             nested: Vec::new(),
             literal_stdout: None,
+            args_judged: false,
         }
     }
 }
@@ -111,6 +132,11 @@ pub(crate) struct Invocation<'a> {
     pub ctx: &'a PolicyContext,
     /// An argument came from a substitution that used the network (`bash -c "$(curl …)"`).
     pub subst_network: bool,
+    /// An earlier command of the same line may have made a symlink or left the working
+    /// directory unknown: no path can be placed any more.
+    pub paths_untrusted: bool,
+    /// Links made earlier in the same line (`ln -s ~/.ssh k`): link path, target.
+    pub links: &'a [(PathBuf, PathBuf)],
 }
 
 impl<'a> Invocation<'a> {
@@ -119,17 +145,62 @@ impl<'a> Invocation<'a> {
         self.argv.get(1..).unwrap_or(&[])
     }
 
-    /// Resolves a literal argument to a path; `None` when it is dynamic or the cwd is unknown.
-    pub(crate) fn path(&self, arg: &Arg) -> Option<PathBuf> {
-        if arg.dynamic {
+    /// Where an argument points: its path and the kind of place, `None` when unknowable.
+    ///
+    /// A glob is placed by the directory its matches are under, when the pattern can
+    /// neither climb out of it nor match a secret or a protected name; otherwise unknown.
+    pub(crate) fn locate(&self, arg: &Arg) -> Option<(PathBuf, PlaceKind)> {
+        if arg.dynamic || self.paths_untrusted {
             return None;
         }
-        Some(resolve(&arg.text, self.cwd?, &self.ctx.home))
+        let path = if arg.glob {
+            let (base, tail) = glob_base(&arg.text)?;
+            if glob_may_match_sensitive(&tail) {
+                let base = through_links(resolve(&base, self.cwd?, &self.ctx.home), self.links);
+                let base = base.to_string_lossy().into_owned();
+                // `*` or `.e*` may match `.env`; still placed when the base is harmless to
+                // read or write as a whole (scratch, build outputs, system files), and a
+                // secret when the base holds the user's keys (`~/.ssh/id_*`, `~/.s?h/*`).
+                let base = resolve(&base, self.cwd?, &self.ctx.home);
+                let kind = place_kind(&base, self.ctx);
+                return match kind {
+                    PlaceKind::ProjectDisposable | PlaceKind::Temp | PlaceKind::SystemPublic => {
+                        Some((base, kind))
+                    }
+                    PlaceKind::Home
+                    | PlaceKind::HomeFile
+                    | PlaceKind::Secret(_)
+                    | PlaceKind::AgentHome => Some((
+                        base,
+                        PlaceKind::Secret(super::paths::SecretKind::Credentials),
+                    )),
+                    _ => None,
+                };
+            }
+            resolve(&base, self.cwd?, &self.ctx.home)
+        } else {
+            resolve(&arg.text, self.cwd?, &self.ctx.home)
+        };
+        let path = through_links(path, self.links);
+        let kind = place_kind(&path, self.ctx);
+        Some((path, kind))
+    }
+
+    /// Where an argument points for a program that only looks at names and sizes: a glob
+    /// is placed by the directory its matches are under, whatever they may be named.
+    pub(crate) fn locate_base(&self, arg: &Arg) -> Option<(PathBuf, PlaceKind)> {
+        if !arg.glob || arg.dynamic || self.paths_untrusted {
+            return self.locate(arg);
+        }
+        let (base, _) = glob_base(&arg.text)?;
+        let path = through_links(resolve(&base, self.cwd?, &self.ctx.home), self.links);
+        let kind = place_kind(&path, self.ctx);
+        Some((path, kind))
     }
 
     /// Where an argument points, `None` when unknowable.
     pub(crate) fn place(&self, arg: &Arg) -> Option<PlaceKind> {
-        self.path(arg).map(|p| place_kind(&p, self.ctx))
+        self.locate(arg).map(|(_, kind)| kind)
     }
 
     /// The finding for writing to the path named by `arg`.
@@ -144,10 +215,10 @@ impl<'a> Invocation<'a> {
         }
     }
 
-    /// True when `arg` names a secret file.
+    /// True when `arg` names a secret file (or a glob under a secret directory).
     pub(crate) fn is_secret(&self, arg: &Arg) -> bool {
-        self.path(arg)
-            .is_some_and(|p| secret_kind(&p, &self.ctx.home).is_some())
+        self.locate(arg)
+            .is_some_and(|(p, _)| secret_kind(&p, &self.ctx.home).is_some())
     }
 }
 
@@ -191,52 +262,151 @@ pub(crate) fn command_name(word: &str) -> &str {
     }
 }
 
-/// Environment variables that change what a command runs, so even a harmless command is
-/// not harmless with them.
-const HIJACKING_ENV: &[&str] = &[
-    "LD_PRELOAD",
-    "LD_LIBRARY_PATH",
-    "DYLD_INSERT_LIBRARIES",
-    "PATH",
-    "BASH_ENV",
-    "ENV",
-    "PROMPT_COMMAND",
-    "GIT_SSH_COMMAND",
-    "GIT_EXTERNAL_DIFF",
-    "PAGER",
-    "GIT_PAGER",
-    "EDITOR",
-    "NODE_OPTIONS",
-    "PYTHONSTARTUP",
-    "PERL5OPT",
-];
-
 /// Judges one argument vector.
 pub(crate) fn judge(inv: &Invocation<'_>) -> Judgement {
     let Some(first) = inv.argv.first() else {
         return Judgement::of(RiskLevel::Low, "shell.empty", "nothing to run");
     };
-    if first.dynamic {
+    if first.dynamic || (first.glob && first.text != "[") {
         return dynamic_command(inv);
     }
     let name = command_name(&first.text);
-    let mut judgement = dispatch(name, inv);
-    if let Some(var) = inv.env.iter().find(|v| HIJACKING_ENV.contains(&v.as_str())) {
+    let (mut judgement, args_judged) = dispatch(name, inv);
+    if !args_judged && !judgement.args_judged && judgement.finding.level == RiskLevel::Low {
+        judgement = judgement.raise(unproven_arguments(name, inv.args()));
+    }
+    if !args_judged {
+        judgement = judgement.raise(secret_arguments(name, inv));
+        if judgement.finding.rule.starts_with("build.") {
+            judgement = judgement.raise(build_outputs(inv));
+        }
+    }
+    if let Some(var) = inv.env.iter().find(|v| !harmless_variable(v)) {
         judgement = judgement.raise(Finding::new(
             RiskLevel::Medium,
             "env.hijack",
-            format!("sets {var}, which changes what the command runs"),
+            format!("sets {var}, which may change what the command runs"),
         ));
     }
     judgement
 }
 
-fn dispatch(name: &str, inv: &Invocation<'_>) -> Judgement {
+/// A family judged the command LOW by its subcommand and flags; its values must still be
+/// known: a dynamic argument, a secret-named variable or an evaluated word is not proven.
+fn unproven_arguments(name: &str, args: &[Arg]) -> Finding {
+    let mut finding = Finding::new(RiskLevel::Low, "shell.empty", "");
+    for arg in args {
+        let next = if arg.secret_var {
+            Finding::new(
+                RiskLevel::High,
+                "secrets.variable",
+                format!("{name} is given a secret-named variable ({})", arg.text),
+            )
+        } else if arg.evaluates {
+            Finding::new(
+                RiskLevel::Medium,
+                "shell.evaluates-data",
+                format!("{} evaluates data as code", arg.text),
+            )
+        } else if arg.dynamic {
+            Finding::new(
+                RiskLevel::Medium,
+                "arg.dynamic",
+                format!("{name} is given {}, known only at run time", arg.text),
+            )
+        } else {
+            continue;
+        };
+        finding = finding.max(next);
+    }
+    finding
+}
+
+/// Any argument (or `--opt=value`) that names a secret file: whatever the program does
+/// with it, it holds the secret in its hands.
+fn secret_arguments(name: &str, inv: &Invocation<'_>) -> Finding {
+    let mut finding = Finding::new(RiskLevel::Low, "shell.empty", "");
+    if matches!(name, "source" | ".") {
+        // Sourcing runs the file; its values stay in the shell (judged as running code).
+        return finding;
+    }
+    let args = inv.args();
+    for (i, arg) in args.iter().enumerate() {
+        // `--env-file .env` hands the values to a program or container, not to the output.
+        let env_file = |text: &str| text.contains("env-file") || text.contains("env_file");
+        if env_file(&arg.text) || i.checked_sub(1).is_some_and(|p| env_file(&args[p].text)) {
+            continue;
+        }
+        let value = match arg.text.split_once('=') {
+            Some((option, value)) if option.starts_with('-') => arg.part(value),
+            _ => arg.clone(),
+        };
+        if value.text.starts_with('-') || value.text.contains("://") {
+            continue;
+        }
+        if inv.is_secret(&value) {
+            finding = finding.max(Finding::new(
+                RiskLevel::High,
+                "path.secret-read",
+                format!("{name} is given secret file {}", value.text),
+            ));
+        }
+    }
+    finding
+}
+
+/// Build tools write where their output options say (`gcc -o`, `go build -o`,
+/// `cargo install --root`).
+fn build_outputs(inv: &Invocation<'_>) -> Finding {
+    const OUTPUTS: &[&str] = &[
+        "-o",
+        "--output",
+        "--out-dir",
+        "--outdir",
+        "--target-dir",
+        "--root",
+        "--prefix",
+        "-out",
+        "--dest",
+        "--destdir",
+        "--install-dir",
+        "--artifact-dir",
+    ];
+    let args = inv.args();
+    let mut finding = Finding::new(RiskLevel::Low, "shell.empty", "");
+    for (i, arg) in args.iter().enumerate() {
+        let target = match arg.text.split_once('=') {
+            Some((option, value)) if OUTPUTS.contains(&option) => Some(arg.part(value)),
+            _ if OUTPUTS.contains(&arg.text.as_str()) => args.get(i + 1).cloned(),
+            _ if arg.text.starts_with("-o")
+                && arg.text.len() > 2
+                && !arg.text.starts_with("--") =>
+            {
+                Some(arg.part(&arg.text[2..]))
+            }
+            _ => None,
+        };
+        if let Some(target) = target {
+            finding = finding.max(inv.write_to(&target));
+        }
+    }
+    finding
+}
+
+/// Finds the judgement for `name`; the flag says whether it judged every argument itself
+/// (the allow-listed programs and builtins do; the families judge subcommands and flags).
+fn dispatch(name: &str, inv: &Invocation<'_>) -> (Judgement, bool) {
+    if let Some(j) = secrets::judge(name, inv) {
+        return (j, true);
+    }
     if let Some(j) = wrappers::judge(name, inv) {
-        return j;
+        return (j, false);
+    }
+    if let Some(j) = builtins::judge(name, inv) {
+        return (j, true);
     }
     if let Some(j) = readonly::judge(name, inv) {
-        return j;
+        return (j, true);
     }
     let families: &[fn(&str, &Invocation<'_>) -> Option<Judgement>] = &[
         rm::judge,
@@ -250,7 +420,7 @@ fn dispatch(name: &str, inv: &Invocation<'_>) -> Judgement {
         cloud::judge,
         system::judge,
     ];
-    families
+    let judgement = families
         .iter()
         .find_map(|family| family(name, inv))
         .unwrap_or_else(|| {
@@ -259,7 +429,8 @@ fn dispatch(name: &str, inv: &Invocation<'_>) -> Judgement {
                 "command.unknown",
                 format!("unknown command {name}"),
             )
-        })
+        });
+    (judgement, false)
 }
 
 /// The command word itself is computed (`$X foo`, `$(echo rm) -rf /`): we cannot know

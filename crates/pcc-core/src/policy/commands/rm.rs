@@ -40,21 +40,11 @@ fn rm(name: &str, inv: &Invocation<'_>) -> Judgement {
 }
 
 fn judge_target(inv: &Invocation<'_>, target: &super::Arg, recursive: bool) -> Finding {
-    let text = target.text.as_str();
-    let shown = text;
-    // Globs at the top of the filesystem or home: `rm -rf /*`, `rm -rf ~/*`.
-    let stripped = text.trim_end_matches(['*', '/', '.']);
-    let stripped = if stripped.is_empty() && text.starts_with('/') {
-        "/"
-    } else {
-        stripped
-    };
-    let glob_root = text.contains('*') || text.ends_with("/.");
-    let Some(place) = inv.place(&super::Arg {
-        text: stripped.to_owned(),
-        dynamic: target.dynamic,
-    }) else {
-        let level = if recursive {
+    let shown = target.text.as_str();
+    // A glob deletes what is under the directory it starts from (`~/*` empties the home);
+    // `..` is resolved before anything is judged, and nothing is stripped first.
+    let Some((_, place)) = inv.locate_base(target) else {
+        let level = if recursive || target.glob {
             RiskLevel::High
         } else {
             RiskLevel::Medium
@@ -74,11 +64,15 @@ fn judge_target(inv: &Invocation<'_>, target: &super::Arg, recursive: bool) -> F
         PlaceKind::Home => {
             Finding::new(RiskLevel::Critical, "rm.home", "deletes the home directory")
         }
-        PlaceKind::ProjectRoot if glob_root || stripped.is_empty() || recursive => Finding::new(
-            RiskLevel::High,
-            "rm.project-root",
-            "deletes the whole project",
-        ),
+        PlaceKind::ProjectRoot
+            if recursive || (target.glob && target.text.trim_start_matches("./") == "*") =>
+        {
+            Finding::new(
+                RiskLevel::High,
+                "rm.project-root",
+                "deletes the whole project",
+            )
+        }
         PlaceKind::ProjectDisposable | PlaceKind::Temp | PlaceKind::NullDevice => Finding::new(
             RiskLevel::Low,
             "rm.disposable",
@@ -94,7 +88,11 @@ fn judge_target(inv: &Invocation<'_>, target: &super::Arg, recursive: bool) -> F
             "rm.project-file",
             format!("deletes project file {shown}"),
         ),
-        PlaceKind::Secret(_) | PlaceKind::VcsInternal | PlaceKind::AgentSettings => Finding::new(
+        PlaceKind::Secret(_)
+        | PlaceKind::VcsInternal
+        | PlaceKind::AgentSettings
+        | PlaceKind::AgentHome
+        | PlaceKind::ShellRc => Finding::new(
             RiskLevel::High,
             "rm.sensitive",
             format!("deletes sensitive path {shown}"),
@@ -104,7 +102,22 @@ fn judge_target(inv: &Invocation<'_>, target: &super::Arg, recursive: bool) -> F
             "rm.device",
             format!("deletes device {shown}"),
         ),
-        PlaceKind::System if recursive => Finding::new(
+        PlaceKind::System
+            if target.glob
+                && ["/tmp", "/var/tmp", "/private/tmp", "/dev/shm"]
+                    .iter()
+                    .any(|t| {
+                        inv.locate_base(target)
+                            .is_some_and(|(p, _)| p == std::path::Path::new(t))
+                    }) =>
+        {
+            Finding::new(
+                RiskLevel::High,
+                "rm.temp-root",
+                format!("deletes everything under {shown}, other programs' files included"),
+            )
+        }
+        PlaceKind::System | PlaceKind::SystemPublic if recursive => Finding::new(
             RiskLevel::Critical,
             "rm.system",
             format!("recursively deletes system path {shown}"),

@@ -1,10 +1,10 @@
 //! `find` and `fd`: read-only searches, unless they delete, write or run commands.
 
 use super::super::level::RiskLevel;
-use super::super::paths::PlaceKind;
+use super::super::paths::{PlaceKind, name_pattern_may_match_sensitive};
 use super::super::shell::words::Arg;
 use super::super::verdict::Finding;
-use super::{Invocation, Judgement, Nested};
+use super::{Invocation, Judgement, Nested, spec};
 
 /// Judges `find` and `fd`; `None` for other commands.
 pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
@@ -22,6 +22,53 @@ fn find(inv: &Invocation<'_>) -> Judgement {
         .take_while(|a| !a.text.starts_with('-') && a.text != "(" && a.text != "!")
         .collect();
     let mut judgement = Judgement::of(RiskLevel::Low, "find.read", "find only lists files");
+    let follows = args
+        .iter()
+        .any(|a| matches!(a.text.as_str(), "-L" | "-follow" | "-H"));
+    // What `{}` stands for: some path under the starting points (never a name we know).
+    // One `-name PATTERN` and no `-o`: every found file's name matches PATTERN.
+    let names: Vec<&Arg> = args
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.text == "-name")
+        .filter_map(|(i, _)| args.get(i + 1))
+        .collect();
+    let alternatives = args
+        .iter()
+        .any(|a| matches!(a.text.as_str(), "-o" | "-or" | "!" | "-not"));
+    let tail = match names.as_slice() {
+        [name]
+            if !alternatives
+                && !name.dynamic
+                && !name.text.contains('/')
+                && !name_pattern_may_match_sensitive(&name.text) =>
+        {
+            format!("**/{}", name.text)
+        }
+        _ => "**".to_owned(),
+    };
+    let found = match roots.as_slice() {
+        [root] if !follows => root.part(format!("{}/{tail}", root.text.trim_end_matches('/'))),
+        [] if !follows => Arg::literal(format!("./{tail}")),
+        _ => Arg::unknown("{}"),
+    };
+    let found = Arg {
+        glob: true,
+        ..found
+    };
+    if roots.is_empty() {
+        judgement = judgement.raise(spec::cwd_read("find", inv));
+    }
+    for root in &roots {
+        judgement = spec::judge_use(judgement, "find", inv, spec::Role::Meta, root);
+    }
+    if follows {
+        judgement = judgement.raise(Finding::new(
+            RiskLevel::Medium,
+            "find.follows-links",
+            "find follows symlinks out of its starting points",
+        ));
+    }
     let mut i = roots.len();
     while i < args.len() {
         match args[i].text.as_str() {
@@ -34,7 +81,9 @@ fn find(inv: &Invocation<'_>) -> Judgement {
                 let command: Vec<Arg> = args[i + 1..end]
                     .iter()
                     .map(|a| {
-                        if a.text.contains("{}") {
+                        if a.text == "{}" {
+                            found.clone()
+                        } else if a.text.contains("{}") {
                             Arg::unknown(a.text.clone())
                         } else {
                             a.clone()
@@ -46,7 +95,7 @@ fn find(inv: &Invocation<'_>) -> Judgement {
                 }
                 i = end;
             }
-            "-fprint" | "-fprint0" | "-fprintf" | "-fls" => {
+            "-fprint" | "-fprint0" | "-fprintf" | "-fls" | "-fprint0f" => {
                 if let Some(target) = args.get(i + 1) {
                     judgement = judgement.raise(inv.write_to(target));
                 }

@@ -85,16 +85,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             };
             return Some(Judgement::of(level, "system.cron", "crontab"));
         }
-        "kill"
-            if args.iter().any(|a| a.text == "-1")
-                && args.iter().any(|a| a.text == "-9" || a.text == "-KILL") =>
-        {
-            return Some(Judgement::of(
-                High,
-                "process.kill-all",
-                "kills every process of the user",
-            ));
-        }
+        "kill" => return Some(kill(inv)),
         _ => {}
     }
     let (_, level, rule) = FIXED.iter().find(|(n, _, _)| *n == name)?;
@@ -105,15 +96,129 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
     ))
 }
 
+/// `kill`: only the session's own jobs (`%1`, `$!`) are known to be its own; `-1` is
+/// every process of the user.
+fn kill(inv: &Invocation<'_>) -> Judgement {
+    let args = inv.args();
+    if args
+        .iter()
+        .any(|a| matches!(a.text.as_str(), "-l" | "-L" | "--list"))
+    {
+        return Judgement::of(Low, "process.kill-list", "kill lists signal names");
+    }
+    let mut rest = args;
+    if let Some(first) = rest.first()
+        && first.text.starts_with('-')
+        && first.text != "--"
+        && rest.len() > 1
+    {
+        // The signal: `-9`, `-KILL`, `-s KILL`, `-n 9`.
+        let width = if matches!(first.text.as_str(), "-s" | "-n" | "--signal") {
+            2
+        } else {
+            1
+        };
+        rest = rest.get(width..).unwrap_or(&[]);
+    }
+    if rest.first().is_some_and(|a| a.text == "--") {
+        rest = &rest[1..];
+    }
+    let targets: Vec<&super::Arg> = rest.iter().collect();
+    if targets.iter().any(|t| t.text == "-1") {
+        return Judgement::of(High, "process.kill-all", "kills every process of the user");
+    }
+    let own = !targets.is_empty()
+        && targets
+            .iter()
+            .all(|t| t.text == "$!" || (t.text.starts_with('%') && !t.dynamic));
+    if own {
+        let mut judgement = Judgement::of(Low, "process.kill-own", "kill of this shell's own jobs");
+        judgement.args_judged = true;
+        return judgement;
+    }
+    Judgement::of(
+        Medium,
+        "process.kill",
+        "kills processes that may not be the session's own",
+    )
+}
+
 /// `dd of=DEVICE` destroys a disk; other `dd` writes are judged by their path.
 fn dd(inv: &Invocation<'_>) -> Judgement {
-    let mut judgement = Judgement::of(Medium, "disk.dd", "dd copies raw data");
-    for arg in inv.args() {
-        if let Some(target) = arg.text.strip_prefix("of=") {
-            let out = super::Arg {
-                text: target.to_owned(),
-                dynamic: arg.dynamic,
+    let args = inv.args();
+    let mut judgement = Judgement::of(Low, "disk.dd", "dd copies data inside the project");
+    let counted = args.iter().any(|a| a.text.starts_with("count="));
+    for arg in args {
+        let Some((key, value)) = arg.text.split_once('=') else {
+            judgement = judgement.raise(super::super::verdict::Finding::new(
+                Medium,
+                "option.unknown",
+                format!("dd: {} is not an operand known to be harmless", arg.text),
+            ));
+            continue;
+        };
+        match key {
+            "if" => {
+                let input = arg.part(value);
+                let endless = ["/dev/zero", "/dev/urandom", "/dev/random"].contains(&value);
+                if !(endless && counted) {
+                    judgement = super::spec::judge_use(
+                        judgement,
+                        "dd",
+                        inv,
+                        super::spec::Role::Read,
+                        &input,
+                    );
+                }
+            }
+            "of" | "bs" | "ibs" | "obs" | "count" | "skip" | "seek" | "status" | "conv"
+            | "iflag" | "oflag" | "cbs" => {}
+            _ => {
+                judgement = judgement.raise(super::super::verdict::Finding::new(
+                    Medium,
+                    "option.unknown",
+                    format!("dd: {key}= is not known to be harmless"),
+                ));
+            }
+        }
+        if arg.dynamic && key != "of" {
+            judgement = judgement.raise(super::super::verdict::Finding::new(
+                Medium,
+                "arg.dynamic",
+                format!("dd is given {}, known only at run time", arg.text),
+            ));
+        }
+    }
+    judgement.args_judged = true;
+    let size = |key: &str| {
+        args.iter().find_map(|a| a.text.strip_prefix(key)).map(|v| {
+            let upper = v.to_ascii_uppercase();
+            let digits: String = upper.chars().take_while(char::is_ascii_digit).collect();
+            let unit: u128 = match upper.trim_start_matches(|c: char| c.is_ascii_digit()) {
+                "" | "C" => 1,
+                "W" => 2,
+                "B" => 512,
+                "K" | "KB" | "KIB" => 1 << 10,
+                "M" | "MB" | "MIB" => 1 << 20,
+                "G" | "GB" | "GIB" => 1 << 30,
+                _ => 1 << 40,
             };
+            digits.parse::<u128>().unwrap_or(u128::MAX / (1 << 41)) * unit
+        })
+    };
+    let total = size("bs=")
+        .unwrap_or(512)
+        .saturating_mul(size("count=").unwrap_or(1));
+    if counted && total >= 1 << 30 {
+        judgement = judgement.raise(super::super::verdict::Finding::new(
+            Medium,
+            "resource.disk-fill",
+            "dd copies a gigabyte or more",
+        ));
+    }
+    for arg in args {
+        if let Some(target) = arg.text.strip_prefix("of=") {
+            let out = arg.part(target);
             if inv.place(&out) == Some(PlaceKind::BlockDevice) {
                 return Judgement::of(
                     Critical,

@@ -141,8 +141,20 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         "xargs" => return Some(xargs(inv)),
         "parallel" => return Some(parallel(inv)),
         "watch" => return Some(watch(inv)),
+        "hyperfine" => return Some(hyperfine(inv)),
+        "script" => return Some(script(inv)),
+        "strace" | "ltrace" | "valgrind" | "perf" => {
+            return Some(tracer(name, inv));
+        }
+        "dc" => {
+            return Some(Judgement::of(
+                RiskLevel::Medium,
+                "wrapper.dc",
+                "dc runs shell commands with `!`",
+            ));
+        }
         "su" => return Some(su(inv)),
-        "command" | "type" | "hash"
+        "command" | "type"
             if inv.args().iter().any(|a| a.text == "-v" || a.text == "-V") || name != "command" =>
         {
             return Some(Judgement::of(
@@ -170,6 +182,42 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         && let Some(split) = split_string(args)
     {
         return Some(judgement.with_nested(Nested::Script(split)));
+    }
+    // Options whose value is a file the wrapper writes, or a directory it runs in.
+    for (i, arg) in args[..start].iter().enumerate() {
+        let value = || args.get(i + 1);
+        match (name, arg.text.as_str()) {
+            ("time", "-o" | "--output") | ("xvfb-run", "-e" | "-f") => {
+                if let Some(target) = value() {
+                    judgement = judgement.raise(inv.write_to(target));
+                }
+            }
+            ("env", "-C" | "--chdir") => {
+                judgement = judgement.raise(super::super::verdict::Finding::new(
+                    RiskLevel::Medium,
+                    "wrapper.chdir",
+                    "env -C runs the command elsewhere",
+                ));
+            }
+            _ => {}
+        }
+    }
+    if name == "flock"
+        && let Some(lock) = args[..start]
+            .iter()
+            .rev()
+            .find(|a| !a.text.starts_with('-'))
+    {
+        judgement = judgement.raise(inv.write_to(lock));
+    }
+    if name == "env" && start >= args.len() {
+        let mut dump = Judgement::of(
+            RiskLevel::High,
+            "secrets.env-dump",
+            "env prints environment variables, secrets included",
+        );
+        dump.facts.reads_secret = true;
+        return Some(dump);
     }
     if start < args.len() {
         judgement = judgement.with_nested(Nested::Argv(args[start..].to_vec()));
@@ -262,11 +310,21 @@ fn xargs(inv: &Invocation<'_>) -> Judgement {
     ];
     let args = inv.args();
     let start = command_start(args, WITH_VALUE, 0, false);
-    let judgement = Judgement::of(
+    let mut judgement = Judgement::of(
         RiskLevel::Low,
         "wrapper.xargs",
         "xargs runs a command on its input",
     );
+    for (i, arg) in args[..start].iter().enumerate() {
+        let file = match arg.text.as_str() {
+            "-a" | "--arg-file" => args.get(i + 1).cloned(),
+            text => text.strip_prefix("--arg-file=").map(|f| arg.part(f)),
+        };
+        if let Some(file) = file {
+            judgement =
+                super::spec::judge_use(judgement, "xargs", inv, super::spec::Role::Read, &file);
+        }
+    }
     if start >= args.len() {
         return judgement;
     }
@@ -312,6 +370,173 @@ fn parallel(inv: &Invocation<'_>) -> Judgement {
     let mut argv = command.to_vec();
     argv.push(Arg::unknown("{input}"));
     judgement.with_nested(Nested::Argv(argv))
+}
+
+/// `hyperfine [opts] CMD…` runs each command (and `--prepare`/`--setup`/`--cleanup`)
+/// through a shell; `--export-*` options write files.
+fn hyperfine(inv: &Invocation<'_>) -> Judgement {
+    const SCRIPTS: &[&str] = &[
+        "-p",
+        "--prepare",
+        "-s",
+        "--setup",
+        "-c",
+        "--cleanup",
+        "--conclude",
+    ];
+    const PLAIN: &[&str] = &[
+        "-w",
+        "--warmup",
+        "-m",
+        "--min-runs",
+        "-M",
+        "--max-runs",
+        "-r",
+        "--runs",
+        "-n",
+        "--command-name",
+        "--style",
+        "--sort",
+        "--time-unit",
+        "-u",
+        "--output",
+        "--input",
+        "-L",
+        "--parameter-list",
+        "-P",
+        "--parameter-scan",
+        "-D",
+        "--parameter-step-size",
+    ];
+    let args = inv.args();
+    let mut judgement = Judgement::of(
+        RiskLevel::Low,
+        "wrapper.hyperfine",
+        "hyperfine times commands",
+    );
+    let mut i = 0;
+    while i < args.len() {
+        let text = args[i].text.as_str();
+        let value = args.get(i + 1);
+        if SCRIPTS.contains(&text) {
+            if let Some(script) = value {
+                judgement = judgement.with_nested(Nested::Script(script.text.clone()));
+            }
+            i += 2;
+        } else if text.starts_with("--export-") {
+            if let Some(target) = value {
+                judgement = judgement.raise(inv.write_to(target));
+            }
+            i += 2;
+        } else if text == "-S" || text == "--shell" {
+            judgement = judgement.raise(super::super::verdict::Finding::new(
+                RiskLevel::Medium,
+                "wrapper.shell",
+                "hyperfine runs commands through another shell",
+            ));
+            i += 2;
+        } else if PLAIN.contains(&text) {
+            i += if matches!(text, "-P" | "--parameter-scan") {
+                4
+            } else if matches!(text, "-L" | "--parameter-list") {
+                3
+            } else {
+                2
+            };
+        } else if text.starts_with('-') {
+            i += 1;
+        } else {
+            judgement = judgement.with_nested(Nested::Script(text.to_owned()));
+            i += 1;
+        }
+    }
+    judgement
+}
+
+/// `script [-c CMD] [FILE]`: records a terminal session of CMD (or a shell) into FILE.
+fn script(inv: &Invocation<'_>) -> Judgement {
+    let args = inv.args();
+    let mut judgement = Judgement::of(RiskLevel::Low, "wrapper.script", "script records a command");
+    let mut command = None;
+    let mut i = 0;
+    let mut ops = Vec::new();
+    while i < args.len() {
+        let text = args[i].text.as_str();
+        if text == "-c"
+            || text == "--command"
+            || (text.starts_with('-') && !text.starts_with("--") && text.ends_with('c'))
+        {
+            command = args.get(i + 1);
+            i += 2;
+            continue;
+        }
+        if !text.starts_with('-') {
+            ops.push(&args[i]);
+        }
+        i += 1;
+    }
+    for file in ops {
+        judgement = judgement.raise(inv.write_to(file));
+    }
+    match command {
+        Some(script) => judgement.with_nested(Nested::Script(script.text.clone())),
+        None => judgement.raise(super::super::verdict::Finding::new(
+            RiskLevel::Medium,
+            "wrapper.script",
+            "script starts an interactive shell",
+        )),
+    }
+}
+
+/// `strace`, `ltrace`, `valgrind`, `perf record|stat`: run a command under a tracer, which
+/// may write a log (`-o FILE`) or attach to another process (`-p PID`).
+fn tracer(name: &str, inv: &Invocation<'_>) -> Judgement {
+    let args = inv.args();
+    let mut judgement = Judgement::of(
+        RiskLevel::Low,
+        "wrapper.tracer",
+        format!("{name} traces a command"),
+    );
+    let mut i =
+        usize::from(name == "perf" && args.first().is_some_and(|a| !a.text.starts_with('-')));
+    while i < args.len() {
+        let text = args[i].text.as_str();
+        if !text.starts_with('-') {
+            break;
+        }
+        match text {
+            "-o" | "--output" | "-O" => {
+                if let Some(file) = args.get(i + 1) {
+                    judgement = judgement.raise(inv.write_to(file));
+                }
+                i += 2;
+            }
+            "-p" | "--pid" | "--attach" => {
+                judgement = judgement.raise(super::super::verdict::Finding::new(
+                    RiskLevel::High,
+                    "process.attach",
+                    format!("{name} attaches to another process"),
+                ));
+                i += 2;
+            }
+            "-e" | "-s" | "-u" | "-E" | "-a" | "-P" | "-X" | "-b" | "-I" | "-S" | "-A" | "-l"
+            | "-x" => i += 2,
+            _ => {
+                if let Some(file) = text
+                    .strip_prefix("--log-file=")
+                    .or_else(|| text.strip_prefix("--output="))
+                {
+                    judgement = judgement.raise(inv.write_to(&args[i].part(file)));
+                }
+                i += 1;
+            }
+        }
+    }
+    if i < args.len() {
+        judgement.with_nested(Nested::Argv(args[i..].to_vec()))
+    } else {
+        judgement
+    }
 }
 
 /// `watch [-n N] CMD...` runs its command through `sh -c` repeatedly.

@@ -1,28 +1,42 @@
 //! Walks a parsed shell program and judges every simple command that would run,
 //! following substitutions, nested shells and command wrappers recursively.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use brush_parser::ParserOptions;
 use brush_parser::ast::{
-    AndOr, AssignmentValue, Command, CommandPrefixOrSuffixItem, CompoundCommand, CompoundList,
-    ExtendedTestExpr, FunctionDefinition, IoFileRedirectKind, IoFileRedirectTarget, IoRedirect,
-    Pipeline, Program, SimpleCommand, Word,
+    AndOr, AssignmentValue, BinaryPredicate, Command, CommandPrefixOrSuffixItem, CompoundCommand,
+    CompoundList, ExtendedTestExpr, FunctionDefinition, IoFileRedirectKind, IoFileRedirectTarget,
+    IoRedirect, Pipeline, Program, SeparatorOperator, SimpleCommand, UnaryPredicate, Word,
 };
 
 use super::super::PolicyContext;
-use super::super::commands::{self, Facts, Invocation, Nested, STDIN_SCRIPT_RULE};
+use super::super::commands::{
+    self, Facts, Invocation, Nested, STDIN_SCRIPT_RULE, harmless_variable, spec,
+};
 use super::super::level::RiskLevel;
-use super::super::paths::{PlaceKind, place_kind, resolve, secret_kind, write_finding};
+use super::super::paths::{PlaceKind, place_kind, resolve, through_links, write_finding};
 use super::super::verdict::{Finding, SimpleCommandSummary};
 use super::limits::{MAX_NESTING, Refusal, precheck};
-use super::words::{Arg, expand, heredoc_scripts};
+use super::words::{Arg, brace_expand, expand, heredoc_scripts};
 
 /// Substrings that make an unparseable command HIGH rather than MEDIUM.
 const DANGER_MARKERS: &[&str] = &[
     "rm ", "rm\t", "push", "reset", "mkfs", "dd ", "curl", "wget", "sudo", "chmod", "chown", "> /",
     "publish", "delete", "destroy", "eval", "kill", ".env", ".ssh", "|sh", "| sh", "bash",
 ];
+
+/// What the walker knows of a shell variable set earlier in the same command.
+#[derive(Debug, Clone)]
+enum Binding {
+    /// Set once, to these known words (`x=build`, `for f in src/*.rs`).
+    Values(Vec<Arg>),
+    /// Set from what judged commands printed or what `read` read: harmless to print, but
+    /// unknown as a path or a command.
+    Data,
+    /// Set more than once, or to something unknown: nothing is known of it.
+    Unknown,
+}
 
 /// What a pipeline stage tells the stages after it.
 #[derive(Default)]
@@ -40,6 +54,21 @@ pub(crate) struct Walker<'c> {
     opts: ParserOptions,
     /// Working directory as changed by `cd`; `None` once it can no longer be known.
     cwd: Option<PathBuf>,
+    /// A command may have made a symlink (or unpacked an archive that holds one): from
+    /// then on no path can be placed.
+    paths_untrusted: bool,
+    /// A command wrote into the project: a build or test run after it may run what was
+    /// just written.
+    wrote_project: bool,
+    /// How many loops enclose the command being walked.
+    loop_depth: usize,
+    /// Symlinks made earlier in the command (link, target), followed by later paths.
+    links: Vec<(PathBuf, PathBuf)>,
+    /// Variables set earlier in the same command.
+    bindings: std::collections::HashMap<String, Binding>,
+    /// How many subshells, pipeline stages, branches or later parts of an `&&`/`||` list
+    /// enclose the command: an assignment there may not happen, or may not last.
+    conditional: usize,
     /// Every judged part, in order.
     pub(crate) summaries: Vec<SimpleCommandSummary>,
     /// Facts of the whole command line.
@@ -53,6 +82,12 @@ impl<'c> Walker<'c> {
             ctx,
             opts: ParserOptions::default(),
             cwd: Some(ctx.cwd.clone()),
+            paths_untrusted: false,
+            wrote_project: false,
+            loop_depth: 0,
+            links: Vec::new(),
+            bindings: std::collections::HashMap::new(),
+            conditional: 0,
             summaries: Vec::new(),
             facts: Facts::default(),
         }
@@ -116,10 +151,32 @@ impl<'c> Walker<'c> {
     fn walk_list(&mut self, list: &CompoundList, depth: usize) -> Facts {
         let mut facts = Facts::default();
         for item in &list.0 {
+            if matches!(item.1, SeparatorOperator::Async) && self.loop_depth > 0 {
+                self.record(
+                    "… & (in a loop)".to_owned(),
+                    Finding::new(
+                        RiskLevel::High,
+                        "shell.fork-loop",
+                        "starts background processes in a loop: a fork bomb in the making",
+                    ),
+                );
+            }
+            let before = self.cwd.clone();
             facts.merge(self.walk_pipeline(&item.0.first, depth));
             for next in &item.0.additional {
+                // After `||` the left side may have failed, `cd` included: where we are is
+                // no longer known if it changed.
+                if matches!(next, AndOr::Or(_)) && self.cwd != before {
+                    self.cwd = None;
+                }
                 let (AndOr::And(pipeline) | AndOr::Or(pipeline)) = next;
+                self.conditional += 1;
                 facts.merge(self.walk_pipeline(pipeline, depth));
+                self.conditional -= 1;
+            }
+            // The next item runs whether or not a `cd` of this one worked.
+            if self.cwd != before {
+                self.cwd = None;
             }
         }
         facts
@@ -127,11 +184,34 @@ impl<'c> Walker<'c> {
 
     fn walk_pipeline(&mut self, pipeline: &Pipeline, depth: usize) -> Facts {
         let mut facts = Facts::default();
+        // `yes` prints forever: only a `head` after it ends that.
+        for (i, command) in pipeline.seq.iter().enumerate() {
+            if simple_name(command) == Some("yes")
+                && pipeline.seq.get(i + 1).and_then(simple_name) != Some("head")
+            {
+                self.record(
+                    "yes | …".to_owned(),
+                    Finding::new(
+                        RiskLevel::Medium,
+                        "resource.endless-output",
+                        "yes prints forever unless head stops it",
+                    ),
+                );
+            }
+        }
         let mut upstream_network = false;
         let mut upstream_literal: Option<String> = None;
+        let stages = pipeline.seq.len();
         for command in &pipeline.seq {
             let first_summary = self.summaries.len();
+            // Each stage of a real pipeline runs in a subshell: its `cd` moves nobody else.
+            let saved_cwd = (stages > 1).then(|| self.cwd.clone());
+            self.conditional += usize::from(stages > 1);
             let stage = self.walk_command(command, depth);
+            self.conditional -= usize::from(stages > 1);
+            if let Some(cwd) = saved_cwd {
+                self.cwd = cwd;
+            }
             if stage.facts.runs_stdin {
                 if upstream_network {
                     self.record(
@@ -179,11 +259,37 @@ impl<'c> Walker<'c> {
             },
             Command::ExtendedTest(test, _) => {
                 let mut words = Vec::new();
-                collect_test_words(&test.expr, &mut words);
+                if collect_test_words(&test.expr, &mut words) {
+                    self.record(
+                        "[[ … ]]".to_owned(),
+                        Finding::new(
+                            RiskLevel::Medium,
+                            "shell.evaluates-data",
+                            "[[ -v ]] and arithmetic comparisons evaluate their operands",
+                        ),
+                    );
+                }
                 let mut scripts = Vec::new();
                 for word in words {
-                    if expand(&word.value, &self.opts, &mut scripts).is_none() {
-                        self.parse_error(&word.value);
+                    match expand(&word.value, &self.opts, &mut scripts) {
+                        Some(arg) if arg.secret_var => self.record(
+                            word.value.clone(),
+                            Finding::new(
+                                RiskLevel::High,
+                                "secrets.variable",
+                                "a test on a secret-named variable",
+                            ),
+                        ),
+                        Some(arg) if arg.evaluates => self.record(
+                            word.value.clone(),
+                            Finding::new(
+                                RiskLevel::Medium,
+                                "shell.evaluates-data",
+                                format!("{} evaluates data as code", arg.text),
+                            ),
+                        ),
+                        Some(_) => {}
+                        None => self.parse_error(&word.value),
                     }
                 }
                 Stage {
@@ -212,6 +318,15 @@ impl<'c> Walker<'c> {
                     "a function that spawns itself recursively",
                 ),
             );
+        } else {
+            self.record(
+                format!("{name}() {{ … }}"),
+                Finding::new(
+                    RiskLevel::Medium,
+                    "shell.changes-commands",
+                    format!("defines a function {name}, which changes what later commands run"),
+                ),
+            );
         }
         self.walk_compound(&function.body.0, depth)
     }
@@ -221,19 +336,37 @@ impl<'c> Walker<'c> {
             CompoundCommand::BraceGroup(group) => self.walk_list(&group.list, depth),
             CompoundCommand::Subshell(subshell) => {
                 let saved = self.cwd.clone();
+                self.conditional += 1;
                 let facts = self.walk_list(&subshell.list, depth);
+                self.conditional -= 1;
                 self.cwd = saved;
                 facts
             }
             CompoundCommand::ForClause(clause) => {
                 let mut scripts = Vec::new();
+                let mut values = Vec::new();
                 for word in clause.values.iter().flatten() {
-                    if expand(&word.value, &self.opts, &mut scripts).is_none() {
-                        self.parse_error(&word.value);
+                    match expand(&word.value, &self.opts, &mut scripts) {
+                        Some(arg) => values.push(arg),
+                        None => {
+                            self.parse_error(&word.value);
+                            values.push(Arg::unknown(word.value.clone()));
+                        }
                     }
                 }
+                let binding = if clause.values.is_none() {
+                    Binding::Unknown
+                } else {
+                    binding_of(values)
+                };
+                self.bind(&clause.variable_name, binding);
+                self.conditional += 1;
                 let mut facts = self.walk_scripts(&scripts, depth);
-                facts.merge(self.walk_list(&clause.body.list, depth));
+                facts.merge(self.walk_loop_body(&clause.body.list, depth));
+                self.conditional -= 1;
+                // After the loop the variable holds the last value, or none at all.
+                self.bindings
+                    .insert(clause.variable_name.clone(), Binding::Unknown);
                 facts
             }
             CompoundCommand::CaseClause(clause) => {
@@ -241,16 +374,23 @@ impl<'c> Walker<'c> {
                 if expand(&clause.value.value, &self.opts, &mut scripts).is_none() {
                     self.parse_error(&clause.value.value);
                 }
+                // Patterns are expanded too: `case x in $(rm -rf ~)) ;; esac` runs `rm`.
+                for pattern in clause.cases.iter().flat_map(|c| c.patterns.iter()) {
+                    self.expand_only(&pattern.value, &mut scripts);
+                }
                 let mut facts = self.walk_scripts(&scripts, depth);
+                self.conditional += 1;
                 for item in &clause.cases {
                     if let Some(list) = &item.cmd {
                         facts.merge(self.walk_list(list, depth));
                     }
                 }
+                self.conditional -= 1;
                 facts
             }
             CompoundCommand::IfClause(clause) => {
                 let mut facts = self.walk_list(&clause.condition, depth);
+                self.conditional += 1;
                 facts.merge(self.walk_list(&clause.then, depth));
                 for branch in clause.elses.iter().flatten() {
                     if let Some(condition) = &branch.condition {
@@ -258,15 +398,42 @@ impl<'c> Walker<'c> {
                     }
                     facts.merge(self.walk_list(&branch.body, depth));
                 }
+                self.conditional -= 1;
                 facts
             }
             CompoundCommand::WhileClause(clause) | CompoundCommand::UntilClause(clause) => {
+                let condition = clause.0.to_string();
+                let body = clause.1.list.to_string();
+                let forever = matches!(
+                    condition.trim().trim_end_matches(';').trim(),
+                    "true" | ":" | "[ 1 ]" | "((1))" | "(( 1 ))"
+                ) && matches!(compound, CompoundCommand::WhileClause(_));
+                let leaves = ["break", "exit", "return"].iter().any(|w| {
+                    body.split(|c: char| !c.is_ascii_alphanumeric())
+                        .any(|t| t == *w)
+                });
+                if forever && !leaves {
+                    self.record(
+                        "while true; …".to_owned(),
+                        Finding::new(
+                            RiskLevel::Medium,
+                            "resource.endless-loop",
+                            "a loop that never ends",
+                        ),
+                    );
+                }
                 let mut facts = self.walk_list(&clause.0, depth);
-                facts.merge(self.walk_list(&clause.1.list, depth));
+                facts.merge(self.walk_loop_body(&clause.1.list, depth));
                 facts
             }
             CompoundCommand::ArithmeticForClause(clause) => {
-                self.walk_list(&clause.body.list, depth)
+                let exprs = [&clause.initializer, &clause.condition, &clause.updater];
+                let mut facts = Facts::default();
+                for expr in exprs.into_iter().flatten() {
+                    facts.merge(self.judge_arithmetic(&expr.value, depth));
+                }
+                facts.merge(self.walk_loop_body(&clause.body.list, depth));
+                facts
             }
             CompoundCommand::Arithmetic(arithmetic) => {
                 // The parser reads `( ( cmd ) )` as `(( expr ))`; bash runs it as nested
@@ -274,17 +441,192 @@ impl<'c> Walker<'c> {
                 if brush_parser::arithmetic::parse(&arithmetic.expr.value).is_err() {
                     return self.walk_script(&arithmetic.expr.value, depth + 1);
                 }
-                let mut scripts = Vec::new();
-                let text = format!("$(({}))", arithmetic.expr.value);
-                if expand(&text, &self.opts, &mut scripts).is_none() {
-                    self.parse_error(&text);
-                }
-                self.walk_scripts(&scripts, depth)
+                self.judge_arithmetic(&arithmetic.expr.value, depth)
             }
             CompoundCommand::Coprocess(coprocess) => {
                 self.walk_command(&coprocess.body, depth).facts
             }
         }
+    }
+
+    /// Records a variable's value; a second assignment makes it unknown, since we cannot
+    /// tell which one a later use sees.
+    fn bind(&mut self, name: &str, binding: Binding) {
+        // A value set where it may not happen (or not last) says nothing of later uses:
+        // `(x=build); rm -rf "$x/"` removes `/`. Data stays data either way.
+        let binding = match binding {
+            Binding::Values(_) if self.conditional > 0 => Binding::Unknown,
+            other => other,
+        };
+        let next = if self.bindings.contains_key(name) {
+            Binding::Unknown
+        } else {
+            binding
+        };
+        self.bindings.insert(name.to_owned(), next);
+    }
+
+    /// The words a bare `$name`, `${name}`, `"$name"` or `"${name}"` stands for, when the
+    /// variable was set earlier in the same command.
+    fn bound_words(&self, raw: &str) -> Option<Vec<Arg>> {
+        let inner = raw
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .unwrap_or(raw);
+        let name = inner
+            .strip_prefix("${")
+            .and_then(|r| r.strip_suffix('}'))
+            .or_else(|| inner.strip_prefix('$'))?;
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return special_parameter(name);
+        }
+        let Some(binding) = self.bindings.get(name) else {
+            // Variables the shell sets to facts about itself: printable, not placeable.
+            return PRINTABLE_VARIABLES
+                .contains(&name)
+                .then(|| vec![data_arg(raw)]);
+        };
+        match binding {
+            Binding::Values(values) => Some(values.clone()),
+            Binding::Data => Some(vec![data_arg(raw)]),
+            Binding::Unknown => None,
+        }
+    }
+
+    /// Notes the variables a builtin sets (`read line`, `export X=1`, `unset X`).
+    fn track_assignments(&mut self, argv: &[Arg]) {
+        let Some(first) = argv.first() else {
+            return;
+        };
+        let rest = &argv[1..];
+        match first.text.as_str() {
+            "read" | "mapfile" | "readarray" => {
+                let mut skip = false;
+                for arg in rest {
+                    if skip {
+                        skip = false;
+                        continue;
+                    }
+                    if arg.text.starts_with('-') {
+                        skip = matches!(
+                            arg.text.as_str(),
+                            "-p" | "-d"
+                                | "-n"
+                                | "-N"
+                                | "-t"
+                                | "-u"
+                                | "-a"
+                                | "-i"
+                                | "-C"
+                                | "-c"
+                                | "-O"
+                                | "-s"
+                        );
+                        continue;
+                    }
+                    self.bind(&arg.text, Binding::Data);
+                }
+            }
+            "export" | "declare" | "typeset" | "local" | "readonly" => {
+                for arg in rest.iter().filter(|a| !a.text.starts_with('-')) {
+                    match arg.text.split_once('=') {
+                        Some((name, value)) => {
+                            let value = arg.part(value);
+                            self.bind(name, binding_of(vec![value]));
+                        }
+                        None => self.bind(&arg.text, Binding::Unknown),
+                    }
+                }
+            }
+            "unset" | "getopts" | "printf" => {
+                for arg in rest.iter().filter(|a| !a.text.starts_with('-')) {
+                    self.bind(&arg.text, Binding::Unknown);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `ln [-s] [-f] [-n] TARGET LINK` with known words: later paths through LINK are judged
+    /// at TARGET. Returns false when the link cannot be followed (then no path is trusted).
+    fn record_link(&mut self, argv: &[Arg]) -> bool {
+        let Some(cwd) = self.cwd.clone() else {
+            return false;
+        };
+        if argv
+            .first()
+            .is_none_or(|a| commands::command_name(&a.text) != "ln")
+        {
+            return false;
+        }
+        let mut symbolic = false;
+        let mut ops = Vec::new();
+        for arg in &argv[1..] {
+            if arg.dynamic || arg.glob {
+                return false;
+            }
+            match arg.text.as_str() {
+                "-s" | "--symbolic" => symbolic = true,
+                "-f" | "--force" | "-n" | "--no-dereference" | "-v" | "--verbose" => {}
+                text if text.starts_with('-') => {
+                    if text[1..].chars().all(|c| "sfnv".contains(c)) {
+                        symbolic |= text.contains('s');
+                    } else {
+                        return false;
+                    }
+                }
+                _ => ops.push(arg.text.clone()),
+            }
+        }
+        let [target, link] = ops.as_slice() else {
+            return false;
+        };
+        let home = self.ctx.home.clone();
+        let link_path = through_links(resolve(link, &cwd, &home), &self.links);
+        let target_path = if symbolic && !target.starts_with('/') && !target.starts_with('~') {
+            // A relative target is relative to the link's directory.
+            let dir = link_path.parent().map_or(cwd.clone(), Path::to_path_buf);
+            resolve(target, &dir, &home)
+        } else {
+            resolve(target, &cwd, &home)
+        };
+        let target_path = through_links(target_path, &self.links);
+        // When LINK is an existing directory the link lands inside it.
+        if let Some(name) = target_path.file_name() {
+            self.links.push((link_path.join(name), target_path.clone()));
+        }
+        self.links.push((link_path, target_path));
+        true
+    }
+
+    /// A loop body: background jobs in it multiply without bound, and it may run no time.
+    fn walk_loop_body(&mut self, list: &CompoundList, depth: usize) -> Facts {
+        self.loop_depth += 1;
+        self.conditional += 1;
+        let facts = self.walk_list(list, depth);
+        self.conditional -= 1;
+        self.loop_depth -= 1;
+        facts
+    }
+
+    /// `(( expr ))` and the parts of `for (( … ))`: substitutions run, and names are
+    /// evaluated as expressions, subscripts and all.
+    fn judge_arithmetic(&mut self, expr: &str, depth: usize) -> Facts {
+        let mut scripts = Vec::new();
+        let text = format!("$(({expr}))");
+        match expand(&text, &self.opts, &mut scripts) {
+            Some(arg) if arg.evaluates => self.record(
+                shorten(&format!("(( {expr} ))")),
+                Finding::new(
+                    RiskLevel::Medium,
+                    "shell.evaluates-data",
+                    "arithmetic evaluates the values of the variables it names",
+                ),
+            ),
+            Some(_) => {}
+            None => self.parse_error(&text),
+        }
+        self.walk_scripts(&scripts, depth)
     }
 
     fn walk_scripts(&mut self, scripts: &[String], depth: usize) -> Facts {
@@ -301,6 +643,8 @@ impl<'c> Walker<'c> {
         let mut argv = Vec::new();
         let mut redirects = Vec::new();
         let mut subst_facts = Facts::default();
+        let mut assign_notes: Vec<Finding> = Vec::new();
+        let mut assigned_vars: Vec<(String, Vec<Arg>)> = Vec::new();
         let items = simple
             .prefix
             .iter()
@@ -320,17 +664,38 @@ impl<'c> Walker<'c> {
                 Item::Prefix(CommandPrefixOrSuffixItem::AssignmentWord(assignment, _))
                     if argv.is_empty() =>
                 {
-                    env.push(assignment.name.to_string());
-                    match &assignment.value {
-                        AssignmentValue::Scalar(value) => {
-                            self.expand_only(&value.value, &mut scripts)
-                        }
-                        AssignmentValue::Array(values) => {
-                            for (_, value) in values {
-                                self.expand_only(&value.value, &mut scripts);
+                    let name = assignment.name.to_string();
+                    if name.contains('[') {
+                        assign_notes.push(Finding::new(
+                            RiskLevel::Medium,
+                            "shell.evaluates-data",
+                            "assigns to a subscript, which bash evaluates",
+                        ));
+                    }
+                    env.push(name);
+                    let values: Vec<&Word> = match &assignment.value {
+                        AssignmentValue::Scalar(value) => vec![value],
+                        AssignmentValue::Array(values) => values.iter().map(|(_, v)| v).collect(),
+                    };
+                    let mut known = Vec::new();
+                    for value in values {
+                        match expand(&value.value, &self.opts, &mut scripts) {
+                            Some(arg) if arg.evaluates => {
+                                assign_notes.push(Finding::new(
+                                    RiskLevel::Medium,
+                                    "shell.evaluates-data",
+                                    format!("{} evaluates data as code", arg.text),
+                                ));
+                                known.push(Arg::unknown(arg.text));
+                            }
+                            Some(arg) => known.push(arg),
+                            None => {
+                                self.parse_error(&value.value);
+                                known.push(Arg::unknown(value.value.clone()));
                             }
                         }
                     }
+                    assigned_vars.push((env.last().cloned().unwrap_or_default(), known));
                 }
                 Item::Prefix(
                     CommandPrefixOrSuffixItem::Word(word)
@@ -363,19 +728,40 @@ impl<'c> Walker<'c> {
         subst_facts.merge(self.walk_scripts(&redirect_scripts, depth));
         self.facts.merge(notes.facts);
 
+        let assigned = assign_notes.into_iter().fold(
+            Finding::new(RiskLevel::Low, "shell.assignment", "sets variables only"),
+            Finding::max,
+        );
         if argv.is_empty() {
+            // Assignments with no command persist: later words may use them.
+            for (name, values) in assigned_vars {
+                let binding = if values.len() == 1 {
+                    binding_of(values)
+                } else {
+                    Binding::Unknown
+                };
+                self.bind(&name, binding);
+            }
             let shown = format!("{}{}", env.join(" "), notes.shown);
-            self.record(
-                shown,
-                Finding::new(RiskLevel::Low, "shell.assignment", "sets variables only")
-                    .max(notes.finding),
-            );
+            let mut finding = assigned.max(notes.finding);
+            if let Some(var) = env.iter().find(|v| !harmless_variable(v)) {
+                finding = finding.max(Finding::new(
+                    RiskLevel::Medium,
+                    "env.hijack",
+                    format!("sets {var}, which may change what later commands run"),
+                ));
+            }
+            self.record(shown, finding);
             return Stage {
                 facts: subst_facts,
                 literal_stdout: None,
             };
         }
+        if assigned.level > RiskLevel::Low {
+            self.record(env.join(" "), assigned);
+        }
         self.track_cd(&argv);
+        self.track_assignments(&argv);
         let first_summary = self.summaries.len();
         let (mut facts, literal_stdout) =
             self.judge_argv(argv, &env, subst_facts.network, notes, depth);
@@ -414,6 +800,24 @@ impl<'c> Walker<'c> {
     }
 
     fn push_word(&mut self, word: &Word, argv: &mut Vec<Arg>, scripts: &mut Vec<String>) {
+        if word.value.contains('$')
+            && let Some(words) = self.bound_words(&word.value)
+        {
+            argv.extend(words);
+            return;
+        }
+        if word.value.contains('{')
+            && let Some(words) = brace_expand(&word.value)
+            && words.len() > 1
+        {
+            for expanded in words {
+                match expand(&expanded, &self.opts, scripts) {
+                    Some(arg) => argv.push(arg),
+                    None => argv.push(Arg::unknown(expanded)),
+                }
+            }
+            return;
+        }
         match expand(&word.value, &self.opts, scripts) {
             Some(arg) => argv.push(arg),
             None => {
@@ -475,8 +879,34 @@ impl<'c> Walker<'c> {
             cwd: self.cwd.as_deref(),
             ctx: self.ctx,
             subst_network,
+            paths_untrusted: self.paths_untrusted,
+            links: &self.links,
         };
-        let judgement = commands::judge(&invocation);
+        let mut judgement = commands::judge(&invocation);
+        if argv.first().is_some_and(|a| a.text == "yes") && redirections.facts.writes_files {
+            judgement = judgement.raise(Finding::new(
+                RiskLevel::Medium,
+                "resource.disk-fill",
+                "yes into a file fills the disk",
+            ));
+        }
+        if self.wrote_project
+            && judgement.finding.level == RiskLevel::Low
+            && (judgement.finding.rule.starts_with("build.")
+                || judgement.finding.rule == "shell.venv")
+        {
+            judgement = judgement.raise(Finding::new(
+                RiskLevel::Medium,
+                "build.after-write",
+                "runs project code that this same command just wrote",
+            ));
+        }
+        if judgement.facts.writes_files || redirections.facts.writes_files {
+            self.wrote_project = true;
+        }
+        if judgement.facts.makes_links && !self.record_link(&argv) {
+            self.paths_untrusted = true;
+        }
         let mut shown = join(&argv);
         shown.push_str(&redirections.shown);
         self.record(shorten(&shown), judgement.finding.max(redirections.finding));
@@ -545,24 +975,25 @@ impl<'c> Walker<'c> {
         };
         notes.shown.push_str(if writes { " > " } else { " < " });
         notes.shown.push_str(&arg.text);
-        let finding = match (&self.cwd, arg.dynamic) {
-            (Some(cwd), false) => {
-                let path = resolve(&arg.text, cwd, &self.ctx.home);
+        let placeable = !arg.dynamic && !arg.glob && !self.paths_untrusted;
+        let finding = match (&self.cwd, placeable) {
+            (Some(cwd), true) => {
+                let path = through_links(resolve(&arg.text, cwd, &self.ctx.home), &self.links);
+                let kind = place_kind(&path, self.ctx);
+                if kind == PlaceKind::NetworkDevice {
+                    notes.facts.network = true;
+                }
                 if writes {
-                    let kind = place_kind(&path, self.ctx);
-                    if kind == PlaceKind::NetworkDevice {
-                        notes.facts.network = true;
+                    if !matches!(kind, PlaceKind::NullDevice) {
+                        notes.facts.writes_files = true;
                     }
                     write_finding(kind, &arg.text)
-                } else if secret_kind(&path, &self.ctx.home).is_some() {
-                    notes.facts.reads_secret = true;
-                    Finding::new(
-                        RiskLevel::High,
-                        "path.secret-read",
-                        format!("reads secret file {}", arg.text),
-                    )
                 } else {
-                    return;
+                    let finding = spec::read_finding_for(kind, "<", &arg.text, false);
+                    if finding.rule == "path.secret-read" {
+                        notes.facts.reads_secret = true;
+                    }
+                    finding
                 }
             }
             _ if writes => Finding::new(
@@ -570,11 +1001,76 @@ impl<'c> Walker<'c> {
                 "redirect.dynamic",
                 "redirects to a path known only at run time",
             ),
-            _ => return,
+            _ => Finding::new(
+                RiskLevel::Medium,
+                "redirect.dynamic",
+                "reads a path known only at run time",
+            ),
         };
         notes.finding = std::mem::replace(&mut notes.finding, Finding::new(RiskLevel::Low, "", ""))
             .max(finding);
     }
+}
+
+/// The command word of a simple command, as written.
+fn simple_name(command: &Command) -> Option<&str> {
+    match command {
+        Command::Simple(simple) => simple.word_or_name.as_ref().map(|w| w.value.as_str()),
+        _ => None,
+    }
+}
+
+/// What is known of a variable set to `values`.
+fn binding_of(values: Vec<Arg>) -> Binding {
+    if let [only] = values.as_slice()
+        && only.text == "$!"
+    {
+        // The last background job of this shell: its own child.
+        return Binding::Values(vec![data_arg("$!")]);
+    }
+    if values.iter().all(|v| !v.dynamic && !v.evaluates) {
+        Binding::Values(values)
+    } else if values.iter().all(|v| !v.var && !v.evaluates && !v.glob) {
+        Binding::Data
+    } else {
+        Binding::Unknown
+    }
+}
+
+/// A word whose value came from judged output or input: printable, not placeable.
+fn data_arg(raw: &str) -> Arg {
+    Arg {
+        dynamic: true,
+        ..Arg::literal(raw)
+    }
+}
+
+/// Variables that only describe the shell and the machine.
+const PRINTABLE_VARIABLES: &[&str] = &[
+    "PWD",
+    "OLDPWD",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "HOSTNAME",
+    "UID",
+    "EUID",
+    "PPID",
+    "RANDOM",
+    "SECONDS",
+    "LINENO",
+    "BASH_VERSION",
+    "OSTYPE",
+    "HOSTTYPE",
+    "MACHTYPE",
+    "SHLVL",
+    "TERM",
+    "LANG",
+];
+
+/// `$?`, `$$`, `$!`, `$#` are numbers the shell sets.
+fn special_parameter(name: &str) -> Option<Vec<Arg>> {
+    matches!(name, "?" | "$" | "!" | "#").then(|| vec![data_arg(&format!("${name}"))])
 }
 
 /// What the redirections of one command add up to.
@@ -613,17 +1109,40 @@ fn stdin_text(redirect: &IoRedirect) -> Option<String> {
     }
 }
 
-fn collect_test_words<'a>(expr: &'a ExtendedTestExpr, out: &mut Vec<&'a Word>) {
+/// Collects the words of a `[[ … ]]` test; true when the test evaluates an operand as a
+/// name or an arithmetic expression (`-v`, `-R`, `-eq` and kin on anything but digits).
+fn collect_test_words<'a>(expr: &'a ExtendedTestExpr, out: &mut Vec<&'a Word>) -> bool {
     match expr {
         ExtendedTestExpr::And(a, b) | ExtendedTestExpr::Or(a, b) => {
-            collect_test_words(a, out);
-            collect_test_words(b, out);
+            let left = collect_test_words(a, out);
+            collect_test_words(b, out) || left
         }
         ExtendedTestExpr::Not(a) | ExtendedTestExpr::Parenthesized(a) => collect_test_words(a, out),
-        ExtendedTestExpr::UnaryTest(_, w) => out.push(w),
-        ExtendedTestExpr::BinaryTest(_, a, b) => {
+        ExtendedTestExpr::UnaryTest(predicate, w) => {
+            out.push(w);
+            matches!(
+                predicate,
+                UnaryPredicate::ShellVariableIsSetAndAssigned
+                    | UnaryPredicate::ShellVariableIsSetAndNameRef
+            )
+        }
+        ExtendedTestExpr::BinaryTest(predicate, a, b) => {
             out.push(a);
             out.push(b);
+            let arithmetic = matches!(
+                predicate,
+                BinaryPredicate::ArithmeticEqualTo
+                    | BinaryPredicate::ArithmeticNotEqualTo
+                    | BinaryPredicate::ArithmeticLessThan
+                    | BinaryPredicate::ArithmeticLessThanOrEqualTo
+                    | BinaryPredicate::ArithmeticGreaterThan
+                    | BinaryPredicate::ArithmeticGreaterThanOrEqualTo
+            );
+            let number = |w: &Word| {
+                let t = w.value.trim_start_matches('-');
+                !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())
+            };
+            arithmetic && !(number(a) && number(b))
         }
     }
 }

@@ -1,0 +1,313 @@
+//! Shell builtins: most only change the shell's own state, but some print every variable
+//! (secrets included), some change what later commands run, and some evaluate data.
+
+use super::super::level::RiskLevel;
+use super::super::shell::words::{Arg, is_secret_name};
+use super::super::verdict::Finding;
+use super::spec::{self, Role};
+use super::{Invocation, Judgement};
+
+/// Variables a command may be given, or the shell may set, without changing what runs:
+/// locale, colour, verbosity and the like.
+const HARMLESS_VARIABLES: &[&str] = &[
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "TERM",
+    "COLUMNS",
+    "LINES",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+    "COLORTERM",
+    "CI",
+    "DEBUG",
+    "VERBOSE",
+    "RUST_LOG",
+    "RUST_BACKTRACE",
+    "RUST_LIB_BACKTRACE",
+    "CARGO_TERM_COLOR",
+    "CARGO_INCREMENTAL",
+    "CARGO_TARGET_DIR",
+    "NODE_ENV",
+    "PYTHONUNBUFFERED",
+    "PYTHONDONTWRITEBYTECODE",
+    "PYTHONHASHSEED",
+    "PYTHONIOENCODING",
+    "PYTHONWARNINGS",
+    "PYTEST_ADDOPTS",
+    "GOFLAGS",
+    "GOOS",
+    "GOARCH",
+    "CGO_ENABLED",
+    "TEST",
+    "ENV_NAME",
+    "PORT",
+    "HOST",
+    "LOG_LEVEL",
+    "TIMEOUT",
+    "GIT_TERMINAL_PROMPT",
+    "PAGER_OFF",
+    "NPM_CONFIG_LOGLEVEL",
+    "HUSKY",
+    "TMPDIR",
+];
+
+/// True when setting `name` cannot change what a program runs or where it reads: a
+/// harmless name, a locale variable, or a lower-case shell variable that no program reads
+/// from the environment by convention.
+pub(crate) fn harmless_variable(name: &str) -> bool {
+    HARMLESS_VARIABLES.contains(&name)
+        || name.starts_with("LC_")
+        || (name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            && !matches!(
+                name,
+                "http_proxy" | "https_proxy" | "all_proxy" | "no_proxy"
+            ))
+}
+
+/// Judges builtins; `None` for other commands.
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+    let args = inv.args();
+    let judgement = match name {
+        ":" | "true" | "false" | "shift" | "return" | "exit" | "break" | "continue" | "wait"
+        | "sleep" | "jobs" | "fg" | "bg" | "disown" | "times" | "dirs" | "popd" | "getopts"
+        | "ulimit" | "umask" | "unalias" | "history" | "type" | "caller" | "suspend" => {
+            inert(name, inv)
+        }
+        "cd" | "pushd" => inert(name, inv),
+        "test" | "[" => test(name, inv),
+        "export" | "declare" | "typeset" | "local" | "readonly" => declare(name, inv),
+        "set" => set(inv),
+        "unset" => names_only(name, inv, args),
+        "read" | "mapfile" | "readarray" => {
+            let names: Vec<Arg> = args
+                .iter()
+                .filter(|a| !a.text.starts_with('-'))
+                .cloned()
+                .collect();
+            names_only(name, inv, &names)
+        }
+        "let" => Judgement::of(
+            RiskLevel::Medium,
+            "shell.evaluates-data",
+            "let evaluates arithmetic on variables, subscripts included",
+        ),
+        "alias" if args.is_empty() || args.iter().all(|a| a.text == "-p") => {
+            Judgement::of(RiskLevel::Low, "readonly.command", "alias lists aliases")
+        }
+        "alias" => Judgement::of(
+            RiskLevel::Medium,
+            "shell.changes-commands",
+            "alias changes what later commands run",
+        ),
+        "hash" if args.iter().any(|a| a.text.starts_with("-p")) => Judgement::of(
+            RiskLevel::Medium,
+            "shell.changes-commands",
+            "hash -p changes what a command name runs",
+        ),
+        "hash" => inert(name, inv),
+        "enable" => Judgement::of(
+            RiskLevel::Medium,
+            "shell.changes-commands",
+            "enable loads or disables builtins",
+        ),
+        "shopt"
+            if args.iter().any(|a| {
+                a.text.contains("dotglob")
+                    || a.text.contains("nocaseglob")
+                    || a.text.contains("expand_aliases")
+                    || a.dynamic
+            }) =>
+        {
+            Judgement::of(
+                RiskLevel::Medium,
+                "shell.changes-commands",
+                "shopt changes what globs match or what names run",
+            )
+        }
+        "shopt" => inert(name, inv),
+        "printenv" => printenv(inv),
+        "compgen"
+            if args
+                .iter()
+                .any(|a| a.text.contains('v') || a.text.contains('e')) =>
+        {
+            Judgement::of(RiskLevel::Low, "readonly.command", "compgen lists names")
+        }
+        _ => return None,
+    };
+    Some(judgement)
+}
+
+/// A builtin whose arguments do not matter to what it does (`sleep $n`, `cd "$d"`).
+fn inert(name: &str, inv: &Invocation<'_>) -> Judgement {
+    let mut judgement = Judgement::of(
+        RiskLevel::Low,
+        "shell.builtin",
+        format!("{name} changes only the shell's state"),
+    );
+    for arg in inv.args() {
+        judgement = spec::judge_use(judgement, name, inv, Role::Inert, arg);
+    }
+    judgement
+}
+
+/// `test`/`[`: a look at strings and paths. `-v` with a subscript evaluates it.
+fn test(name: &str, inv: &Invocation<'_>) -> Judgement {
+    let args = inv.args();
+    if args.iter().any(|a| a.text == "-v") {
+        return Judgement::of(
+            RiskLevel::Medium,
+            "shell.evaluates-data",
+            format!("{name} -v evaluates a subscript"),
+        );
+    }
+    inert(name, inv)
+}
+
+/// Names given to `unset`/`read`: a subscript (`a[$(id)]`) is evaluated.
+fn names_only(name: &str, inv: &Invocation<'_>, names: &[Arg]) -> Judgement {
+    let evaluates = names.iter().any(|a| a.text.contains('[') || a.dynamic);
+    if evaluates {
+        return Judgement::of(
+            RiskLevel::Medium,
+            "shell.evaluates-data",
+            format!("{name} on a computed name or subscript, which bash evaluates"),
+        );
+    }
+    inert(name, inv)
+}
+
+/// Every variable, tokens included, printed to the transcript.
+fn env_dump(what: &str) -> Judgement {
+    let mut judgement = Judgement::of(
+        RiskLevel::High,
+        "secrets.env-dump",
+        format!("{what} prints environment variables, secrets included"),
+    );
+    judgement.facts.reads_secret = true;
+    judgement
+}
+
+/// `export`, `declare`, `local`, `readonly`, `typeset`.
+fn declare(name: &str, inv: &Invocation<'_>) -> Judgement {
+    let args = inv.args();
+    let options: Vec<&str> = args
+        .iter()
+        .map(|a| a.text.as_str())
+        .filter(|t| t.starts_with('-') || t.starts_with('+'))
+        .collect();
+    let assignments: Vec<&Arg> = args
+        .iter()
+        .filter(|a| !a.text.starts_with('-') && !a.text.starts_with('+'))
+        .collect();
+    if assignments.is_empty() {
+        // `export`, `export -p`, `declare -x`, `declare -p`: a dump of variables.
+        let prints_functions_only = options.iter().any(|o| o.contains('f') || o.contains('F'));
+        if !prints_functions_only {
+            return env_dump(format!("{name} {}", options.join(" ")).trim_end());
+        }
+        return Judgement::of(
+            RiskLevel::Low,
+            "readonly.command",
+            format!("{name} lists functions"),
+        );
+    }
+    if options.iter().any(|o| o.contains('f') || o.contains('n')) {
+        return Judgement::of(
+            RiskLevel::Medium,
+            "shell.changes-commands",
+            format!("{name} of a function or a name reference"),
+        );
+    }
+    if matches!(name, "declare" | "typeset" | "local")
+        && options.iter().any(|o| o.contains('p'))
+        && assignments.iter().any(|a| is_secret_name(&a.text))
+    {
+        return env_dump(&format!("{name} -p"));
+    }
+    let mut judgement = Judgement::of(
+        RiskLevel::Low,
+        "shell.assignment",
+        format!("{name} sets shell variables"),
+    );
+    for assignment in assignments {
+        judgement = judgement.raise(assignment_finding(name, assignment));
+    }
+    judgement
+}
+
+/// One `NAME=value` given to `export` and its kind.
+fn assignment_finding(builtin: &str, arg: &Arg) -> Finding {
+    let (variable, value) = arg.text.split_once('=').unwrap_or((&arg.text, ""));
+    if variable.contains('[') || variable.contains('$') {
+        return Finding::new(
+            RiskLevel::Medium,
+            "shell.evaluates-data",
+            format!("{builtin} of a computed name or subscript, which bash evaluates"),
+        );
+    }
+    if variable.starts_with("BASH_FUNC_") || value.starts_with("()") {
+        return Finding::new(
+            RiskLevel::High,
+            "shell.changes-commands",
+            format!("{builtin} defines an exported function {variable}"),
+        );
+    }
+    if !harmless_variable(variable) {
+        return Finding::new(
+            RiskLevel::Medium,
+            "env.hijack",
+            format!("{builtin} sets {variable}, which may change what later commands run"),
+        );
+    }
+    if arg.secret_var || arg.evaluates {
+        return Finding::new(
+            RiskLevel::Medium,
+            "shell.evaluates-data",
+            format!("{builtin} copies a value known only at run time"),
+        );
+    }
+    Finding::new(
+        RiskLevel::Low,
+        "shell.assignment",
+        format!("{builtin} sets {variable}"),
+    )
+}
+
+/// `set` alone prints every variable; `set -e`, `set -o pipefail`, `set -- a b` do not.
+fn set(inv: &Invocation<'_>) -> Judgement {
+    let args = inv.args();
+    if args.is_empty() {
+        return env_dump("set");
+    }
+    if args.iter().any(|a| a.dynamic) {
+        return Judgement::of(
+            RiskLevel::Medium,
+            "arg.dynamic",
+            "set with options known only at run time",
+        );
+    }
+    Judgement::of(RiskLevel::Low, "shell.builtin", "set changes shell options")
+}
+
+/// `printenv NAME…` prints those variables; alone, every one.
+fn printenv(inv: &Invocation<'_>) -> Judgement {
+    let names: Vec<&Arg> = inv
+        .args()
+        .iter()
+        .filter(|a| !a.text.starts_with('-'))
+        .collect();
+    if names.is_empty() || names.iter().any(|a| a.dynamic || is_secret_name(&a.text)) {
+        return env_dump("printenv");
+    }
+    Judgement::of(
+        RiskLevel::Low,
+        "readonly.command",
+        "printenv prints named variables",
+    )
+}
