@@ -144,14 +144,18 @@ fn launcher_without_a_binary_fails_clearly_and_prints_nothing_on_stdout() {
 }
 
 #[test]
-fn launcher_without_a_binary_blocks_a_hook_call_with_one_line() {
+fn launcher_without_a_binary_blocks_a_tool_call_with_one_line() {
     let home = tempfile::tempdir().expect("tempdir");
-    let stdin = serde_json::json!({"session_id": "s", "cwd": "/p", "hook_event_name": "PreToolUse",
-        "tool_name": "Bash", "tool_input": {"command": "rm -rf ~"}});
-    let output = run_with_stdin(
-        &mut launcher_with(home.path(), "/usr/bin:/bin", "hook"),
-        stdin.to_string().as_bytes(),
-    );
+    let hook = |stdin: &[u8], extra: Option<(&str, &Path)>| {
+        let mut command = launcher_with(home.path(), "/usr/bin:/bin", "hook");
+        if let Some((key, value)) = extra {
+            command.env(key, value);
+        }
+        run_with_stdin(&mut command, stdin)
+    };
+    let pre_tool_use = serde_json::json!({"session_id": "s", "cwd": "/p",
+        "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "rm -rf ~"}});
+    let output = hook(pre_tool_use.to_string().as_bytes(), None);
     assert_eq!(
         output.status.code(),
         Some(2),
@@ -162,10 +166,37 @@ fn launcher_without_a_binary_blocks_a_hook_call_with_one_line() {
     assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
     assert!(stderr.contains("binary is not installed"), "{stderr}");
     // PCC_HOOKS_BIN pointing at nothing is the same as no binary.
-    let output = run_with_stdin(
-        launcher_with(home.path(), "/usr/bin:/bin", "hook")
-            .env("PCC_HOOKS_BIN", home.path().join("gone/pcc-hooks")),
-        stdin.to_string().as_bytes(),
+    let gone = home.path().join("gone/pcc-hooks");
+    let output = hook(
+        pre_tool_use.to_string().as_bytes(),
+        Some(("PCC_HOOKS_BIN", &gone)),
     );
     assert_eq!(output.status.code(), Some(2));
+    for (stdin, code, why) in [
+        (
+            r#"{"session_id": "s", "hook_event_name": "PermissionRequest", "tool_name": "Bash"}"#,
+            2,
+            "a permission request is blocked too",
+        ),
+        ("not JSON at all", 2, "what it cannot tell is blocked"),
+        (
+            r#"{"session_id":"s","hook_event_name":"PreToolUse","tool_name":"mcp__x__y","tool_input":{"hook_event_name":"Stop"}}"#,
+            2,
+            "the tool's input cannot pass for another event",
+        ),
+        (
+            r#"{"session_id":"s","cwd":"/p","hook_event_name":"Stop"}"#,
+            1,
+            "a blocked Stop would make Claude go on; non-blocking instead",
+        ),
+        (
+            r#"{"session_id":"s","cwd":"/p","hook_event_name":"UserPromptSubmit","prompt":"hi"}"#,
+            1,
+            "a blocked prompt would be thrown away; the next tool call is blocked instead",
+        ),
+    ] {
+        let output = hook(stdin.as_bytes(), None);
+        assert_eq!(output.status.code(), Some(code), "{why}: {stdin}");
+        assert_eq!(text(&output.stderr).lines().count(), 1, "{why}");
+    }
 }
