@@ -36,24 +36,24 @@ impl Trouble {
 }
 
 /// The mode when the usual way of knowing it may be compromised (a broken global config, a
-/// failure before the config was read). `PCC_MODE` is the user's word for this run and wins.
-/// Otherwise a session in `bypassPermissions` or `dontAsk` is read as unattended (nobody
-/// confirms anything there), then the mode of a global config that loaded; anything still
-/// unknown is read as unattended, the stricter reading.
+/// failure before the config was read). A session in `bypassPermissions` or `dontAsk` is read
+/// as unattended whatever else says so: nobody answers an `ask` there (and Claude Code 2.1.329
+/// under `-p --permission-mode bypassPermissions` lets a `.claude/` write through after an
+/// `ask`). Otherwise `PCC_MODE`, the user's word for this run; then the mode of a global config
+/// that loaded; anything still unknown is read as unattended, the stricter reading.
 pub fn mode_when_unsure(
     env_value: Option<&str>,
     trusted_config: Option<Mode>,
     permission_mode: Option<&str>,
 ) -> Mode {
-    match env_value.map(str::trim) {
-        Some("unattended") => return Mode::Unattended,
-        Some("interactive") => return Mode::Interactive,
-        _ => {}
-    }
     if matches!(permission_mode, Some("bypassPermissions" | "dontAsk")) {
         return Mode::Unattended;
     }
-    trusted_config.unwrap_or(Mode::Unattended)
+    match env_value.map(str::trim) {
+        Some("unattended") => Mode::Unattended,
+        Some("interactive") => Mode::Interactive,
+        _ => trusted_config.unwrap_or(Mode::Unattended),
+    }
 }
 
 /// Decides a call from the built-in policy's `verdict` alone. `also` is a decision reached
@@ -238,9 +238,14 @@ mod tests {
             Mode::Unattended
         );
         assert_eq!(
-            mode_when_unsure(Some("interactive"), None, Some("bypassPermissions")),
+            mode_when_unsure(Some("interactive"), None, Some("default")),
             Mode::Interactive,
             "PCC_MODE is the user's word for this run"
+        );
+        assert_eq!(
+            mode_when_unsure(Some("interactive"), None, Some("bypassPermissions")),
+            Mode::Unattended,
+            "but nobody answers an ask under bypassPermissions"
         );
         assert_eq!(
             mode_when_unsure(Some(" unattended "), Some(Mode::Interactive), None),
