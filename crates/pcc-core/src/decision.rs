@@ -31,9 +31,18 @@ pub enum Mode {
 }
 
 impl Mode {
-    /// `PCC_MODE` (from the environment) first, then the configuration, then interactive.
-    /// An unrecognised `PCC_MODE` is ignored rather than guessed.
-    pub fn resolve(env_value: Option<&str>, configured: Option<Mode>) -> Mode {
+    /// A session in `bypassPermissions` or `dontAsk` is unattended whatever else says:
+    /// nobody answers an `ask` there, and Claude Code (2.1.329, `-p`) lets some calls run
+    /// after one. Otherwise `PCC_MODE` (from the environment), then the configuration, then
+    /// interactive. An unrecognised `PCC_MODE` is ignored rather than guessed.
+    pub fn resolve(
+        env_value: Option<&str>,
+        configured: Option<Mode>,
+        permission_mode: Option<&str>,
+    ) -> Mode {
+        if matches!(permission_mode, Some("bypassPermissions" | "dontAsk")) {
+            return Mode::Unattended;
+        }
         match env_value.map(str::trim) {
             Some("unattended") => Mode::Unattended,
             Some("interactive") => Mode::Interactive,

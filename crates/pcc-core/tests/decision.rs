@@ -257,15 +257,26 @@ fn a_malformed_rule_is_an_error_not_a_guess() {
 #[test]
 fn mode_comes_from_the_environment_then_the_config() {
     assert_eq!(
-        Mode::resolve(Some("unattended"), Some(Mode::Interactive)),
+        Mode::resolve(Some("unattended"), Some(Mode::Interactive), None),
         Mode::Unattended
     );
     assert_eq!(
-        Mode::resolve(None, Some(Mode::Unattended)),
+        Mode::resolve(None, Some(Mode::Unattended), None),
         Mode::Unattended
     );
-    assert_eq!(Mode::resolve(Some("bogus"), None), Mode::Interactive);
-    assert_eq!(Mode::resolve(None, None), Mode::Interactive);
+    assert_eq!(Mode::resolve(Some("bogus"), None, None), Mode::Interactive);
+    assert_eq!(Mode::resolve(None, None, None), Mode::Interactive);
+    for session in ["bypassPermissions", "dontAsk"] {
+        assert_eq!(
+            Mode::resolve(Some("interactive"), Some(Mode::Interactive), Some(session)),
+            Mode::Unattended,
+            "{session}: nobody answers an ask"
+        );
+    }
+    assert_eq!(
+        Mode::resolve(None, None, Some("default")),
+        Mode::Interactive
+    );
 }
 
 #[test]

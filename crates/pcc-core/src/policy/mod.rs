@@ -1,5 +1,14 @@
 //! The permission risk policy: decides how risky one Claude Code tool call is.
 //!
+//! The threat is an overeager or prompt-injected agent that writes and runs code in the
+//! project. LOW is a promise: the call is harmless, proven from the parse alone — an
+//! allow-listed program with allow-listed options (`commands/spec.rs`), on arguments whose
+//! values are fully known, whose paths resolve inside the project or to harmless places
+//! (scratch outside the home, installed programs, `/dev/null`). Anything the parse cannot
+//! pin down (a value known only at run time, an unknown option, a construct bash
+//! evaluates as code, a path behind a link) is never LOW: wrong toward MEDIUM costs a
+//! stall, wrong toward LOW costs someone their data.
+//!
 //! Pure functions only (no I/O, no environment reads), so every hook call is fast and
 //! every decision is reproducible in tests. Shell commands are parsed with a real shell
 //! parser and every simple command that would run is judged; see `shell` and `commands`.

@@ -273,7 +273,11 @@ fn judge_permission(
             );
         }
     };
-    let usual_mode = Mode::resolve(mode_env, loaded.config.mode);
+    let usual_mode = Mode::resolve(
+        mode_env,
+        loaded.config.mode,
+        input.permission_mode.as_deref(),
+    );
     match permission::answer(
         &context,
         &mut store,

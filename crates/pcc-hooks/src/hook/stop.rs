@@ -100,7 +100,11 @@ fn ask_brain(
     stop: &Stop,
     config: &Config,
 ) -> Result<BrainStep, String> {
-    let mode = Mode::resolve(context.mode_env.as_deref(), config.mode);
+    let mode = Mode::resolve(
+        context.mode_env.as_deref(),
+        config.mode,
+        record.permission_mode.as_deref(),
+    );
     let Some(message) = stop.last_assistant_message.as_deref() else {
         return Ok(BrainStep::default());
     };
