@@ -144,6 +144,7 @@ mod tests {
             rule: "test.rule",
             reason: "a reason".to_owned(),
             commands: Vec::new(),
+            containment: crate::policy::Containment::Never,
         }
     }
 

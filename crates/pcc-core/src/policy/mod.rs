@@ -14,6 +14,7 @@
 //! parser and every simple command that would run is judged; see `shell` and `commands`.
 
 mod commands;
+mod containment;
 mod file_tools;
 mod level;
 mod mcp;
@@ -26,6 +27,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+pub use containment::Containment;
 pub use level::RiskLevel;
 pub use verdict::{Finding, SimpleCommandSummary, Verdict};
 

@@ -109,6 +109,11 @@ const SYSTEM_PUBLIC_DIRS: &[&str] = &[
     "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
 ];
 
+/// True when `name` is a build or cache directory that deleting loses nothing of.
+pub(crate) fn is_disposable_name(name: &str) -> bool {
+    DISPOSABLE_DIRS.contains(&name) || name.ends_with(".egg-info")
+}
+
 /// Top-level directories that belong to the operating system.
 const SYSTEM_DIRS: &[&str] = &[
     "/etc",
@@ -192,7 +197,21 @@ const HOME_AGENT_DIRS: &[&str] = &[
 ];
 
 /// Names inside a project that something runs later without asking.
-const PROJECT_RUN_LATER: &[&str] = &[".envrc", ".husky", ".githooks"];
+const PROJECT_RUN_LATER: &[&str] = &[
+    ".envrc",
+    ".husky",
+    ".githooks",
+    ".vscode",
+    ".devcontainer",
+    ".pre-commit-config.yaml",
+    "lefthook.yml",
+    "lefthook.yaml",
+    ".lefthook.yml",
+    ".lefthook.yaml",
+    "mise.toml",
+    ".mise.toml",
+    ".tool-versions",
+];
 
 /// File names that are credentials wherever they are.
 const CREDENTIAL_FILES: &[&str] = &[
@@ -272,6 +291,29 @@ const HOME_CREDENTIAL_DIRS: &[&str] = &[
 /// `~user` cannot be resolved without the system's user database, so it is mapped under
 /// `/home` (`~root` to `/root`), which classifies as outside the project (the safe side).
 pub(crate) fn resolve(raw: &str, cwd: &Path, home: &Path) -> PathBuf {
+    let resolved = resolve_lexically(raw, cwd, home);
+    // `/dev/fd/3/../x`, `/dev/stdin/..`, `/proc/self/cwd/..`: these are links to wherever a
+    // descriptor or process points, so `..` after them cannot be folded. Such a path is
+    // placed nowhere harmless.
+    let through_link = Path::new(raw)
+        .components()
+        .any(|c| c == Component::ParentDir)
+        && ["/dev/fd", "/dev/std", "/proc/"]
+            .iter()
+            .any(|p| raw.contains(p));
+    if through_link {
+        // Keep the name: `…/../.ssh/id_rsa` is still a key by its name.
+        let unresolvable = PathBuf::from("/proc/unresolvable");
+        return match resolved.file_name() {
+            Some(name) => unresolvable.join(name),
+            None => unresolvable,
+        };
+    }
+    resolved
+}
+
+/// `resolve` without the check for links it cannot see through.
+fn resolve_lexically(raw: &str, cwd: &Path, home: &Path) -> PathBuf {
     let joined = if raw == "~" {
         home.to_path_buf()
     } else if let Some(rest) = raw.strip_prefix("~/") {
@@ -481,6 +523,23 @@ fn device_kind(dev: &Path) -> PlaceKind {
     let Some(first) = dev.iter().next().and_then(|c| c.to_str()) else {
         return PlaceKind::OtherDevice;
     };
+    // `/dev/fd/N` is harmless; `/dev/fd/3/.env` is a file under whatever fd 3 is.
+    let parts = dev.iter().count();
+    let exact = match first {
+        "fd" => {
+            parts == 2
+                && dev
+                    .iter()
+                    .nth(1)
+                    .and_then(|c| c.to_str())
+                    .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        }
+        "tcp" | "udp" => true,
+        _ => parts == 1,
+    };
+    if !exact && !matches!(first, "disk" | "mapper") {
+        return PlaceKind::OtherDevice;
+    }
     match first {
         "null" | "stdout" | "stderr" | "stdin" | "tty" | "fd" | "zero" | "random" | "urandom" => {
             PlaceKind::NullDevice

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::containment::Containment;
 use super::level::RiskLevel;
 
 /// One judged fact: a level, the id of the rule that produced it and a human sentence.
@@ -68,6 +69,8 @@ pub struct Verdict {
     pub reason: String,
     /// Every simple command found, each with its own level (empty for non-shell tools).
     pub commands: Vec<SimpleCommandSummary>,
+    /// Whether a MEDIUM command line could run contained instead of waiting for a human.
+    pub containment: Containment,
 }
 
 impl Verdict {
@@ -78,6 +81,7 @@ impl Verdict {
             rule: finding.rule,
             reason: finding.reason,
             commands: Vec::new(),
+            containment: Containment::Never,
         }
     }
 
@@ -95,11 +99,17 @@ impl Verdict {
             Some(c) => (c.level, c.rule, c.reason.clone()),
             None => (RiskLevel::Low, "shell.empty", "nothing to run".to_owned()),
         };
+        let containment = if level == RiskLevel::Medium {
+            super::containment::of_parts(&commands)
+        } else {
+            Containment::Never
+        };
         Self {
             level,
             rule,
             reason,
             commands,
+            containment,
         }
     }
 }

@@ -74,21 +74,56 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
     let args = inv.args();
     let judgement = match name {
         ":" | "true" | "false" | "shift" | "return" | "exit" | "break" | "continue" | "wait"
-        | "sleep" | "jobs" | "fg" | "bg" | "disown" | "times" | "dirs" | "popd" | "getopts"
-        | "ulimit" | "umask" | "unalias" | "history" | "type" | "caller" | "suspend" => {
+        | "sleep" | "fg" | "bg" | "disown" | "times" | "dirs" | "popd" | "ulimit" | "umask"
+        | "unalias" | "type" | "caller" | "suspend" => inert(name, inv),
+        // `jobs -x CMD` runs CMD.
+        "jobs"
+            if args
+                .iter()
+                .any(|a| a.text.starts_with('-') && a.text.contains('x')) =>
+        {
+            runs_code("jobs -x runs a command")
+        }
+        "jobs" => inert(name, inv),
+        // `history -r FILE` reads a file into the list it prints; `-w`/`-a` write files; `-s`
+        // adds lines.
+        "history"
+            if args
+                .iter()
+                .all(|a| a.text.bytes().all(|b| b.is_ascii_digit())) =>
+        {
             inert(name, inv)
+        }
+        "history" => runs_code("history reads or writes files and adds commands"),
+        "getopts" => {
+            let names: Vec<Arg> = args.iter().skip(1).take(1).cloned().collect();
+            names_only(name, inv, &names)
         }
         "cd" | "pushd" => inert(name, inv),
         "test" | "[" => test(name, inv),
         "export" | "declare" | "typeset" | "local" | "readonly" => declare(name, inv),
         "set" => set(inv),
         "unset" => names_only(name, inv, args),
-        "read" | "mapfile" | "readarray" => {
-            let names: Vec<Arg> = args
+        // `mapfile -C CALLBACK` runs the callback; `read -e` uses readline, `-u`/`-d` are fine.
+        "mapfile" | "readarray"
+            if args
                 .iter()
-                .filter(|a| !a.text.starts_with('-'))
-                .cloned()
-                .collect();
+                .any(|a| a.text.starts_with("-C") || a.text.starts_with("-c")) =>
+        {
+            runs_code("mapfile -C runs a callback")
+        }
+        "read" | "mapfile" | "readarray" => {
+            let mut names = Vec::new();
+            let mut skip = false;
+            for arg in args {
+                if skip {
+                    skip = false;
+                } else if arg.text.starts_with('-') {
+                    skip = arg.text.len() == 2 && "adinNptu".contains(&arg.text[1..]);
+                } else {
+                    names.push(arg.clone());
+                }
+            }
             names_only(name, inv, &names)
         }
         "let" => Judgement::of(
@@ -131,12 +166,19 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         }
         "shopt" => inert(name, inv),
         "printenv" => printenv(inv),
-        "compgen"
-            if args
-                .iter()
-                .any(|a| a.text.contains('v') || a.text.contains('e')) =>
-        {
-            Judgement::of(RiskLevel::Low, "readonly.command", "compgen lists names")
+        // `-C`, `-F` run commands, `-W` expands its words, `-X`/`-G` glob.
+        "compgen" => {
+            let listing = args.iter().all(|a| {
+                (a.text.starts_with('-')
+                    && a.text.len() > 1
+                    && a.text[1..].chars().all(|c| "abcdefgjksuv".contains(c)))
+                    || (!a.text.starts_with('-') && !a.dynamic && !a.glob)
+            });
+            if listing {
+                Judgement::of(RiskLevel::Low, "readonly.command", "compgen lists names")
+            } else {
+                runs_code("compgen -C, -F, -W or -X runs or expands text")
+            }
         }
         _ => return None,
     };
@@ -169,7 +211,8 @@ fn test(name: &str, inv: &Invocation<'_>) -> Judgement {
     inert(name, inv)
 }
 
-/// Names given to `unset`/`read`: a subscript (`a[$(id)]`) is evaluated.
+/// Names given to `unset`/`read`: a subscript (`a[$(id)]`) is evaluated, and a variable
+/// such as `PATH` changes what later commands run.
 fn names_only(name: &str, inv: &Invocation<'_>, names: &[Arg]) -> Judgement {
     let evaluates = names.iter().any(|a| a.text.contains('[') || a.dynamic);
     if evaluates {
@@ -179,7 +222,22 @@ fn names_only(name: &str, inv: &Invocation<'_>, names: &[Arg]) -> Judgement {
             format!("{name} on a computed name or subscript, which bash evaluates"),
         );
     }
+    if let Some(var) = names.iter().find(|a| !harmless_variable(&a.text)) {
+        return Judgement::of(
+            RiskLevel::Medium,
+            "env.hijack",
+            format!(
+                "{name} sets {}, which may change what later commands run",
+                var.text
+            ),
+        );
+    }
     inert(name, inv)
+}
+
+/// A builtin used in a way that runs or plants code.
+fn runs_code(reason: &str) -> Judgement {
+    Judgement::of(RiskLevel::Medium, "shell.changes-commands", reason)
 }
 
 /// Every variable, tokens included, printed to the transcript.
@@ -217,7 +275,12 @@ fn declare(name: &str, inv: &Invocation<'_>) -> Judgement {
             format!("{name} lists functions"),
         );
     }
-    if options.iter().any(|o| o.contains('f') || o.contains('n')) {
+    // Only attributes that change nothing about evaluation: `-i` makes every later value
+    // arithmetic, `-a`/`-A` parse subscripts, `-n` makes a reference, `-f` a function.
+    if options
+        .iter()
+        .any(|o| o[1..].chars().any(|c| !"rxglup".contains(c)))
+    {
         return Judgement::of(
             RiskLevel::Medium,
             "shell.changes-commands",
@@ -249,6 +312,13 @@ fn assignment_finding(builtin: &str, arg: &Arg) -> Finding {
             RiskLevel::Medium,
             "shell.evaluates-data",
             format!("{builtin} of a computed name or subscript, which bash evaluates"),
+        );
+    }
+    if value.starts_with('(') && builtin != "export" {
+        return Finding::new(
+            RiskLevel::Medium,
+            "shell.evaluates-data",
+            format!("{builtin} of an array, whose subscripts bash evaluates"),
         );
     }
     if variable.starts_with("BASH_FUNC_") || value.starts_with("()") {

@@ -18,7 +18,10 @@ const WRITE_ALL_OPERANDS: &[&str] = &[
     "bunzip2",
     "xz",
     "unxz",
+    "lzma",
+    "unlzma",
     "zstd",
+    "unzstd",
     "chattr",
 ];
 
@@ -28,10 +31,32 @@ const COPY_LIKE: &[&str] = &["cp", "ln", "install"];
 /// Judges file-writing commands; `None` for other commands.
 pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
     let args = inv.args();
+    // Options first: an option we do not know may name a destination we would not see.
+    let known = super::file_specs::FILE_SPECS
+        .iter()
+        .find(|spec| spec.names.contains(&name))
+        .map(|spec| spec::judge(spec, inv));
+    let file_operands: Vec<&super::Arg> = match &known {
+        Some((_, parsed)) => parsed.operands.clone(),
+        None => operands(args),
+    };
     let mut judgement = match name {
-        _ if WRITE_ALL_OPERANDS.contains(&name) => write_all(name, inv, &operands(args)),
-        "mv" => write_all(name, inv, &operands(args)),
-        _ if COPY_LIKE.contains(&name) => copy(name, inv),
+        "gzip" | "gunzip" | "bzip2" | "bunzip2" | "xz" | "unxz" | "lzma" | "unlzma" | "zstd"
+        | "unzstd"
+            if has_flag(args, &["--stdout", "--to-stdout"], &['c']) =>
+        {
+            // To stdout: the files are read and their (de)compressed bytes printed.
+            let mut j = Judgement::of(RiskLevel::Low, "files.read", format!("{name} prints"));
+            for file in &file_operands {
+                j = spec::judge_use(j, name, inv, spec::Role::Read, file);
+            }
+            j
+        }
+        _ if WRITE_ALL_OPERANDS.contains(&name) => write_all(name, inv, &file_operands),
+        "mv" => write_all(name, inv, &file_operands),
+        _ if COPY_LIKE.contains(&name) => {
+            copy(name, inv, &file_operands, known.as_ref().map(|(_, p)| p))
+        }
         "sed" | "gsed" => super::sed::judge(inv),
         "awk" | "gawk" | "mawk" | "nawk" => awk(inv),
         "chmod" => chmod(inv),
@@ -95,6 +120,9 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         ),
         _ => return None,
     };
+    if let Some((options, _)) = known {
+        judgement = judgement.raise(options.finding);
+    }
     if matches!(name, "truncate" | "fallocate") && huge_size(args) {
         judgement = judgement.raise(Finding::new(
             RiskLevel::Medium,
@@ -102,8 +130,10 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             format!("{name} makes a file of a gigabyte or more"),
         ));
     }
-    judgement.facts.writes_files = !matches!(name, "awk" | "gawk" | "mawk" | "nawk")
-        || judgement.finding.level > RiskLevel::Low;
+    // Only what can write content counts: an empty file or a directory runs nothing.
+    judgement.facts.writes_files =
+        !matches!(name, "awk" | "gawk" | "mawk" | "nawk" | "mkdir" | "touch")
+            || judgement.finding.level > RiskLevel::Low;
     // A link (hard or symbolic) or an unpacked archive can point a later path anywhere.
     let extracts = match name {
         "tar" | "bsdtar" => {
@@ -130,17 +160,18 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
 fn huge_size(args: &[super::Arg]) -> bool {
     args.iter().enumerate().any(|(i, arg)| {
         let value = match arg.text.as_str() {
-            "-s" | "-l" | "--size" | "--length" => args.get(i + 1),
-            _ => None,
+            "-s" | "-l" | "--size" | "--length" => args.get(i + 1).cloned(),
+            text => text
+                .strip_prefix("--size=")
+                .or_else(|| text.strip_prefix("--length="))
+                .or_else(|| text.strip_prefix("-s").filter(|v| !v.is_empty()))
+                .or_else(|| text.strip_prefix("-l").filter(|v| !v.is_empty()))
+                .map(|v| arg.part(v)),
         };
         value.is_some_and(|v| {
-            let t = v
-                .text
-                .trim_start_matches(['+', '-', '<', '>', '/', '%'])
-                .to_ascii_uppercase();
             v.dynamic
-                || t.contains(['G', 'T', 'P', 'E', 'Z', 'Y'])
-                || t.trim_end_matches(|c: char| c.is_ascii_alphabetic()).len() >= 10
+                || super::size_in_bytes(v.text.trim_start_matches(['+', '-', '<', '>', '/', '%']))
+                    .is_none_or(|bytes| bytes >= super::GIGABYTE)
         })
     })
 }
@@ -157,40 +188,27 @@ fn write_all(name: &str, inv: &Invocation<'_>, targets: &[&super::Arg]) -> Judge
     Judgement::from(finding)
 }
 
-fn copy(name: &str, inv: &Invocation<'_>) -> Judgement {
+fn copy(
+    name: &str,
+    inv: &Invocation<'_>,
+    targets: &[&super::Arg],
+    parsed: Option<&spec::Parsed<'_>>,
+) -> Judgement {
     let args = inv.args();
     let mut judgement = Judgement::of(
         RiskLevel::Low,
         "files.write",
         format!("{name} inside the project"),
     );
-    // `-t DIR` names the destination; every operand is then a source.
-    let mut target_dir = None;
-    let mut skip = Vec::new();
-    for (i, arg) in args.iter().enumerate() {
-        match arg.text.as_str() {
-            "-t" | "--target-directory" | "-S" | "--suffix" | "-m" | "--mode" | "-o"
-            | "--owner" | "-g" | "--group" => {
-                if matches!(arg.text.as_str(), "-t" | "--target-directory") {
-                    target_dir = args.get(i + 1).cloned();
-                }
-                skip.push(i + 1);
-            }
-            text => {
-                if let Some(dir) = text.strip_prefix("--target-directory=") {
-                    target_dir = Some(arg.part(dir));
-                }
-            }
-        }
-    }
-    let targets: Vec<&super::Arg> = operands(args)
-        .into_iter()
-        .filter(|a| {
-            !skip
-                .iter()
-                .any(|&i| std::ptr::eq(*a, &args[i.min(args.len() - 1)]))
-        })
-        .collect();
+    // `-t DIR` names the destination (the spec judged it as a write); every operand is
+    // then a source.
+    let target_dir = parsed.and_then(|p| {
+        p.values
+            .iter()
+            .find(|(option, _)| option == "-t" || option == "--target-directory")
+            .map(|(_, dir)| dir.clone())
+    });
+    let targets = targets.to_vec();
     let (dest, sources) = match &target_dir {
         Some(dir) => (Some(dir), targets.as_slice()),
         None => match targets.split_last() {
@@ -425,6 +443,28 @@ fn patch(inv: &Invocation<'_>) -> Judgement {
     judgement
 }
 
+/// True when an awk program may run a command, write a file or read one: `system`,
+/// `getline`, `close`, `@include`, and the `>`, `>>` and `|` of `print` (not `>=`, `||`).
+fn awk_side_effects(program: &str) -> bool {
+    if ["system", "getline", "@", "close", "fflush"]
+        .iter()
+        .any(|w| program.contains(w))
+    {
+        return true;
+    }
+    program
+        .split(['{', '}', ';', '\n'])
+        .filter_map(|statement| statement.find("print").map(|at| &statement[at..]))
+        .any(|print| {
+            let bytes = print.as_bytes();
+            bytes.iter().enumerate().any(|(i, &b)| match b {
+                b'>' => bytes.get(i + 1) != Some(&b'='),
+                b'|' => bytes.get(i + 1) != Some(&b'|') && (i == 0 || bytes[i - 1] != b'|'),
+                _ => false,
+            })
+        })
+}
+
 /// `awk` runs a program: LOW only when that program is known text that neither runs
 /// commands, nor writes, nor reads the environment, and its files are harmless to read.
 fn awk(inv: &Invocation<'_>) -> Judgement {
@@ -489,10 +529,7 @@ fn awk(inv: &Invocation<'_>) -> Judgement {
                 "secrets.env-dump",
                 "awk reads the environment",
             ));
-        } else if ["system", "|", ">", "getline", "@", "close", "fflush"]
-            .iter()
-            .any(|w| text.contains(w))
-        {
+        } else if awk_side_effects(text) {
             judgement = judgement.raise(Finding::new(
                 RiskLevel::Medium,
                 "awk.side-effects",
@@ -581,6 +618,56 @@ fn chown(name: &str, inv: &Invocation<'_>) -> Judgement {
     judgement
 }
 
+/// Long options of GNU tar that change only how it reads, writes or shows the archive.
+const TAR_HARMLESS_LONG: &[&str] = &[
+    "--gzip",
+    "--gunzip",
+    "--bzip2",
+    "--xz",
+    "--zstd",
+    "--lzma",
+    "--auto-compress",
+    "--verbose",
+    "--exclude",
+    "--exclude-vcs",
+    "--exclude-vcs-ignores",
+    "--wildcards",
+    "--no-wildcards",
+    "--anchored",
+    "--no-anchored",
+    "--strip-components",
+    "--no-same-owner",
+    "--same-owner",
+    "--no-same-permissions",
+    "--preserve-permissions",
+    "--same-permissions",
+    "--keep-old-files",
+    "--skip-old-files",
+    "--keep-newer-files",
+    "--overwrite",
+    "--owner",
+    "--group",
+    "--mode",
+    "--mtime",
+    "--numeric-owner",
+    "--sort",
+    "--format",
+    "--show-transformed-names",
+    "--totals",
+    "--one-file-system",
+    "--sparse",
+    "--recursion",
+    "--no-recursion",
+    "--null",
+    "--warning",
+    "--checkpoint",
+    "--touch",
+    "--delay-directory-restore",
+    "--ignore-zeros",
+    "--help",
+    "--version",
+];
+
 fn tar(inv: &Invocation<'_>) -> Judgement {
     const CODE: &[&str] = &[
         "--to-command",
@@ -640,7 +727,16 @@ fn tar(inv: &Invocation<'_>) -> Judgement {
                         judgement = judgement.raise(inv.write_to(&file));
                     }
                 }
-                _ => {}
+                _ if TAR_HARMLESS_LONG.contains(&option.as_str()) => {}
+                _ => {
+                    // GNU tar takes any unambiguous abbreviation (`--dir=~`, `--to-com=sh`):
+                    // an option we do not know exactly is not proven harmless.
+                    judgement = judgement.raise(Finding::new(
+                        RiskLevel::Medium,
+                        "option.unknown",
+                        format!("tar: {option} is not an option known to be harmless"),
+                    ));
+                }
             }
             continue;
         }

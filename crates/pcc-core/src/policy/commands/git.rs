@@ -18,7 +18,7 @@ const SUBCOMMANDS: &[(&str, RiskLevel, &str)] = &[
     ("rev-list", Low, "git.read"),
     ("ls-files", Low, "git.read"),
     ("ls-tree", Low, "git.read"),
-    ("ls-remote", Low, "git.read"),
+    ("ls-remote", Medium, "git.network"),
     ("cat-file", Low, "git.read"),
     ("describe", Low, "git.read"),
     ("grep", Low, "git.read"),
@@ -87,7 +87,7 @@ const SUBCOMMANDS: &[(&str, RiskLevel, &str)] = &[
     ("update-ref", High, "git.update-ref"),
     ("replace", High, "git.rewrite-history"),
     ("send-email", High, "git.send-email"),
-    ("request-pull", Low, "git.read"),
+    ("request-pull", Medium, "git.network"),
 ];
 
 /// Global options that take a value before the subcommand.
@@ -182,29 +182,25 @@ fn code_and_paths(inv: &Invocation<'_>, global: &[Arg], sub: &str, rest: &[Arg])
     let mut no_index = false;
     for (j, arg) in rest.iter().enumerate() {
         let text = arg.text.as_str();
-        let (option, inline) = match text.split_once('=') {
+        let (written, inline) = match text.split_once('=') {
             Some((o, v)) if o.starts_with("--") => (o, Some(v)),
             _ => (text, None),
         };
+        // git takes any unambiguous abbreviation of a long option (`--open-files=`,
+        // `--outp=`): read each as the dangerous option it may abbreviate.
+        let option = unabbreviate(written);
         let value = || {
             inline
                 .map(|v| arg.part(v))
                 .or_else(|| rest.get(j + 1).cloned())
         };
         match option {
-            "--output" | "-o"
-                if matches!(
-                    sub,
-                    "log"
-                        | "show"
-                        | "diff"
-                        | "format-patch"
-                        | "archive"
-                        | "whatchanged"
-                        | "range-diff"
-                        | "diff-tree"
-                ) =>
-            {
+            "--output" | "--output-directory" => {
+                if let Some(target) = value() {
+                    finding = finding.max(inv.write_to(&target));
+                }
+            }
+            "-o" if matches!(sub, "format-patch" | "archive") => {
                 if let Some(target) = value() {
                     finding = finding.max(inv.write_to(&target));
                 }
@@ -285,6 +281,33 @@ fn code_and_paths(inv: &Invocation<'_>, global: &[Arg], sub: &str, rest: &[Arg])
         finding = finding.max(config_write(rest));
     }
     finding
+}
+
+/// Long options of git's that run a helper or write a file, by which their abbreviations
+/// are recognised.
+const DANGEROUS_LONG: &[&str] = &[
+    "--output",
+    "--output-directory",
+    "--upload-pack",
+    "--receive-pack",
+    "--exec",
+    "--open-files-in-pager",
+    "--ext-diff",
+    "--textconv",
+    "--contents",
+    "--no-index",
+];
+
+/// The dangerous option `written` abbreviates, or `written` itself.
+fn unabbreviate(written: &str) -> &str {
+    if !written.starts_with("--") || written.len() < 4 {
+        return written;
+    }
+    DANGEROUS_LONG
+        .iter()
+        .find(|full| full.starts_with(written))
+        .copied()
+        .unwrap_or(written)
 }
 
 /// `-c KEY=VALUE` overrides that only change how git shows things.

@@ -11,6 +11,11 @@ const SHELLS: &[&str] = &[
     "sh", "bash", "zsh", "dash", "ksh", "fish", "ash", "mksh", "tcsh", "csh", "yash",
 ];
 
+/// True for the shells whose script on stdin is shell text we can judge.
+pub(crate) fn is_shell(name: &str) -> bool {
+    SHELLS.contains(&name)
+}
+
 /// Language interpreters, with the option that introduces inline code.
 const INTERPRETERS: &[(&str, &[&str])] = &[
     ("python", &["-c"]),
@@ -26,32 +31,8 @@ const INTERPRETERS: &[(&str, &[&str])] = &[
 
 /// Python modules that are test runners, linters or formatters (LOW, like their CLIs).
 const SAFE_PYTHON_MODULES: &[&str] = &[
-    "pytest",
-    "unittest",
-    "mypy",
-    "black",
-    "ruff",
-    "flake8",
-    "pylint",
-    "isort",
-    "json.tool",
-    "py_compile",
-    "compileall",
-    "doctest",
-    "timeit",
-    "pydoc",
-    "venv",
-    "virtualenv",
-    "coverage",
-    "pyright",
-    "tox",
-    "nox",
-    "build",
-    "pdb",
-    "cProfile",
-    "tabnanny",
-    "pyflakes",
-    "bandit",
+    "pytest", "unittest", "mypy", "black", "ruff", "flake8", "pylint", "isort", "pyright", "tox",
+    "nox", "build", "doctest", "coverage", "tabnanny", "pyflakes", "bandit",
 ];
 
 /// Words in inline code that suggest deleting, spawning or fetching.
@@ -254,11 +235,21 @@ fn interpreter(name: &str, inline_options: &[&str], inv: &Invocation<'_>) -> Jud
     {
         let module = args.get(pos + 1).map(|a| a.text.as_str()).unwrap_or("");
         if SAFE_PYTHON_MODULES.contains(&module) {
+            // A test runner or linter of the project, like its CLI (`pytest`): judged as a
+            // build, outputs and all.
             return Judgement::of(
                 RiskLevel::Low,
                 "build.test-runner",
                 format!("python -m {module}"),
             );
+        }
+        if matches!(module, "venv" | "virtualenv") {
+            let mut judgement =
+                Judgement::of(RiskLevel::Low, "build.venv", format!("python -m {module}"));
+            for target in operands(&args[pos + 2..]) {
+                judgement = judgement.raise(inv.write_to(target));
+            }
+            return judgement;
         }
         if matches!(module, "pip" | "pip3" | "uv" | "twine" | "poetry") {
             let mut argv = vec![Arg::literal(module)];

@@ -4,6 +4,7 @@
 mod builtins;
 mod cloud;
 mod containers;
+mod file_specs;
 mod files;
 mod git;
 mod interpreters;
@@ -20,7 +21,8 @@ mod wrappers;
 
 pub(crate) use builtins::harmless_variable;
 
-pub(crate) use interpreters::STDIN_SCRIPT_RULE;
+pub(crate) use interpreters::{STDIN_SCRIPT_RULE, is_shell};
+pub(crate) use readonly::YES_RULE;
 
 use std::path::{Path, PathBuf};
 
@@ -249,6 +251,37 @@ pub(crate) fn has_flag(args: &[Arg], flags: &[&str], letters: &[char]) -> bool {
     })
 }
 
+/// A gigabyte: what a write of that size or more is, to a disk.
+pub(crate) const GIGABYTE: u128 = 1 << 30;
+
+/// A size as GNU tools read it (`4k`, `100M`, `1GiB`, `5G`, `99999M`); `None` when it is
+/// not one.
+pub(crate) fn size_in_bytes(text: &str) -> Option<u128> {
+    let digits_end = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let number: u128 = text[..digits_end].parse().ok()?;
+    let unit = text[digits_end..].to_ascii_uppercase();
+    let binary = |power: u32| 1u128 << (10 * power);
+    let decimal = |power: u32| 1000u128.pow(power);
+    let multiplier = match unit.as_str() {
+        "" | "C" => 1,
+        "W" => 2,
+        "B" => 512,
+        "K" | "KIB" => binary(1),
+        "KB" => decimal(1),
+        "M" | "MIB" => binary(2),
+        "MB" => decimal(2),
+        "G" | "GIB" => binary(3),
+        "GB" => decimal(3),
+        "T" | "TIB" => binary(4),
+        "TB" => decimal(4),
+        "P" | "PIB" | "PB" | "E" | "EIB" | "EB" | "Z" | "Y" => binary(5),
+        _ => return None,
+    };
+    number.checked_mul(multiplier)
+}
+
 /// Normalises a command word: basename of a path, interpreter version suffixes dropped
 /// (`/usr/bin/python3.12` → `python`).
 pub(crate) fn command_name(word: &str) -> &str {
@@ -271,6 +304,17 @@ pub(crate) fn judge(inv: &Invocation<'_>) -> Judgement {
         return dynamic_command(inv);
     }
     let name = command_name(&first.text);
+    if first.text.contains('/') && !system_program(&first.text, inv) {
+        // `./cat`, `bin/ls`, `/tmp/x/ls`: a program that happens to share a name.
+        return Judgement::of(
+            RiskLevel::Medium,
+            "command.path",
+            format!(
+                "runs {}, a program at that path, not the system's {name}",
+                first.text
+            ),
+        );
+    }
     let (mut judgement, args_judged) = dispatch(name, inv);
     if !args_judged && !judgement.args_judged && judgement.finding.level == RiskLevel::Low {
         judgement = judgement.raise(unproven_arguments(name, inv.args()));
@@ -289,6 +333,28 @@ pub(crate) fn judge(inv: &Invocation<'_>) -> Judgement {
         ));
     }
     judgement
+}
+
+/// True when a command word with a `/` names an installed program (`/usr/bin/rm`), which
+/// is what its name says.
+fn system_program(word: &str, inv: &Invocation<'_>) -> bool {
+    let Some(cwd) = inv.cwd else {
+        return false;
+    };
+    let path = resolve(word, cwd, &inv.ctx.home);
+    [
+        "/usr/bin",
+        "/bin",
+        "/usr/sbin",
+        "/sbin",
+        "/usr/local/bin",
+        "/usr/local/sbin",
+        "/opt/homebrew/bin",
+        "/snap/bin",
+        "/usr/libexec",
+    ]
+    .iter()
+    .any(|dir| path.parent() == Some(std::path::Path::new(dir)))
 }
 
 /// A family judged the command LOW by its subcommand and flags; its values must still be
@@ -371,6 +437,36 @@ fn build_outputs(inv: &Invocation<'_>) -> Finding {
         "--destdir",
         "--install-dir",
         "--artifact-dir",
+        "--basetemp",
+        "--junitxml",
+        "--junit-xml",
+        "--data-file",
+        "--html",
+        "--report-log",
+        "--result-log",
+        "--log-file",
+        "--coverage-dir",
+        "--output-file",
+        "--cache-dir",
+    ];
+    // Where the build reads its code and configuration from: outside the project it runs
+    // someone else's code, or ours against someone else's files.
+    const ELSEWHERE: &[&str] = &[
+        "-C",
+        "--directory",
+        "--dir",
+        "--manifest-path",
+        "--cwd",
+        "-f",
+        "--file",
+        "--makefile",
+        "--rootdir",
+        "--config",
+        "--config-file",
+        "--project",
+        "-p",
+        "-c",
+        "--override-ini",
     ];
     let args = inv.args();
     let mut finding = Finding::new(RiskLevel::Low, "shell.empty", "");
@@ -387,10 +483,59 @@ fn build_outputs(inv: &Invocation<'_>) -> Finding {
             _ => None,
         };
         if let Some(target) = target {
-            finding = finding.max(inv.write_to(&target));
+            finding = finding.max(if target.text.contains('=') {
+                // pytest's `-o cache_dir=…`: a configuration override, not a file.
+                elsewhere_finding(inv, "--override-ini", &target)
+            } else {
+                inv.write_to(&target)
+            });
+        }
+        let elsewhere = match arg.text.split_once('=') {
+            Some((option, value)) if ELSEWHERE.contains(&option) => Some((option, arg.part(value))),
+            _ if ELSEWHERE.contains(&arg.text.as_str()) => {
+                args.get(i + 1).map(|v| (arg.text.as_str(), v.clone()))
+            }
+            _ => None,
+        };
+        if let Some((option, value)) = elsewhere {
+            finding = finding.max(elsewhere_finding(inv, option, &value));
         }
     }
     finding
+}
+
+/// A build option that points at code or configuration: `cargo --config k=v` and pytest's
+/// `-o`/`-c` change what runs; a directory or file must be inside the project; `-p NAME`
+/// names a package (cargo) or a plugin (pytest) and is harmless as a plain word.
+fn elsewhere_finding(inv: &Invocation<'_>, option: &str, value: &Arg) -> Finding {
+    let overrides = option == "--override-ini"
+        || (matches!(option, "--config" | "-c") && value.text.contains('='));
+    if overrides {
+        return Finding::new(
+            RiskLevel::Medium,
+            "build.config-override",
+            format!(
+                "{option} {} overrides the build's configuration",
+                value.text
+            ),
+        );
+    }
+    if option == "-p" && !value.text.contains('/') {
+        return Finding::new(RiskLevel::Low, "shell.empty", "");
+    }
+    match inv.place(value) {
+        Some(PlaceKind::Project | PlaceKind::ProjectRoot | PlaceKind::ProjectDisposable) => {
+            Finding::new(RiskLevel::Low, "shell.empty", "")
+        }
+        _ => Finding::new(
+            RiskLevel::Medium,
+            "build.elsewhere",
+            format!(
+                "{option} {} points the build outside the project",
+                value.text
+            ),
+        ),
+    }
 }
 
 /// Finds the judgement for `name`; the flag says whether it judged every argument itself

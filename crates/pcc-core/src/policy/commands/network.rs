@@ -70,12 +70,25 @@ fn dynamic_destination(name: &str, inv: &Invocation<'_>) -> Finding {
 
 fn fetch(name: &str, inv: &Invocation<'_>) -> Judgement {
     let args = inv.args();
-    let mut judgement = Judgement::of(
-        RiskLevel::Medium,
-        "network.fetch",
-        format!("{name} talks to the network"),
-    )
-    .networked();
+    let urls: Vec<&Arg> = operands(args)
+        .into_iter()
+        .filter(|a| looks_like_url(&a.text))
+        .collect();
+    let loopback = !urls.is_empty() && urls.iter().all(|a| !a.dynamic && is_loopback(&a.text));
+    let mut judgement = if loopback {
+        Judgement::of(
+            RiskLevel::Medium,
+            "network.loopback",
+            format!("{name} talks to a server on this machine"),
+        )
+    } else {
+        Judgement::of(
+            RiskLevel::Medium,
+            "network.fetch",
+            format!("{name} talks to the network"),
+        )
+        .networked()
+    };
     for (i, arg) in args.iter().enumerate() {
         let text = arg.text.as_str();
         let (option, inline_value) = match text.split_once('=') {
@@ -126,6 +139,45 @@ fn fetch(name: &str, inv: &Invocation<'_>) -> Judgement {
         }
     }
     judgement
+}
+
+/// A URL or a `host:port` / `host/path` destination.
+fn looks_like_url(text: &str) -> bool {
+    let host_port = text
+        .split('/')
+        .next()
+        .and_then(|authority| authority.rsplit_once(':'))
+        .is_some_and(|(host, port)| !host.is_empty() && port.bytes().all(|b| b.is_ascii_digit()));
+    text.contains("://")
+        || text.starts_with("localhost")
+        || text.starts_with("127.")
+        || text.starts_with("[::1]")
+        || host_port
+}
+
+/// `http://localhost:8000/x`, `127.0.0.1:3000`, `[::1]:8080`: this machine's loopback.
+fn is_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(scheme, rest)| {
+        if matches!(scheme, "http" | "https") {
+            rest
+        } else {
+            ""
+        }
+    });
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return false;
+    }
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    host == "localhost"
+        || host == "::1"
+        || (host.starts_with("127.")
+            && host.split('.').count() == 4
+            && host.split('.').all(|p| p.parse::<u8>().is_ok()))
 }
 
 /// The file an upload option reads: `@file` (or `name=@file` for forms), or the value

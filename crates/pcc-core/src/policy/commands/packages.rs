@@ -424,6 +424,29 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
     {
         return Some(cmake_tool(&inv.args()[pos + 1..]));
     }
+    if name == "go"
+        && matches!(
+            inv.args().first().map(|a| a.text.as_str()),
+            Some("run" | "test" | "build" | "generate")
+        )
+        && operands(&inv.args()[1..]).iter().any(|a| {
+            a.text.contains('@')
+                || a.text
+                    .split('/')
+                    .next()
+                    .is_some_and(|host| host.contains('.') && !host.starts_with('.'))
+        })
+    {
+        // `go run github.com/x/y@latest`: downloads and runs code that is not the project's.
+        return Some(
+            Judgement::of(
+                Medium,
+                "package.remote-run",
+                "go runs a module fetched from the network",
+            )
+            .networked(),
+        );
+    }
     if PROJECT_TOOLS.contains(&name) {
         return Some(Judgement::of(
             Low,
@@ -446,6 +469,9 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             ));
         }
         _ => {}
+    }
+    if let Some(judgement) = declared_install(name, args) {
+        return Some(judgement);
     }
     let family = family(name)?;
     let sub_index = args
@@ -559,6 +585,47 @@ fn script(name: &str, target: &str) -> Judgement {
             format!("{name} runs project script {target}"),
         )
     }
+}
+
+/// Installs of what the project's manifests and lockfiles declare (`npm install`, `npm ci`,
+/// `pip install -r requirements.txt`, `uv sync`): the network is needed, but no package
+/// is named by the command. Naming one (`npm install left-pad`) adds code: a human's call.
+fn declared_install(name: &str, args: &[Arg]) -> Option<Judgement> {
+    let words: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
+    let plain = |from: usize| {
+        args[from..].iter().all(|a| {
+            !a.dynamic
+                && (a.text.starts_with('-')
+                    && !a.text.contains("registry")
+                    && !a.text.contains("index-url"))
+        })
+    };
+    let declared = match (name, words.as_slice()) {
+        ("npm" | "pnpm" | "yarn" | "bun", ["install" | "i" | "ci", ..]) => plain(1),
+        ("yarn", []) => true,
+        ("pip" | "pip3", ["install", "-r", file, ..]) => {
+            !file.starts_with("http")
+                && args[3..]
+                    .iter()
+                    .all(|a| a.text.starts_with('-') && !a.text.contains("index-url"))
+        }
+        ("uv", ["sync", ..])
+        | ("poetry", ["install", ..])
+        | ("pipenv", ["install", ..])
+        | ("bundle", ["install", ..])
+        | ("composer", ["install", ..]) => plain(1),
+        ("cargo", ["fetch", ..]) => plain(1),
+        ("go", ["mod", "download", ..]) => plain(2),
+        _ => false,
+    };
+    declared.then(|| {
+        Judgement::of(
+            Medium,
+            "package.install-declared",
+            format!("{name} installs the dependencies the project declares"),
+        )
+        .networked()
+    })
 }
 
 /// `cmake -E TOOL ARGS`: portable file commands, judged as the command each one is.

@@ -361,7 +361,7 @@ const SPECS: &[Spec] = &[
             "--help",
             "--version",
         ],
-        long_roles: &[("--files0-from=", Read)],
+        long_roles: &[("--files0-from=", Code)],
         operands: Operands::All(Meta),
         ..s(&["wc"])
     },
@@ -414,7 +414,7 @@ const SPECS: &[Spec] = &[
             ("--temporary-directory=", Write),
             ("--compress-program=", Code),
             ("--random-source=", Read),
-            ("--files0-from=", Read),
+            ("--files0-from=", Code),
         ],
         operands: Operands::All(Read),
         ..s(&["sort"])
@@ -566,7 +566,7 @@ const SPECS: &[Spec] = &[
     },
     Spec {
         flags: "rjacnsSeCMRh",
-        short: &[('f', Read), ('L', Read)],
+        short: &[('f', Read), ('L', Code)],
         long: &[
             "--raw-output",
             "--raw-output0",
@@ -1062,7 +1062,7 @@ const SPECS: &[Spec] = &[
     Spec {
         long: &["--help", "--version"],
         operands: Operands::All(Plain),
-        ..s(&["man", "whatis", "apropos", "tldr", "info", "help"])
+        ..s(&["man", "whatis", "apropos", "info", "help"])
     },
     Spec {
         flags: "dex",
@@ -1182,20 +1182,56 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             ));
         }
         "grep" => judgement = judgement.raise(grep_recursion(inv, &parsed)),
+        "diff" => judgement = judgement.raise(diff_directories(inv, &parsed)),
+        "man" | "info" => {
+            // `man ./page.1` or `man ~/.ssh/id_rsa` formats that file.
+            for page in &parsed.operands {
+                if page.text.contains('/') || page.text.starts_with(['.', '~']) {
+                    judgement = spec::judge_use(judgement, name, inv, Read, page);
+                }
+            }
+        }
+        "split" => {
+            // The files are PREFIX + generated suffixes: `.mcp.jso` + `n` is `.mcp.json`.
+            if let Some(prefix) = parsed.operands.get(1) {
+                let names = super::super::shell::words::Arg {
+                    glob: true,
+                    ..prefix.part(format!("{}*", prefix.text))
+                };
+                judgement = judgement.raise(inv.write_to(&names));
+            }
+        }
         "rg" => judgement = judgement.raise(rg_visibility(&parsed)),
         "jq" => judgement = judgement.raise(jq_program(inv, &parsed)),
         "seq"
             if inv.args().iter().any(|a| {
-                a.text.eq_ignore_ascii_case("inf") || a.text.eq_ignore_ascii_case("infinity")
+                a.text.eq_ignore_ascii_case("inf")
+                    || a.text.eq_ignore_ascii_case("infinity")
+                    || a.text
+                        .trim_start_matches('-')
+                        .split('.')
+                        .next()
+                        .is_some_and(|n| n.len() > 8)
             }) =>
         {
             judgement = judgement.raise(Finding::new(
                 RiskLevel::Medium,
                 "resource.endless-output",
-                "seq inf prints forever",
+                "seq prints forever, or a hundred million lines",
             ));
         }
-        "date" if parsed.has("-s") || parsed.has("--set") => {
+        "yes" => {
+            judgement = judgement.raise(Finding::new(
+                RiskLevel::Medium,
+                YES_RULE,
+                "yes prints forever unless head stops it",
+            ));
+        }
+        "date"
+            if parsed.has("-s")
+                || parsed.has("--set")
+                || parsed.operands.iter().any(|a| !a.text.starts_with('+')) =>
+        {
             judgement = judgement.raise(Finding::new(
                 RiskLevel::High,
                 "system.clock",
@@ -1237,9 +1273,28 @@ fn ps(inv: &Invocation<'_>) -> Judgement {
     show_anything("ps", inv)
 }
 
-/// `hostname NAME` renames the machine; with options only it prints.
+/// `hostname NAME` (or `-F FILE`, `--file`) renames the machine; the other options print.
 fn hostname(inv: &Invocation<'_>) -> Judgement {
-    if inv.args().iter().any(|a| !a.text.starts_with('-')) {
+    let prints = |t: &str| {
+        matches!(
+            t,
+            "-f" | "-s"
+                | "-i"
+                | "-I"
+                | "-d"
+                | "-A"
+                | "-a"
+                | "--fqdn"
+                | "--long"
+                | "--short"
+                | "--domain"
+                | "--ip-address"
+                | "--all-ip-addresses"
+                | "--all-fqdns"
+                | "--alias"
+        )
+    };
+    if inv.args().iter().any(|a| !prints(&a.text)) {
         return Judgement::of(
             RiskLevel::High,
             "system.hostname",
@@ -1258,6 +1313,13 @@ fn print(name: &str, inv: &Invocation<'_>) -> Judgement {
         judgement = spec::judge_use(judgement, name, inv, Plain, arg);
         if name == "printf" && arg.text == "-v" {
             let target = args.get(i + 1).map_or("", |a| a.text.as_str());
+            if !super::harmless_variable(target) {
+                judgement = judgement.raise(Finding::new(
+                    RiskLevel::Medium,
+                    "env.hijack",
+                    format!("printf -v sets {target}, which may change what later commands run"),
+                ));
+            }
             if target.contains('[') || args.get(i + 1).is_some_and(|a| a.dynamic) {
                 judgement = judgement.raise(Finding::new(
                     RiskLevel::Medium,
@@ -1290,12 +1352,20 @@ fn unescape(text: &str) -> String {
         .replace("\\\\", "\\")
 }
 
+/// Rule of `yes`; the walker lowers it when `head` reads what it prints.
+pub(crate) const YES_RULE: &str = "resource.endless-output";
+
 /// `grep -r` prints every matching line of every file below its directories, `.env`
 /// included: LOW only when `--include` globs keep secrets out.
 fn grep_recursion(inv: &Invocation<'_>, parsed: &spec::Parsed<'_>) -> Finding {
     let recursive = ["-r", "-R", "--recursive", "--dereference-recursive"]
         .iter()
-        .any(|o| parsed.has(o));
+        .any(|o| parsed.has(o))
+        || parsed.values.iter().any(|(option, value)| {
+            matches!(option.as_str(), "-d" | "--directories" | "-D" | "--devices")
+                && value.text != "skip"
+                && value.text != "read"
+        });
     let low = Finding::new(RiskLevel::Low, "readonly.command", "grep only reads");
     if !recursive {
         return low;
@@ -1324,6 +1394,38 @@ fn grep_recursion(inv: &Invocation<'_>, parsed: &spec::Parsed<'_>) -> Finding {
             "grep.recursive-secrets",
             "grep -r may print secret files (.env); use rg, or --include globs",
         )
+    }
+}
+
+/// `diff` of directories prints what their files hold (`diff -N . /tmp/empty` prints every
+/// file of the project, `.env` included): recursion, new-file options and operands that
+/// are directories by their look are not LOW.
+fn diff_directories(inv: &Invocation<'_>, parsed: &spec::Parsed<'_>) -> Finding {
+    let directory_options = [
+        "-r",
+        "--recursive",
+        "-N",
+        "--new-file",
+        "--unidirectional-new-file",
+        "-P",
+    ]
+    .iter()
+    .any(|o| parsed.has(o));
+    let directory_operand = parsed.operands.iter().any(|a| {
+        a.text.ends_with('/')
+            || matches!(a.text.as_str(), "." | ".." | "~" | "/")
+            || inv.locate(a).is_some_and(|(path, _)| {
+                inv.ctx.project_root.starts_with(&path) || inv.ctx.home.starts_with(&path)
+            })
+    });
+    if directory_options || directory_operand {
+        Finding::new(
+            RiskLevel::Medium,
+            "diff.directories",
+            "diff of directories prints their files, secrets included",
+        )
+    } else {
+        Finding::new(RiskLevel::Low, "readonly.command", "diff only reads")
     }
 }
 
@@ -1370,6 +1472,14 @@ fn jq_program(inv: &Invocation<'_>, parsed: &spec::Parsed<'_>) -> Finding {
             RiskLevel::Medium,
             "option.unknown",
             "jq named arguments are not judged",
+        );
+    }
+    let modules = ["import", "include", "modulemeta", "$__prog"];
+    if program.is_some_and(|p| modules.iter().any(|m| p.contains(m))) {
+        return Finding::new(
+            RiskLevel::Medium,
+            "jq.modules",
+            "jq import/include reads files from its search path (~/.jq, ..)",
         );
     }
     let reads_env = program.is_some_and(|p| {

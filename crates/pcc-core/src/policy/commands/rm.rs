@@ -43,6 +43,22 @@ fn judge_target(inv: &Invocation<'_>, target: &super::Arg, recursive: bool) -> F
     let shown = target.text.as_str();
     // A glob deletes what is under the directory it starts from (`~/*` empties the home);
     // `..` is resolved before anything is judged, and nothing is stripped first.
+    // `find . -name __pycache__ -exec rm -rf {} +`: only directories of that name go.
+    let last = target.text.rsplit('/').next().unwrap_or("");
+    if target.glob
+        && !target.dynamic
+        && !last.contains(['*', '?', '['])
+        && super::super::paths::is_disposable_name(last)
+        && inv
+            .locate_base(target)
+            .is_some_and(|(path, _)| path.starts_with(&inv.ctx.project_root))
+    {
+        return Finding::new(
+            RiskLevel::Low,
+            "rm.disposable",
+            format!("deletes build outputs named {last}"),
+        );
+    }
     let Some((_, place)) = inv.locate_base(target) else {
         let level = if recursive || target.glob {
             RiskLevel::High

@@ -275,11 +275,7 @@ pub(crate) fn judge<'a>(spec: &Spec, inv: &Invocation<'a>) -> (Judgement, Parsed
     let bounded = parsed.values.iter().any(|(option, value)| {
         ["-c", "-n", "--bytes", "--lines", "-N", "--read-bytes"].contains(&option.as_str())
             && !value.dynamic
-            && value.text.len() <= 8
-            && !value
-                .text
-                .to_ascii_uppercase()
-                .contains(['G', 'T', 'P', 'E'])
+            && super::size_in_bytes(&value.text).is_some_and(|bytes| bytes < super::GIGABYTE)
     });
     for (role, arg) in &uses {
         if bounded && ENDLESS_DEVICES.contains(&arg.text.as_str()) {

@@ -191,20 +191,9 @@ fn dd(inv: &Invocation<'_>) -> Judgement {
     }
     judgement.args_judged = true;
     let size = |key: &str| {
-        args.iter().find_map(|a| a.text.strip_prefix(key)).map(|v| {
-            let upper = v.to_ascii_uppercase();
-            let digits: String = upper.chars().take_while(char::is_ascii_digit).collect();
-            let unit: u128 = match upper.trim_start_matches(|c: char| c.is_ascii_digit()) {
-                "" | "C" => 1,
-                "W" => 2,
-                "B" => 512,
-                "K" | "KB" | "KIB" => 1 << 10,
-                "M" | "MB" | "MIB" => 1 << 20,
-                "G" | "GB" | "GIB" => 1 << 30,
-                _ => 1 << 40,
-            };
-            digits.parse::<u128>().unwrap_or(u128::MAX / (1 << 41)) * unit
-        })
+        args.iter()
+            .find_map(|a| a.text.strip_prefix(key))
+            .map(|v| super::size_in_bytes(v).unwrap_or(u128::MAX))
     };
     let total = size("bs=")
         .unwrap_or(512)

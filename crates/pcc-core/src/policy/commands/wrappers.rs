@@ -210,6 +210,18 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
     {
         judgement = judgement.raise(inv.write_to(lock));
     }
+    if name == "env"
+        && let Some(var) = args[..start]
+            .iter()
+            .filter_map(|a| a.text.split_once('=').map(|(n, _)| n))
+            .find(|n| !n.starts_with('-') && !super::harmless_variable(n))
+    {
+        judgement = judgement.raise(super::super::verdict::Finding::new(
+            RiskLevel::Medium,
+            "env.hijack",
+            format!("env sets {var}, which may change what the command runs"),
+        ));
+    }
     if name == "env" && start >= args.len() {
         let mut dump = Judgement::of(
             RiskLevel::High,

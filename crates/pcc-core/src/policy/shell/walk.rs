@@ -12,7 +12,7 @@ use brush_parser::ast::{
 
 use super::super::PolicyContext;
 use super::super::commands::{
-    self, Facts, Invocation, Nested, STDIN_SCRIPT_RULE, harmless_variable, spec,
+    self, Facts, Invocation, Nested, STDIN_SCRIPT_RULE, YES_RULE, harmless_variable, spec,
 };
 use super::super::level::RiskLevel;
 use super::super::paths::{PlaceKind, place_kind, resolve, through_links, write_finding};
@@ -184,31 +184,22 @@ impl<'c> Walker<'c> {
 
     fn walk_pipeline(&mut self, pipeline: &Pipeline, depth: usize) -> Facts {
         let mut facts = Facts::default();
-        // `yes` prints forever: only a `head` after it ends that.
-        for (i, command) in pipeline.seq.iter().enumerate() {
-            if simple_name(command) == Some("yes")
-                && pipeline.seq.get(i + 1).and_then(simple_name) != Some("head")
-            {
-                self.record(
-                    "yes | …".to_owned(),
-                    Finding::new(
-                        RiskLevel::Medium,
-                        "resource.endless-output",
-                        "yes prints forever unless head stops it",
-                    ),
-                );
-            }
-        }
         let mut upstream_network = false;
         let mut upstream_literal: Option<String> = None;
         let stages = pipeline.seq.len();
-        for command in &pipeline.seq {
+        for (index, command) in pipeline.seq.iter().enumerate() {
             let first_summary = self.summaries.len();
             // Each stage of a real pipeline runs in a subshell: its `cd` moves nobody else.
             let saved_cwd = (stages > 1).then(|| self.cwd.clone());
             self.conditional += usize::from(stages > 1);
             let stage = self.walk_command(command, depth);
             self.conditional -= usize::from(stages > 1);
+            // `yes | head`: head ends what yes would print forever.
+            if simple_name(command) == Some("yes")
+                && pipeline.seq.get(index + 1).and_then(simple_name) == Some("head")
+            {
+                self.lower(first_summary, YES_RULE, "yes.bounded", "yes, ended by head");
+            }
             if let Some(cwd) = saved_cwd {
                 self.cwd = cwd;
             }
@@ -222,7 +213,10 @@ impl<'c> Walker<'c> {
                             "downloads code and pipes it into an interpreter",
                         ),
                     );
-                } else if let Some(script) = upstream_literal.take() {
+                } else if let Some(script) = upstream_literal.take().filter(|_| {
+                    simple_name(command)
+                        .is_some_and(|n| commands::is_shell(commands::command_name(n)))
+                }) {
                     self.mark_stdin_visible(first_summary);
                     facts.merge(self.walk_script(&script, depth + 1));
                 }
@@ -404,10 +398,13 @@ impl<'c> Walker<'c> {
             CompoundCommand::WhileClause(clause) | CompoundCommand::UntilClause(clause) => {
                 let condition = clause.0.to_string();
                 let body = clause.1.list.to_string();
-                let forever = matches!(
-                    condition.trim().trim_end_matches(';').trim(),
-                    "true" | ":" | "[ 1 ]" | "((1))" | "(( 1 ))"
-                ) && matches!(compound, CompoundCommand::WhileClause(_));
+                let condition = condition.trim().trim_end_matches(';').trim();
+                let forever = match compound {
+                    CompoundCommand::WhileClause(_) => {
+                        matches!(condition, "true" | ":" | "[ 1 ]" | "((1))" | "(( 1 ))")
+                    }
+                    _ => matches!(condition, "false" | "! true" | "! :"),
+                };
                 let leaves = ["break", "exit", "return"].iter().any(|w| {
                     body.split(|c: char| !c.is_ascii_alphanumeric())
                         .any(|t| t == *w)
@@ -469,6 +466,7 @@ impl<'c> Walker<'c> {
     /// The words a bare `$name`, `${name}`, `"$name"` or `"${name}"` stands for, when the
     /// variable was set earlier in the same command.
     fn bound_words(&self, raw: &str) -> Option<Vec<Arg>> {
+        let quoted = raw.starts_with('"') && raw.ends_with('"') && raw.len() > 1;
         let inner = raw
             .strip_prefix('"')
             .and_then(|r| r.strip_suffix('"'))
@@ -487,6 +485,17 @@ impl<'c> Walker<'c> {
                 .then(|| vec![data_arg(raw)]);
         };
         match binding {
+            // Unquoted, bash splits the value on blanks and globs it: a value with either is
+            // not the word it looks like (`x='.e*'; cat $x` reads `.env`).
+            Binding::Values(values)
+                if !quoted
+                    && values.iter().any(|v| {
+                        v.text.is_empty()
+                            || (!v.glob && v.text.contains(['*', '?', '[', ' ', '\t', '\n']))
+                    }) =>
+            {
+                None
+            }
             Binding::Values(values) => Some(values.clone()),
             Binding::Data => Some(vec![data_arg(raw)]),
             Binding::Unknown => None,
@@ -762,10 +771,15 @@ impl<'c> Walker<'c> {
         }
         self.track_cd(&argv);
         self.track_assignments(&argv);
+        // Only a shell's script on stdin is shell text; Python's is Python.
+        let shell_stdin = argv
+            .first()
+            .is_some_and(|a| commands::is_shell(commands::command_name(&a.text)));
         let first_summary = self.summaries.len();
         let (mut facts, literal_stdout) =
             self.judge_argv(argv, &env, subst_facts.network, notes, depth);
         if facts.runs_stdin
+            && shell_stdin
             && let Some(stdin) = redirects.iter().find_map(|r| stdin_text(r))
         {
             facts.runs_stdin = false;
@@ -782,6 +796,14 @@ impl<'c> Walker<'c> {
     /// A shell reading its script from stdin was recorded as MEDIUM because the script
     /// was unseen; once the script is known (here-document, literal `echo`), the script's
     /// own commands carry the risk and the shell itself is harmless.
+    fn lower(&mut self, from: usize, rule: &str, to_rule: &'static str, reason: &str) {
+        if let Some(summary) = self.summaries[from..].iter_mut().find(|s| s.rule == rule) {
+            summary.level = RiskLevel::Low;
+            summary.rule = to_rule;
+            summary.reason = reason.to_owned();
+        }
+    }
+
     fn mark_stdin_visible(&mut self, from: usize) {
         if let Some(summary) = self.summaries[from..]
             .iter_mut()
@@ -834,10 +856,24 @@ impl<'c> Walker<'c> {
             .take_while(|a| matches!(a.text.as_str(), "builtin" | "command"))
             .count();
         let argv = &argv[skip..];
+        if argv.first().is_some_and(|a| a.text == "popd") {
+            // Back to a directory of the stack, which we do not keep.
+            self.cwd = None;
+            return;
+        }
         if argv
             .first()
             .is_none_or(|a| !matches!(a.text.as_str(), "cd" | "pushd") || a.dynamic)
         {
+            return;
+        }
+        if argv[0].text == "pushd"
+            && argv[1..]
+                .iter()
+                .all(|a| a.text.starts_with('+') || a.text.starts_with('-'))
+        {
+            // `pushd`, `pushd +1`: a rotation of the stack.
+            self.cwd = None;
             return;
         }
         let target = argv[1..]
@@ -1066,6 +1102,12 @@ const PRINTABLE_VARIABLES: &[&str] = &[
     "SHLVL",
     "TERM",
     "LANG",
+    "PATH",
+    "VIRTUAL_ENV",
+    "CONDA_DEFAULT_ENV",
+    "GOPATH",
+    "CARGO_HOME",
+    "NODE_ENV",
 ];
 
 /// `$?`, `$$`, `$!`, `$#` are numbers the shell sets.

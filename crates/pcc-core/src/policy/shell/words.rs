@@ -124,6 +124,14 @@ fn mark_patterns(unquoted: &str, arg: &mut Arg) {
     if unquoted.contains(['*', '?', '[']) {
         arg.glob = true;
     }
+    if ["@(", "!(", "+(", "*(", "?("]
+        .iter()
+        .any(|p| unquoted.contains(p))
+    {
+        // An extended glob (`.@(env)`): bash may match it when extglob is on.
+        arg.glob = true;
+        arg.dynamic = true;
+    }
     if has_brace_expansion(unquoted) {
         // `{a,b}` and `{1..3}` become several words: the text is none of them.
         arg.dynamic = true;
@@ -300,7 +308,18 @@ fn is_plain_parameter(raw: &str) -> bool {
 /// Expansions that evaluate a value as code or as a name: prompt expansion (`${x@P}`),
 /// indirection (`${!x}`) and subscripts (`${a[$i]}`, evaluated as arithmetic).
 fn evaluates_data(raw: &str) -> bool {
-    raw.starts_with("${!")
+    // `${x:offset:length}`: both are arithmetic, evaluated with the values they name.
+    let substring = raw
+        .strip_prefix("${")
+        .and_then(|inner| inner.split_once(':'))
+        .is_some_and(|(_, rest)| {
+            !rest.starts_with(['-', '=', '?', '+'])
+                && rest
+                    .bytes()
+                    .any(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'$')
+        });
+    substring
+        || raw.starts_with("${!")
         || raw.contains("@P")
         || raw.contains("@A")
         || raw.find('[').is_some_and(|open| {
