@@ -55,6 +55,9 @@ pub struct Config {
     pub notify: NotifyConfig,
     /// Attempts at one queued task before it fails for good (`[queue] max_task_attempts`).
     pub queue_max_attempts: u32,
+    /// Containment of project code (`[sandbox]`, global only: a project must not switch
+    /// its own sandbox off).
+    pub sandbox: SandboxConfig,
     /// Keys of the project file that were ignored because they would loosen the policy.
     pub ignored_project_keys: Vec<String>,
 }
@@ -87,8 +90,51 @@ impl Default for Config {
             max_automatic_answers: DEFAULT_MAX_AUTOMATIC_ANSWERS,
             notify: NotifyConfig::default(),
             queue_max_attempts: DEFAULT_QUEUE_MAX_ATTEMPTS,
+            sandbox: SandboxConfig::default(),
             ignored_project_keys: Vec::new(),
         }
+    }
+}
+
+/// `[sandbox]`: whether MEDIUM calls whose effects stay in the project run contained
+/// instead of waiting for a human.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SandboxConfig {
+    /// `auto` (contain where the machine supports it) or `off`.
+    pub mode: SandboxMode,
+    /// Also contain in interactive sessions instead of asking (off by default: a human is
+    /// there to answer).
+    pub interactive: bool,
+    /// Package caches contained code may write (default: the usual ones under the home).
+    pub caches: Option<Vec<String>>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> SandboxConfig {
+        SandboxConfig {
+            mode: SandboxMode::Auto,
+            interactive: false,
+            caches: None,
+        }
+    }
+}
+
+/// `[sandbox] mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SandboxMode {
+    /// Contain where bubblewrap works here.
+    Auto,
+    /// Never contain: MEDIUM calls wait for a human as before.
+    Off,
+}
+
+impl SandboxConfig {
+    /// True when containment may be used in `mode`; `env_off` is `PCC_SANDBOX=off`, which
+    /// switches it off for one process (tests and the policy's own measurements).
+    pub fn wanted(&self, mode: Mode, env_off: bool) -> bool {
+        self.mode == SandboxMode::Auto && !env_off && (mode == Mode::Unattended || self.interactive)
     }
 }
 
@@ -118,6 +164,7 @@ struct ConfigFile {
     notify: Option<NotifyConfig>,
     #[serde(default)]
     queue: QueueSection,
+    sandbox: Option<SandboxConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -248,6 +295,9 @@ impl Config {
         if let Some(attempts) = file.queue.max_task_attempts {
             self.queue_max_attempts = attempts;
         }
+        if let Some(sandbox) = file.sandbox {
+            self.sandbox = sandbox;
+        }
         Ok(())
     }
 
@@ -280,6 +330,8 @@ impl Config {
             // Nor where notifications (which carry commands and session ids) are sent.
             ("notify", file.notify.is_some()),
             ("queue", file.queue.max_task_attempts.is_some()),
+            // Nor switch off the sandbox its own code runs in.
+            ("sandbox", file.sandbox.is_some()),
         ];
         self.ignored_project_keys.extend(
             ignored

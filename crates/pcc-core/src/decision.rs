@@ -16,7 +16,7 @@
 use crate::brain::{PermissionOpinion, Stance};
 use crate::call::CallFacts;
 use crate::permission_rules::{PermissionRule, RuleError};
-use crate::policy::{RiskLevel, Verdict};
+use crate::policy::{Containment, RiskLevel, Verdict};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -72,6 +72,8 @@ pub enum Answer {
     /// Say nothing: Claude Code's own rules apply.
     #[serde(rename = "none")]
     NoDecision,
+    /// Run it, inside the sandbox: the hook rewrites the command to run contained.
+    Contained,
 }
 
 impl Answer {
@@ -82,6 +84,7 @@ impl Answer {
             Answer::Deny => "deny",
             Answer::Ask => "ask",
             Answer::NoDecision => "none",
+            Answer::Contained => "contained",
         }
     }
 }
@@ -182,6 +185,9 @@ pub struct DecisionInputs<'a> {
     pub approval: PriorApproval,
     /// Interactive or unattended.
     pub mode: Mode,
+    /// Containment works here and is wanted in this mode: a containable MEDIUM call runs
+    /// contained instead of waiting for a human.
+    pub contain: bool,
 }
 
 /// Decides the permission answer for one tool call.
@@ -191,6 +197,7 @@ pub fn decide(verdict: &Verdict, inputs: DecisionInputs<'_>) -> Decision {
         rules,
         approval,
         mode,
+        contain,
     } = inputs;
     let level = verdict.level;
     let what = format!("{level}: {} ({})", verdict.reason, verdict.rule);
@@ -254,6 +261,24 @@ pub fn decide(verdict: &Verdict, inputs: DecisionInputs<'_>) -> Decision {
             format!("Allowed: a human approved this same call in this project before ({what})"),
             false,
         ),
+        RiskLevel::Medium if contain && verdict.containment != Containment::Never => decision(
+            Answer::Contained,
+            CONTAINED_RULE.into(),
+            format!(
+                "pcc-hooks: allowed, contained ({}): {what}. It runs in a sandbox: it may write \
+                 the project (not .git/config, .git/hooks, .claude, .mcp.json), its own /tmp and the \
+                 package caches, cannot read secrets in the home{}, and cannot signal other processes.",
+                match verdict.containment {
+                    Containment::Online => "network on",
+                    _ => "no network",
+                },
+                match verdict.containment {
+                    Containment::Online => "",
+                    _ => " or reach the network",
+                },
+            ),
+            false,
+        ),
         RiskLevel::Medium => match mode {
             Mode::Interactive => decision(Answer::NoDecision, verdict.rule.to_owned(), what, false),
             Mode::Unattended => decision(
@@ -272,6 +297,9 @@ pub fn decide(verdict: &Verdict, inputs: DecisionInputs<'_>) -> Decision {
         }
     }
 }
+
+/// The rule a contained allow is recorded under.
+pub const CONTAINED_RULE: &str = "sandbox.contained";
 
 /// Lets a brain's opinion settle a MEDIUM call that neither the user's rules nor a learned
 /// approval settled. Anything else is returned unchanged: the brain never moves LOW, HIGH or

@@ -88,7 +88,7 @@ pub fn decide(
     }
     match answer {
         Answer::Allow => {}
-        Answer::Ask | Answer::NoDecision => {
+        Answer::Ask | Answer::NoDecision | Answer::Contained => {
             reason.push_str(". A human must approve this until the problem is fixed.");
         }
         Answer::Deny => reason.push_str(
@@ -124,13 +124,14 @@ pub fn after_a_panic(mode: Mode) -> Decision {
     }
 }
 
-/// Allow < no decision < ask < deny.
+/// Allow < contained < no decision < ask < deny.
 fn strictness(answer: Answer) -> u8 {
     match answer {
         Answer::Allow => 0,
-        Answer::NoDecision => 1,
-        Answer::Ask => 2,
-        Answer::Deny => 3,
+        Answer::Contained => 1,
+        Answer::NoDecision => 2,
+        Answer::Ask => 3,
+        Answer::Deny => 4,
     }
 }
 

@@ -48,6 +48,12 @@ impl Judgement {
 
     /// The answer in `mode`, given the prior approval that covers the call.
     pub fn decide(&self, approval: PriorApproval, mode: Mode) -> Decision {
+        self.decide_with(approval, mode, false)
+    }
+
+    /// As [`Judgement::decide`], where a containable MEDIUM call may run contained
+    /// (`contain`: the sandbox works here and is wanted in this mode).
+    pub fn decide_with(&self, approval: PriorApproval, mode: Mode, contain: bool) -> Decision {
         decide(
             &self.verdict,
             DecisionInputs {
@@ -55,6 +61,7 @@ impl Judgement {
                 rules: &self.rules,
                 approval,
                 mode,
+                contain,
             },
         )
     }

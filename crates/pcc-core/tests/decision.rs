@@ -326,3 +326,39 @@ fn a_brain_opinion_settles_only_an_undecided_medium_call() {
         (Answer::Deny, "config.deny")
     );
 }
+
+#[test]
+fn a_containable_medium_call_runs_contained_only_where_containment_is_offered() {
+    let none = PermissionLists::default();
+    let (tool, input) = bash("python3 scripts/gen.py");
+    let judgement = judge(tool, input, &none);
+    let contained = judgement.decide_with(PriorApproval::None, Mode::Unattended, true);
+    assert_eq!(contained.answer, Answer::Contained);
+    assert!(!contained.escalate, "nothing waits for a human");
+    assert_eq!(
+        judgement
+            .decide_with(PriorApproval::None, Mode::Unattended, false)
+            .answer,
+        Answer::Deny,
+        "no sandbox here: as before"
+    );
+    for needs_a_human in ["git push origin main", "cat ~/.ssh/id_rsa", "rm -rf ~/x", "git status"] {
+        let (tool, input) = bash(needs_a_human);
+        let answer = judge(tool, input, &none)
+            .decide_with(PriorApproval::None, Mode::Unattended, true)
+            .answer;
+        assert_ne!(answer, Answer::Contained, "{needs_a_human}");
+    }
+}
+
+#[test]
+fn a_users_deny_or_ask_rule_beats_containment() {
+    let (tool, input) = bash("python3 scripts/gen.py");
+    let denied = judge(tool, input.clone(), &lists(&[], &[], &["Bash(python3:*)"]))
+        .decide_with(PriorApproval::None, Mode::Unattended, true);
+    assert_eq!(denied.answer, Answer::Deny);
+    let asked = judge(tool, input, &lists(&[], &["Bash(python3:*)"], &[]))
+        .decide_with(PriorApproval::None, Mode::Unattended, true);
+    assert_eq!(asked.answer, Answer::Deny, "ask while unattended: denied and escalated");
+    assert!(asked.escalate);
+}

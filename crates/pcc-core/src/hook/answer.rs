@@ -34,18 +34,19 @@ impl PermissionReply<'_> {
                 reason,
                 updated_input,
             } => {
-                let decision = match answer {
-                    Answer::Allow => "allow",
-                    Answer::Deny => "deny",
-                    Answer::Ask => "ask",
-                    Answer::NoDecision => return None,
+                let decision = match (answer, updated_input) {
+                    (Answer::Allow, _) | (Answer::Contained, Some(_)) => "allow",
+                    // Contained without the rewritten command would run it uncontained.
+                    (Answer::Deny, _) | (Answer::Contained, None) => "deny",
+                    (Answer::Ask, _) => "ask",
+                    (Answer::NoDecision, _) => return None,
                 };
                 let mut output = json!({
                     "hookEventName": "PreToolUse",
                     "permissionDecision": decision,
                     "permissionDecisionReason": reason,
                 });
-                if let (Some(input), Answer::Allow) = (updated_input, answer) {
+                if let (Some(input), Answer::Allow | Answer::Contained) = (updated_input, answer) {
                     output["updatedInput"] = input.clone();
                 }
                 Some(json!({ "hookSpecificOutput": output }))
@@ -53,7 +54,10 @@ impl PermissionReply<'_> {
             PermissionReply::PermissionRequest { answer, reason } => {
                 let decision = match answer {
                     Answer::Allow => json!({"behavior": "allow"}),
-                    Answer::Deny => json!({"behavior": "deny", "message": reason}),
+                    // PermissionRequest cannot be rewritten here: a contained call is denied.
+                    Answer::Deny | Answer::Contained => {
+                        json!({"behavior": "deny", "message": reason})
+                    }
                     Answer::Ask | Answer::NoDecision => return None,
                 };
                 Some(json!({"hookSpecificOutput": {
