@@ -86,6 +86,28 @@ pub enum Command {
     Pause(SessionArgs),
     /// Hand queued tasks to a paused session again.
     Unpause(SessionArgs),
+    /// Run a shell command contained (bubblewrap): it may write only the project, a private
+    /// /tmp and the package caches, sees no secrets, signals nothing outside, has no network
+    /// unless --network. What contained Bash calls run; exits with the command's code, or 126
+    /// (the command did not run) when containment is unavailable.
+    Contain(ContainArgs),
+}
+
+/// Options of `contain`.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:
+  pcc-hooks contain --project . -- 'make test'")]
+pub struct ContainArgs {
+    /// The project: the one place the command may change (less .git/config, .git/hooks,
+    /// .claude, .mcp.json).
+    #[arg(long, value_name = "DIR")]
+    pub project: std::path::PathBuf,
+    /// Give the command the host network (for installing declared dependencies).
+    #[arg(long)]
+    pub network: bool,
+    /// The command, after `--`, run by `bash -c` (several words are joined with spaces).
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 /// Options of `pending`.

@@ -74,6 +74,7 @@ pub fn run(args: &DoctorArgs, color: ColorChoice) -> Result<(), Failure> {
     checks.extend(check_config(&project));
     checks.extend(check_hooks(&project));
     checks.extend(check_database());
+    checks.push(check_containment());
     if args.json {
         let text = serde_json::to_string_pretty(&serde_json::json!({ "checks": checks }))
             .map_err(|error| Failure::new(format!("cannot encode report: {error}")))?;
@@ -338,4 +339,34 @@ fn check_database() -> Vec<Check> {
         );
     }
     checks
+}
+
+/// Whether unattended Bash calls can run contained: a real sandbox is started, since bwrap being
+/// installed says nothing about user namespaces being allowed. Not a problem when it fails:
+/// contained calls then do not run (`contain` exits 126) and everything else works.
+fn check_containment() -> Check {
+    match pcc_sandbox::probe() {
+        Ok(bwrap) => Check::ok(
+            "contain",
+            format!(
+                "bubblewrap works ({}): Bash calls can run contained",
+                display_path(&bwrap)
+            ),
+        ),
+        Err(why) => Check::warn(
+            "contain",
+            format!("containment unavailable: {why}; contained Bash calls will not run"),
+            match why {
+                pcc_sandbox::Unavailable::Unsupported => "none on this system",
+                pcc_sandbox::Unavailable::NotInstalled => {
+                    "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap)"
+                }
+                pcc_sandbox::Unavailable::NotPermitted(_) | pcc_sandbox::Unavailable::Broken(_) => {
+                    "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; \
+                     on Ubuntu 24.04+ kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor \
+                     profile for bwrap)"
+                }
+            },
+        ),
+    }
 }

@@ -8,6 +8,7 @@ mod claude_config;
 mod cli;
 mod config_command;
 mod config_files;
+mod contain_command;
 mod decisions;
 mod doctor;
 mod escalations_command;
@@ -54,6 +55,9 @@ fn main() -> ExitCode {
         // Reached when global flags come first (`pcc-hooks --color never hook`). The hook has its
         // own error handling because it must never print anything but the protocol.
         Command::Hook => return hook::run(),
+        // Its exit code is the contained command's, and it prints nothing of its own but the
+        // one line saying the command did not run.
+        Command::Contain(args) => return contain_command::run(&args),
         Command::Status(args) => status::run(&args, cli.color),
         Command::Install(args) => install::install(&args),
         Command::Uninstall(args) => install::uninstall(&args),
