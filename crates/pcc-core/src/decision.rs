@@ -254,6 +254,17 @@ pub fn decide(verdict: &Verdict, inputs: DecisionInputs<'_>) -> Decision {
         );
     }
     match level {
+        RiskLevel::Low if contain && verdict.containment != Containment::Never => decision(
+            Answer::Contained,
+            CONTAINED_RULE.into(),
+            format!(
+                "pcc-hooks: allowed, contained (network on, home secrets hidden): {what}. It runs \
+                 project code, so it runs in a sandbox: it may write the project (not .git/config, \
+                 .git/hooks, .claude, .mcp.json), its own /tmp and the package caches, and cannot \
+                 signal other processes."
+            ),
+            false,
+        ),
         RiskLevel::Low => decision(Answer::Allow, verdict.rule.to_owned(), what, false),
         RiskLevel::Medium if approval == PriorApproval::Learned => decision(
             Answer::Allow,

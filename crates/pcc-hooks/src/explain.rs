@@ -98,8 +98,16 @@ pub fn run(args: &ExplainArgs, color: ColorChoice) -> Result<(), Failure> {
         commands: &judgement.verdict.commands,
         learned,
         decisions: Decisions {
-            interactive: judgement.decide(approval, Mode::Interactive),
-            unattended: judgement.decide(approval, Mode::Unattended),
+            interactive: judgement.decide_with(
+                approval,
+                Mode::Interactive,
+                crate::hook::contain_runner(&config, Mode::Interactive, &tool).is_some(),
+            ),
+            unattended: judgement.decide_with(
+                approval,
+                Mode::Unattended,
+                crate::hook::contain_runner(&config, Mode::Unattended, &tool).is_some(),
+            ),
         },
     };
     if args.json {
@@ -123,6 +131,7 @@ fn render(explanation: &Explanation<'_>, palette: Palette) -> String {
     let answer = |decision: &Decision| {
         let name = match decision.answer {
             Answer::NoDecision => "no decision (Claude Code's own rules apply)",
+            Answer::Contained => "allow (contained)",
             other => other.as_str(),
         };
         let escalated = if decision.escalate {

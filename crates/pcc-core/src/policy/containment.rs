@@ -6,6 +6,10 @@
 //! running it contained costs nothing. Everything else (pushes, publishing, deploys, cloud
 //! and infrastructure, secrets, changes outside the project, links out of the project)
 //! still needs a human, and so does anything HIGH.
+//!
+//! Builds and tests are LOW, but they run project code, which no parse can know (a Makefile
+//! written in the previous call can delete the home): where containment is offered they
+//! run contained too, with the network, since builds fetch dependencies.
 
 use serde::Serialize;
 
@@ -49,7 +53,6 @@ const OFFLINE: &[&str] = &[
     "path.outside-read",
     "path.dynamic",
     "redirect.dynamic",
-    "build.after-write",
     "build.cmake-tool",
     "build.config-override",
     "package.exec",
@@ -90,7 +93,30 @@ const OFFLINE: &[&str] = &[
 ];
 
 /// MEDIUM rules that need the network but reach nothing beyond what the project declares.
-const ONLINE: &[&str] = &["package.install-declared", "network.loopback"];
+const ONLINE: &[&str] = &[
+    "package.install-declared",
+    "network.loopback",
+    "build.after-write",
+];
+
+/// Rules of LOW parts that run the project's own code: builds, tests, linters with plugins,
+/// project scripts run by a package manager, a virtual environment's activate script.
+const PROJECT_CODE: &[&str] = &[
+    "build.test",
+    "build.script",
+    "build.compile",
+    "build.run",
+    "build.lint",
+    "build.fix",
+    "build.format",
+    "build.make",
+    "build.project-tool",
+    "build.test-runner",
+    "build.install-locked",
+    "build.release-script",
+    "build.venv",
+    "shell.venv",
+];
 
 /// The containment of a shell command line from the judgement of each of its parts.
 pub(crate) fn of_parts(parts: &[SimpleCommandSummary]) -> Containment {
@@ -98,6 +124,10 @@ pub(crate) fn of_parts(parts: &[SimpleCommandSummary]) -> Containment {
     let mut any_medium = false;
     for part in parts {
         match part.level {
+            RiskLevel::Low if PROJECT_CODE.contains(&part.rule) => {
+                any_medium = true;
+                needed = Containment::Online;
+            }
             RiskLevel::Low => {}
             RiskLevel::Medium if OFFLINE.contains(&part.rule) => {
                 any_medium = true;
@@ -142,9 +172,8 @@ mod tests {
             "git checkout -b feature",
             "git stash",
             "rm src/old.rs",
-            "make && ./build/app --selftest",
+            "./build/app --selftest",
             "kill 1234",
-            "echo x > Makefile && make",
         ] {
             assert_eq!(containment(command), Containment::Offline, "{command}");
         }
@@ -162,6 +191,29 @@ mod tests {
             "npm install && npm test",
         ] {
             assert_eq!(containment(command), Containment::Online, "{command}");
+        }
+    }
+
+    #[test]
+    fn builds_and_tests_run_contained_with_the_network() {
+        for command in [
+            "make",
+            "cargo test",
+            "npm test",
+            "pytest -q",
+            "go test ./...",
+            "make test && git status",
+            "echo x > Makefile && make",
+            "make && ./build/app --selftest",
+        ] {
+            assert_eq!(containment(command), Containment::Online, "{command}");
+        }
+        for command in ["git status", "ls -la", "cat src/main.rs", "rg -n TODO src/"] {
+            assert_eq!(
+                containment(command),
+                Containment::Never,
+                "{command}: LOW, no code runs"
+            );
         }
     }
 

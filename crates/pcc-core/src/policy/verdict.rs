@@ -69,7 +69,8 @@ pub struct Verdict {
     pub reason: String,
     /// Every simple command found, each with its own level (empty for non-shell tools).
     pub commands: Vec<SimpleCommandSummary>,
-    /// Whether a MEDIUM command line could run contained instead of waiting for a human.
+    /// Whether the command line could run contained: a MEDIUM one instead of waiting for a
+    /// human, a LOW one that runs project code (a build) instead of running free.
     pub containment: Containment,
 }
 
@@ -99,7 +100,7 @@ impl Verdict {
             Some(c) => (c.level, c.rule, c.reason.clone()),
             None => (RiskLevel::Low, "shell.empty", "nothing to run".to_owned()),
         };
-        let containment = if level == RiskLevel::Medium {
+        let containment = if level <= RiskLevel::Medium {
             super::containment::of_parts(&commands)
         } else {
             Containment::Never

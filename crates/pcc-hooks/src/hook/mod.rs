@@ -25,6 +25,9 @@
 //!   `config` row in `hook_errors`, and a notification (deduplicated per file and error).
 
 mod brain;
+mod contain;
+
+pub use contain::runner as contain_runner;
 mod fail_closed;
 mod limit;
 mod permission;

@@ -7,7 +7,7 @@
 //! never becomes an `allow` beyond what the built-in policy proves LOW, and never becomes silence
 //! (DESIGN.md invariant 1).
 
-use super::{HookContext, brain};
+use super::{HookContext, brain, contain};
 use crate::notifier::{self, EscalationNotice};
 use pcc_core::brain::{BrainKind, PermissionQuery, answer_ask_user_question, decide_permission};
 use pcc_core::call_digest::call_digest;
@@ -104,7 +104,12 @@ pub fn answer(
             .map_err(Failure::store)?,
         None => (PriorApproval::None, None),
     };
-    let mut decision = judgement.decide(approval, mode);
+    // Containment applies to the Bash tool in PreToolUse only: that is where the call can
+    // be rewritten to run in the sandbox.
+    let runner = (call.asker == Asker::PreToolUse)
+        .then(|| contain::runner(config, mode, call.tool_name))
+        .flatten();
+    let mut decision = judgement.decide_with(approval, mode, runner.is_some());
     // A one-time approval is spent only by the decision it allowed.
     let approval_used = approval_id.filter(|_| decision.rule == HUMAN_APPROVED_RULE);
     let mut brain_answers = Vec::new();
@@ -164,11 +169,20 @@ pub fn answer(
         },
         &brain_answers,
     )?;
+    let contained_input = match (&runner, decision.answer) {
+        (Some(runner), Answer::Contained) => contain::wrapped_input(
+            call.tool_input,
+            runner,
+            &record.project_root,
+            judgement.verdict.containment,
+        ),
+        _ => None,
+    };
     let reply = match call.asker {
         Asker::PreToolUse => PermissionReply::PreToolUse {
             answer: decision.answer,
             reason: &decision.reason,
-            updated_input: None,
+            updated_input: contained_input.as_ref(),
         },
         Asker::PermissionRequest => PermissionReply::PermissionRequest {
             answer: decision.answer,
