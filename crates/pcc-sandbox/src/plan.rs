@@ -163,7 +163,30 @@ const PROC_READ_ONLY: &[&str] = &[
 /// pointing elsewhere) the file is read-only.
 ///
 /// [`run`]: crate::run
-pub const PROTECTED_IN_PROJECT: &[&str] = &[".git", ".claude", ".mcp.json", ".husky"];
+pub const PROTECTED_IN_PROJECT: &[&str] = &[
+    ".git",
+    ".claude",
+    ".mcp.json",
+    ".husky",
+    ".githooks",
+    ".envrc",
+    ".vscode",
+    ".devcontainer",
+    ".pre-commit-config.yaml",
+    "lefthook.yml",
+    ".lefthook.yml",
+    "mise.toml",
+    ".mise.toml",
+];
+
+/// Files in `.git` that, once written, make a later git on the host read another
+/// configuration (`commondir` points the repository's common dir elsewhere, with its own
+/// `config` and `core.fsmonitor`; `config.worktree` adds config). A directory cannot stand in
+/// for them while the command runs (git on the host would fail), so [`run`] removes any that
+/// the command created.
+///
+/// [`run`]: crate::run
+pub const MUST_NOT_APPEAR_IN_GIT: &[&str] = &["commondir", "config.worktree", "gitdir"];
 
 /// Why a plan cannot be contained as asked; [`bwrap_args`] then leaves the project read-only
 /// and [`run`](crate::run) refuses to start.
@@ -534,14 +557,20 @@ fn protect(
             mounts.push(Mount::Bind(git.clone()));
             protect_path(&git.join("config"), WhenAbsent::Block, mounts, created)?;
             protect_path(&git.join("hooks"), WhenAbsent::Block, mounts, created)?;
+            // Submodules' and worktrees' own config and hooks.
+            protect_path(&git.join("modules"), WhenAbsent::Block, mounts, created)?;
+            protect_path(&git.join("worktrees"), WhenAbsent::Block, mounts, created)?;
         }
         Some(_) => mounts.push(Mount::RoBind(git)),
     }
-    for (name, absent) in [
-        (".claude", WhenAbsent::Block),
-        (".mcp.json", WhenAbsent::Block),
-        (".husky", WhenAbsent::Allow),
-    ] {
+    for name in PROTECTED_IN_PROJECT.iter().filter(|n| **n != ".git") {
+        // `.husky` may be created: husky's hooks run only through `core.hooksPath`, which the
+        // protected config holds.
+        let absent = if *name == ".husky" {
+            WhenAbsent::Allow
+        } else {
+            WhenAbsent::Block
+        };
         protect_path(&project.join(name), absent, mounts, created)?;
     }
     Ok(())

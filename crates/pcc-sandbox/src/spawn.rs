@@ -40,6 +40,12 @@ fn contained<T>(
 ) -> io::Result<T> {
     let layout = Layout::new(plan)
         .map_err(|refusal| io::Error::new(io::ErrorKind::InvalidInput, refusal))?;
+    let git = plan.project_root.join(".git");
+    let watched: Vec<PathBuf> = crate::plan::MUST_NOT_APPEAR_IN_GIT
+        .iter()
+        .map(|name| git.join(name))
+        .filter(|path| fs::symlink_metadata(path).is_err())
+        .collect();
     let mut child = Command::new(bwrap);
     child
         .args(layout.args(plan, command))
@@ -48,7 +54,28 @@ fn contained<T>(
         .env("TMPDIR", "/tmp");
     let result = spawn(&mut child);
     remove_mount_points(&layout.created);
+    remove_planted(&watched);
     result
+}
+
+/// Removes the files of [`crate::plan::MUST_NOT_APPEAR_IN_GIT`] that were absent before the
+/// command ran and exist now: they would make a later, uncontained git read a configuration
+/// the contained command wrote.
+fn remove_planted(watched: &[PathBuf]) {
+    for path in watched {
+        if fs::symlink_metadata(path).is_ok() {
+            let removed = fs::remove_file(path).or_else(|_| fs::remove_dir_all(path));
+            eprintln!(
+                "pcc-hooks: {} was written by the contained command; {} (it would point git on this machine at another configuration)",
+                path.display(),
+                if removed.is_ok() {
+                    "removed it"
+                } else {
+                    "could not remove it"
+                }
+            );
+        }
+    }
 }
 
 /// Removes the empty directories bwrap left where it mounted over an absent protected path,

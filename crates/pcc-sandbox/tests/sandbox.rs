@@ -395,3 +395,67 @@ fn a_git_file_pointing_elsewhere_cannot_be_repointed() {
             .contains("real.git")
     );
 }
+
+#[test]
+fn nothing_that_git_or_an_editor_runs_later_can_be_planted() {
+    let tree = Tree::new();
+    let fsmonitor = "[core]\n\tfsmonitor = touch /tmp/pcc-sandbox-planted\n";
+    write(&tree.base.join("evil/config"), fsmonitor);
+    for attempt in [
+        // Submodules' and worktrees' own config and hooks.
+        "mkdir -p .git/modules/m && echo '[core]' > .git/modules/m/config",
+        "mkdir -p .git/worktrees/w && echo x > .git/worktrees/w/config.worktree",
+        // Files editors, direnv and hook managers run.
+        "mkdir -p .vscode && echo '{}' > .vscode/tasks.json",
+        "echo 'rm -rf ~' > .envrc",
+        "mkdir -p .githooks && echo x > .githooks/pre-commit",
+        "echo 'repos: []' > .pre-commit-config.yaml",
+        "echo 'pre-commit:' > lefthook.yml",
+        "echo '[hooks]' > mise.toml",
+    ] {
+        fails(&tree.sh(attempt));
+    }
+    for path in [
+        ".vscode",
+        ".envrc",
+        ".githooks",
+        ".pre-commit-config.yaml",
+        "lefthook.yml",
+        "mise.toml",
+        ".git/modules",
+        ".git/worktrees",
+    ] {
+        assert!(
+            std::fs::symlink_metadata(tree.project.join(path)).is_err(),
+            "{path} left behind"
+        );
+    }
+    // `commondir` cannot be blocked while the command runs (git would fail), so it is removed
+    // after: a later git on the host never reads the config it points at.
+    let planted = tree.sh(&format!(
+        "printf '%s\\n' {} > .git/commondir; printf x > .git/config.worktree; echo done",
+        tree.base.join("evil").display()
+    ));
+    succeeds(&planted);
+    // (The notice that they were removed goes to our own stderr, which is the Bash tool's.)
+    for path in [".git/commondir", ".git/config.worktree"] {
+        assert!(
+            std::fs::symlink_metadata(tree.project.join(path)).is_err(),
+            "{path} stayed"
+        );
+    }
+    let status = Command::new("git")
+        .args(["status", "--porcelain"])
+        .current_dir(&tree.project)
+        .output()
+        .expect("git");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(
+        !Path::new("/tmp/pcc-sandbox-planted").exists(),
+        "fsmonitor never ran"
+    );
+}
