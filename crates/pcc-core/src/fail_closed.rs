@@ -146,6 +146,7 @@ mod tests {
             reason: "a reason".to_owned(),
             commands: Vec::new(),
             containment: crate::policy::Containment::Never,
+            paths: Vec::new(),
         }
     }
 

@@ -69,6 +69,7 @@ const OFFLINE: &[&str] = &[
     "files.chmod-777",
     "files.chown",
     "files.archive",
+    "files.extract",
     "files.patch",
     "files.patch-targets",
     "files.database",

@@ -337,6 +337,15 @@ fn string_field<'a>(input: &'a Value, fields: &[&str]) -> Option<&'a str> {
         .find_map(|f| input.get(f)?.as_str().filter(|s| !s.is_empty()))
 }
 
+/// The resolved path a file tool reads or writes (none for a tool without one).
+pub(crate) fn paths_of(input: &Value, ctx: &PolicyContext) -> Vec<std::path::PathBuf> {
+    ["file_path", "notebook_path", "path"]
+        .iter()
+        .filter_map(|field| input.get(field)?.as_str().filter(|s| !s.is_empty()))
+        .map(|raw| resolve(raw, &ctx.cwd, &ctx.home))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -76,7 +76,9 @@ pub fn classify(tool_name: &str, tool_input: &Value, ctx: &PolicyContext) -> Ver
         };
     }
     if let Some(finding) = file_tools::classify_file_tool(tool_name, tool_input, ctx) {
-        return Verdict::from_finding(finding);
+        let mut verdict = Verdict::from_finding(finding);
+        verdict.paths = file_tools::paths_of(tool_input, ctx);
+        return verdict;
     }
     if let Some((server, tool)) = mcp::split_mcp_name(tool_name) {
         return Verdict::from_finding(mcp::classify_mcp(server, tool, tool_input, ctx));
@@ -107,6 +109,37 @@ pub fn classify(tool_name: &str, tool_input: &Value, ctx: &PolicyContext) -> Ver
         )
     };
     Verdict::from_finding(finding)
+}
+
+/// True when `path` (as found on disk, links followed) is a place the policy lets LOW read
+/// or write: the project (not its protected files, for a write), scratch outside the home,
+/// installed programs (for a read), `/dev/null`. The caller checks the paths of a LOW
+/// verdict ([`Verdict::paths`]) with it after following links on disk, which the pure
+/// policy cannot do.
+pub fn harmless_place(path: &std::path::Path, ctx: &PolicyContext, write: bool) -> bool {
+    use paths::PlaceKind::{
+        AgentSettings, NullDevice, Project, ProjectDisposable, ProjectRoot, SystemPublic, Temp,
+        VcsInternal,
+    };
+    let kind = paths::place_kind(path, ctx);
+    if write {
+        matches!(
+            kind,
+            Project | ProjectDisposable | ProjectRoot | Temp | NullDevice
+        )
+    } else {
+        matches!(
+            kind,
+            Project
+                | ProjectDisposable
+                | ProjectRoot
+                | Temp
+                | NullDevice
+                | SystemPublic
+                | VcsInternal
+                | AgentSettings
+        )
+    }
 }
 
 /// Resolves a tool's path argument exactly as the policy does: against the session cwd,

@@ -198,6 +198,10 @@ const HOME_AGENT_DIRS: &[&str] = &[
 
 /// Names inside a project that something runs later without asking.
 const PROJECT_RUN_LATER: &[&str] = &[
+    "lefthook-local.yml",
+    ".lefthook-local.yml",
+    ".devcontainer.json",
+    ".jj",
     ".envrc",
     ".husky",
     ".githooks",
@@ -382,6 +386,16 @@ pub(crate) fn secret_kind(path: &Path, home: &Path) -> Option<SecretKind> {
     if lower == ".env" || lower == ".envrc" || lower.ends_with(".env") {
         return Some(SecretKind::EnvFile);
     }
+    // `.env~`, `.env_backup`, `.env-prod`: copies of one.
+    if lower.starts_with(".env") && !lower.starts_with(".env.") && lower != ".envrc" {
+        return Some(SecretKind::EnvFile);
+    }
+    if lower.starts_with("terraform.tfstate")
+        || ((lower.starts_with("service-account") || lower.starts_with("service_account"))
+            && lower.ends_with(".json"))
+    {
+        return Some(SecretKind::Credentials);
+    }
     if let Some(suffix) = lower.strip_prefix(".env.") {
         let template = ENV_TEMPLATE_SUFFIXES
             .iter()
@@ -473,7 +487,19 @@ pub(crate) fn place_kind(path: &Path, ctx: &PolicyContext) -> PlaceKind {
     if names.iter().any(|n| matches!(*n, ".git" | ".hg" | ".svn")) {
         return PlaceKind::VcsInternal;
     }
-    if names.iter().any(|n| matches!(*n, ".claude" | ".mcp.json")) {
+    if names.iter().any(|n| {
+        matches!(
+            *n,
+            ".claude"
+                | ".mcp.json"
+                | ".codex"
+                | ".cursor"
+                | ".gemini"
+                | ".windsurf"
+                | ".continue"
+                | ".aider.conf.yml"
+        )
+    }) {
         return PlaceKind::AgentSettings;
     }
     if names.iter().any(|n| PROJECT_RUN_LATER.contains(n)) {
@@ -711,6 +737,10 @@ pub(crate) fn glob_base(pattern: &str) -> Option<(String, String)> {
 /// True when some component of `tail` could match a secret or a file something runs
 /// later. `[…]` is read as `?`, so the answer errs toward "could".
 pub(crate) fn glob_may_match_sensitive(tail: &str) -> bool {
+    if tail.contains('[') {
+        // Bracket expressions (`[[:alpha:]]`, `[]e]`) are read too loosely to trust.
+        return true;
+    }
     let parts: Vec<&str> = tail.split('/').filter(|p| !p.is_empty()).collect();
     parts.iter().enumerate().any(|(i, part)| {
         // `**` stands for the directories on the way (find's `{}`); only a last `**` is a

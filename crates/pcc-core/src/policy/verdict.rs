@@ -72,6 +72,10 @@ pub struct Verdict {
     /// Whether the command line could run contained: a MEDIUM one instead of waiting for a
     /// human, a LOW one that runs project code (a build) instead of running free.
     pub containment: Containment,
+    /// The paths the verdict placed (resolved lexically): a link already on disk under one
+    /// of them would make it point elsewhere, which only a look at the disk can tell.
+    #[serde(skip)]
+    pub paths: Vec<std::path::PathBuf>,
 }
 
 impl Verdict {
@@ -83,6 +87,7 @@ impl Verdict {
             reason: finding.reason,
             commands: Vec::new(),
             containment: Containment::Never,
+            paths: Vec::new(),
         }
     }
 
@@ -111,6 +116,7 @@ impl Verdict {
             reason,
             commands,
             containment,
+            paths: Vec::new(),
         }
     }
 }

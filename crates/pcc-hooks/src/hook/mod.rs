@@ -26,6 +26,7 @@
 
 mod brain;
 mod contain;
+mod links;
 
 pub use contain::runner as contain_runner;
 mod fail_closed;

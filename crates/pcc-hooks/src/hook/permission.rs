@@ -7,7 +7,7 @@
 //! never becomes an `allow` beyond what the built-in policy proves LOW, and never becomes silence
 //! (DESIGN.md invariant 1).
 
-use super::{HookContext, brain, contain};
+use super::{HookContext, brain, contain, links};
 use crate::notifier::{self, EscalationNotice};
 use pcc_core::brain::{BrainKind, PermissionQuery, answer_ask_user_question, decide_permission};
 use pcc_core::call_digest::call_digest;
@@ -80,13 +80,14 @@ pub fn answer(
         project_root,
         home: context.home.clone(),
     };
-    let judgement = Judgement::of(
+    let mut judgement = Judgement::of(
         call.tool_name,
         call.tool_input,
         &policy,
         &config.permissions,
     )
     .map_err(|error| Failure::Rules(error.to_string()))?;
+    links::check(&mut judgement.verdict, &policy);
     // Only MEDIUM and HIGH calls can be approved by a human or escalated, so only they need the
     // call's exact identity: LOW calls, the common case, skip the hashing.
     let digest = judgement

@@ -113,16 +113,17 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             runs_code("mapfile -C runs a callback")
         }
         "read" | "mapfile" | "readarray" => {
-            let mut names = Vec::new();
-            let mut skip = false;
-            for arg in args {
-                if skip {
-                    skip = false;
-                } else if arg.text.starts_with('-') {
-                    skip = arg.text.len() == 2 && "adinNptu".contains(&arg.text[1..]);
-                } else {
-                    names.push(arg.clone());
-                }
+            let names: Vec<Arg> = super::super::shell::assigned_names(name, args)
+                .into_iter()
+                .map(Arg::literal)
+                .collect();
+            let dynamic = args.iter().any(|a| a.dynamic);
+            if dynamic {
+                return Some(Judgement::of(
+                    RiskLevel::Medium,
+                    "shell.evaluates-data",
+                    format!("{name} with words known only at run time"),
+                ));
             }
             names_only(name, inv, &names)
         }

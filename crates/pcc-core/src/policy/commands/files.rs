@@ -62,39 +62,68 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         "chmod" => chmod(inv),
         "chown" | "chgrp" => chown(name, inv),
         "tar" | "bsdtar" => tar(inv),
-        "unzip" => {
-            let mut j = Judgement::of(RiskLevel::Low, "files.archive", "unzip in the project");
-            let mut dir = None;
-            for (i, arg) in args.iter().enumerate() {
-                if arg.text == "-d" {
-                    dir = args.get(i + 1);
-                }
+        // The names of an archive's members are not seen: extracting may plant
+        // `.claude/settings.json`, a git hook or a symlink out of the project.
+        "unzip"
+            if args.iter().any(|a| {
+                a.text.starts_with('-')
+                    && !a.text.starts_with("--")
+                    && (a.text.contains('l') || a.text.contains('Z') || a.text == "-v")
+            }) =>
+        {
+            let mut j = Judgement::of(RiskLevel::Low, "files.archive", "unzip lists an archive");
+            for archive in operands(args) {
+                j = spec::judge_use(j, "unzip", inv, spec::Role::Meta, archive);
             }
-            let dot = super::Arg::literal(".");
-            j = j.raise(inv.write_to(dir.unwrap_or(&dot)));
-            if let Some(archive) = operands(args).into_iter().find(|a| Some(*a) != dir) {
-                j = spec::judge_use(j, "unzip", inv, spec::Role::Read, archive);
+            j
+        }
+        "unzip" => {
+            let mut j = Judgement::of(
+                RiskLevel::Medium,
+                "files.extract",
+                "unzip extracts members whose names are not seen",
+            );
+            // Where it extracts to (`-d DIR`, `-dDIR`) is a write like any other.
+            for (i, arg) in args.iter().enumerate() {
+                let dir = match arg.text.as_str() {
+                    "-d" => args.get(i + 1).cloned(),
+                    text => text
+                        .strip_prefix("-d")
+                        .filter(|d| !d.is_empty())
+                        .map(|d| arg.part(d)),
+                };
+                if let Some(dir) = dir {
+                    j = j.raise(inv.write_to(&dir));
+                }
             }
             j
         }
         "zip" => {
-            let mut j = Judgement::of(RiskLevel::Low, "files.archive", "zip in the project");
+            // Known flags only: `-T`/`-TT` run a test command, `-@` reads names from stdin.
+            let known = args.iter().all(|a| {
+                !a.text.starts_with('-')
+                    || (a.text.len() > 1
+                        && a.text[1..].chars().all(|c| "rqjDXy0123456789".contains(c)))
+            });
             let ops = operands(args);
+            let mut j = if known {
+                Judgement::of(
+                    RiskLevel::Low,
+                    "files.archive",
+                    "zip archives project files",
+                )
+            } else {
+                Judgement::of(
+                    RiskLevel::Medium,
+                    "option.unknown",
+                    "zip: options not known to be harmless",
+                )
+            };
             if let Some((archive, members)) = ops.split_first() {
                 j = j.raise(inv.write_to(archive));
                 for member in members {
                     j = spec::judge_use(j, "zip", inv, spec::Role::Read, member);
                 }
-            }
-            if args
-                .iter()
-                .any(|a| matches!(a.text.as_str(), "-TT" | "--unzip-command"))
-            {
-                j = j.raise(Finding::new(
-                    RiskLevel::Medium,
-                    "option.runs-code",
-                    "zip -TT runs a command",
-                ));
             }
             j
         }
@@ -264,59 +293,59 @@ fn copy(
 /// `sqlite3 DB [SQL]`: changes the database it is given, unless the SQL only reads.
 fn sqlite(inv: &Invocation<'_>) -> Judgement {
     let args = inv.args();
-    let ops = operands(args);
-    let Some(db) = ops.first() else {
-        return Judgement::of(
-            RiskLevel::Medium,
-            "files.database",
-            "sqlite3 reads SQL from its input",
-        );
+    // An allow-list: one plain SELECT on a database in the project, no options (`-cmd`,
+    // `-init`), no dot-commands (`.shell`, `.sh`, `.load`, `.save`), none of the functions
+    // that read, write or run (`readfile`, `writefile`, `edit`, `load_extension`).
+    let reads = match args {
+        [db, sql] if !db.text.starts_with('-') && !sql.dynamic => {
+            let sql = sql.text.trim().to_ascii_lowercase();
+            sql.starts_with("select ")
+                && !sql.contains(';')
+                && [
+                    "readfile",
+                    "writefile",
+                    "edit",
+                    "load_extension",
+                    "fts",
+                    "zipfile",
+                    "sqlar",
+                    "attach",
+                    "fsdir",
+                ]
+                .iter()
+                .all(|w| !sql.contains(w))
+        }
+        _ => false,
     };
-    let sql = ops.get(1).map(|a| a.text.to_ascii_lowercase());
-    let writes = sql.as_deref().is_none_or(|sql| {
-        [
-            "insert",
-            "update",
-            "delete",
-            "drop",
-            "alter",
-            "create",
-            "replace",
-            "attach",
-            "vacuum",
-            ".import",
-            ".restore",
-            ".shell",
-            ".system",
-            "load_extension",
-            ".output",
-            ".once",
-        ]
-        .iter()
-        .any(|w| sql.contains(w))
-    });
-    let inside = matches!(
-        inv.place(db),
-        Some(PlaceKind::Project | PlaceKind::ProjectDisposable | PlaceKind::Temp)
-    );
-    match (writes, inside) {
-        (false, _) => spec::judge_use(
+    match args.first() {
+        Some(db) if reads => spec::judge_use(
             Judgement::of(RiskLevel::Low, "files.database", "sqlite3 reads a database"),
             "sqlite3",
             inv,
             spec::Role::Read,
             db,
         ),
-        (true, true) => Judgement::of(
-            RiskLevel::Medium,
-            "files.database",
-            "sqlite3 changes a project database",
-        ),
-        (true, false) => Judgement::of(
-            RiskLevel::High,
-            "files.database-outside",
-            format!("sqlite3 changes {} outside the project", db.text),
-        ),
+        db => {
+            let outside = db.filter(|db| !db.text.starts_with('-')).is_some_and(|db| {
+                !matches!(
+                    inv.place(db),
+                    Some(PlaceKind::Project | PlaceKind::ProjectDisposable | PlaceKind::Temp)
+                )
+            });
+            if outside {
+                Judgement::of(
+                    RiskLevel::High,
+                    "files.database-outside",
+                    "sqlite3 may change a database outside the project",
+                )
+            } else {
+                Judgement::of(
+                    RiskLevel::Medium,
+                    "files.database",
+                    "sqlite3 with options, dot-commands or SQL other than one plain SELECT",
+                )
+            }
+        }
     }
 }
 
@@ -554,9 +583,38 @@ fn awk(inv: &Invocation<'_>) -> Judgement {
 
 fn chmod(inv: &Invocation<'_>) -> Judgement {
     let args = inv.args();
-    let ops = operands(args);
+    const OPTIONS: &[&str] = &[
+        "-R",
+        "-v",
+        "-c",
+        "-f",
+        "--recursive",
+        "--verbose",
+        "--changes",
+        "--silent",
+        "--quiet",
+        "--preserve-root",
+        "--no-preserve-root",
+    ];
+    // A mode may start with `-` (`chmod -x f`): anything that is not a known option is an
+    // operand, the first of which is the mode.
+    let ops: Vec<&super::Arg> = args
+        .iter()
+        .filter(|a| !OPTIONS.contains(&a.text.as_str()) && !a.text.starts_with("--reference"))
+        .collect();
+    if args
+        .iter()
+        .any(|a| a.text.starts_with("--reference") || a.dynamic)
+    {
+        return Judgement::of(
+            RiskLevel::Medium,
+            "files.chmod",
+            "chmod with a mode not seen",
+        );
+    }
     let mode = ops.first().map(|a| a.text.as_str()).unwrap_or("");
-    let setuid = mode.contains('s') || (mode.len() == 4 && mode.starts_with(['4', '2', '6']));
+    let octal = u32::from_str_radix(mode, 8).ok();
+    let setuid = mode.contains('s') || octal.is_some_and(|bits| bits & 0o6000 != 0);
     let mut judgement = Judgement::of(
         RiskLevel::Low,
         "files.chmod",
@@ -823,6 +881,12 @@ fn tar(inv: &Invocation<'_>) -> Judgement {
             }
             let dot = super::Arg::literal(".");
             judgement = judgement.raise(inv.write_to(directory.as_ref().unwrap_or(&dot)));
+            // The members' names are not seen: `.claude/settings.json`, a git hook, a link.
+            judgement = judgement.raise(Finding::new(
+                RiskLevel::Medium,
+                "files.extract",
+                "tar extracts members whose names are not seen",
+            ));
         }
         _ => {
             if let Some(file) = archive.as_ref().filter(|_| !archive_is_stream) {

@@ -139,6 +139,9 @@ pub(crate) struct Invocation<'a> {
     pub paths_untrusted: bool,
     /// Links made earlier in the same line (`ln -s ~/.ssh k`): link path, target.
     pub links: &'a [(PathBuf, PathBuf)],
+    /// Every path placed while judging, for the caller to check against links that already
+    /// exist on disk (which no parse can see).
+    pub touched: &'a std::cell::RefCell<Vec<PathBuf>>,
 }
 
 impl<'a> Invocation<'a> {
@@ -185,6 +188,7 @@ impl<'a> Invocation<'a> {
         };
         let path = through_links(path, self.links);
         let kind = place_kind(&path, self.ctx);
+        self.touched.borrow_mut().push(path.clone());
         Some((path, kind))
     }
 
@@ -197,6 +201,7 @@ impl<'a> Invocation<'a> {
         let (base, _) = glob_base(&arg.text)?;
         let path = through_links(resolve(&base, self.cwd?, &self.ctx.home), self.links);
         let kind = place_kind(&path, self.ctx);
+        self.touched.borrow_mut().push(path.clone());
         Some((path, kind))
     }
 
@@ -392,8 +397,9 @@ fn unproven_arguments(name: &str, args: &[Arg]) -> Finding {
 /// with it, it holds the secret in its hands.
 fn secret_arguments(name: &str, inv: &Invocation<'_>) -> Finding {
     let mut finding = Finding::new(RiskLevel::Low, "shell.empty", "");
-    if matches!(name, "source" | ".") {
+    if matches!(name, "source" | "." | "terraform" | "tofu") {
         // Sourcing runs the file; its values stay in the shell (judged as running code).
+        // Terraform's own state and variables are its business.
         return finding;
     }
     let args = inv.args();
@@ -499,6 +505,63 @@ fn build_outputs(inv: &Invocation<'_>) -> Finding {
         };
         if let Some((option, value)) = elsewhere {
             finding = finding.max(elsewhere_finding(inv, option, &value));
+        }
+        // Options that run a program named on the command line, not the project's:
+        // `make --eval`, `make SHELL=/tmp/x`, `npm --script-shell`, `go -toolexec`/`-exec`.
+        let text = arg.text.as_str();
+        let runs_named = [
+            "--eval",
+            "--script-shell",
+            "-toolexec",
+            "--toolexec",
+            "-exec",
+            "--exec",
+            "--rulesdir",
+            "--resolve-plugins-relative-to",
+        ]
+        .iter()
+        .any(|o| text == *o || text.strip_prefix(o).is_some_and(|r| r.starts_with('=')))
+            || (text == "-E"
+                && inv
+                    .argv
+                    .first()
+                    .is_some_and(|a| command_name(&a.text).ends_with("make")))
+            || [
+                "SHELL=",
+                "MAKESHELL=",
+                ".SHELLFLAGS=",
+                "MAKEFLAGS=",
+                "MAKEFILES=",
+            ]
+            .iter()
+            .any(|v| text.starts_with(v));
+        if runs_named {
+            finding = finding.max(Finding::new(
+                RiskLevel::Medium,
+                "build.runs-named-code",
+                format!("{text} makes the build run a program of the command line's choosing"),
+            ));
+        }
+        // A script or program outside the project (`bun run /tmp/x.js`).
+        if !text.starts_with('-')
+            && text.contains('/')
+            && !text.contains("://")
+            && !text.contains("...")
+            && inv.place(arg).is_some_and(|kind| {
+                !matches!(
+                    kind,
+                    PlaceKind::Project
+                        | PlaceKind::ProjectRoot
+                        | PlaceKind::ProjectDisposable
+                        | PlaceKind::NullDevice
+                )
+            })
+        {
+            finding = finding.max(Finding::new(
+                RiskLevel::Medium,
+                "build.elsewhere",
+                format!("{text} is outside the project"),
+            ));
         }
     }
     finding

@@ -447,6 +447,29 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             .networked(),
         );
     }
+    let words: Vec<&str> = inv.args().iter().map(|a| a.text.as_str()).collect();
+    // Sub-commands that change the tool's own configuration or environments outside the
+    // project: `go env -w GOFLAGS=-toolexec=…`, `poetry env use /tmp/x/python`.
+    let configures = match (name, words.as_slice()) {
+        ("go", ["env", rest @ ..]) => rest
+            .iter()
+            .any(|w| w.starts_with("-w") || w.starts_with("-u")),
+        ("poetry", ["env", sub, ..]) => matches!(*sub, "use" | "remove"),
+        ("poetry", ["config", ..]) | ("npm", ["config", "set", ..]) | ("pip", ["config", ..]) => {
+            true
+        }
+        ("uv", ["venv", rest @ ..]) => rest.iter().any(|w| {
+            !w.starts_with('-') && (w.starts_with('/') || w.starts_with('~') || w.starts_with(".."))
+        }),
+        _ => false,
+    };
+    if configures {
+        return Some(Judgement::of(
+            Medium,
+            "package.configure",
+            format!("{name} changes its own configuration or environments"),
+        ));
+    }
     if PROJECT_TOOLS.contains(&name) {
         return Some(Judgement::of(
             Low,

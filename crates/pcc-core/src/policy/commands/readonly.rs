@@ -1255,7 +1255,9 @@ fn show_anything(name: &str, inv: &Invocation<'_>) -> Judgement {
     judgement
 }
 
-/// `ps`: BSD `e` (and macOS `-E`) prints every process's environment, tokens included.
+/// `ps`: BSD `e` (and macOS `-E`) prints every process's environment, tokens included; the
+/// command lines of other users' and daemons' processes (`aux`, `-ef`) can hold passwords
+/// (`mysql -pX`) and are a look outside the session.
 fn ps(inv: &Invocation<'_>) -> Judgement {
     let dumps_env = inv.args().iter().any(|a| {
         let t = a.text.as_str();
@@ -1269,6 +1271,21 @@ fn ps(inv: &Invocation<'_>) -> Judgement {
         );
         judgement.facts.reads_secret = true;
         return judgement;
+    }
+    let others = inv.args().iter().any(|a| {
+        let t = a.text.as_str();
+        let bsd = !t.starts_with('-') && (t.contains('a') || t.contains('x'));
+        bsd || matches!(
+            t,
+            "-e" | "-A" | "-ef" | "-eF" | "-ely" | "-aux" | "--everyone"
+        ) || (t.starts_with('-') && (t.contains('e') || t.contains('A')))
+    });
+    if others {
+        return Judgement::of(
+            RiskLevel::Medium,
+            "secrets.process-args",
+            "ps shows other processes' command lines, which may hold passwords",
+        );
     }
     show_anything("ps", inv)
 }

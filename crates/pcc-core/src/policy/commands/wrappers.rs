@@ -183,6 +183,38 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
     {
         return Some(judgement.with_nested(Nested::Script(split)));
     }
+    // Options with their values glued (`-o/home/u/.bashrc`, `-C/dir`) or as GNU long
+    // options by any abbreviation (`--out=`): not proven, unless exactly known.
+    for arg in &args[..start] {
+        let text = arg.text.as_str();
+        let glued = !text.starts_with("--")
+            && text.len() > 2
+            && wrapper
+                .options_with_value
+                .iter()
+                .any(|o| o.len() == 2 && text.starts_with(o));
+        let long = text.starts_with("--")
+            && !wrapper
+                .options_with_value
+                .iter()
+                .any(|o| text == *o || text.strip_prefix(o).is_some_and(|r| r.starts_with('=')))
+            && !matches!(
+                text,
+                "--" | "--preserve-status"
+                    | "--foreground"
+                    | "--ignore-environment"
+                    | "--null"
+                    | "--verbose"
+                    | "--quiet"
+            );
+        if glued || long {
+            judgement = judgement.raise(super::super::verdict::Finding::new(
+                RiskLevel::Medium,
+                "option.unknown",
+                format!("{name}: {text} is not an option known to be harmless"),
+            ));
+        }
+    }
     // Options whose value is a file the wrapper writes, or a directory it runs in.
     for (i, arg) in args[..start].iter().enumerate() {
         let value = || args.get(i + 1);
@@ -330,7 +362,10 @@ fn xargs(inv: &Invocation<'_>) -> Judgement {
     for (i, arg) in args[..start].iter().enumerate() {
         let file = match arg.text.as_str() {
             "-a" | "--arg-file" => args.get(i + 1).cloned(),
-            text => text.strip_prefix("--arg-file=").map(|f| arg.part(f)),
+            text => text
+                .strip_prefix("--arg-file=")
+                .or_else(|| text.strip_prefix("-a").filter(|f| !f.is_empty()))
+                .map(|f| arg.part(f)),
         };
         if let Some(file) = file {
             judgement =

@@ -3,6 +3,8 @@
 
 mod limits;
 mod walk;
+
+pub(crate) use walk::assigned_names;
 pub(crate) mod words;
 
 use super::PolicyContext;
@@ -26,5 +28,7 @@ pub(crate) fn classify_shell(command: &str, ctx: &PolicyContext) -> Verdict {
             reason: finding.reason,
         });
     }
-    Verdict::from_commands(walker.summaries)
+    let mut verdict = Verdict::from_commands(walker.summaries);
+    verdict.paths = walker.touched.into_inner();
+    verdict
 }

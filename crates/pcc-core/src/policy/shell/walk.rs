@@ -62,8 +62,12 @@ pub(crate) struct Walker<'c> {
     wrote_project: bool,
     /// How many loops enclose the command being walked.
     loop_depth: usize,
+    /// A `cd`, `pushd` or `popd` ran in the current list item: whether it worked is not known.
+    cd_seen: bool,
     /// Symlinks made earlier in the command (link, target), followed by later paths.
     links: Vec<(PathBuf, PathBuf)>,
+    /// Every path placed while judging (see [`Invocation::touched`]).
+    pub(crate) touched: std::cell::RefCell<Vec<PathBuf>>,
     /// Variables set earlier in the same command.
     bindings: std::collections::HashMap<String, Binding>,
     /// How many subshells, pipeline stages, branches or later parts of an `&&`/`||` list
@@ -85,7 +89,9 @@ impl<'c> Walker<'c> {
             paths_untrusted: false,
             wrote_project: false,
             loop_depth: 0,
+            cd_seen: false,
             links: Vec::new(),
+            touched: std::cell::RefCell::new(Vec::new()),
             bindings: std::collections::HashMap::new(),
             conditional: 0,
             summaries: Vec::new(),
@@ -161,12 +167,12 @@ impl<'c> Walker<'c> {
                     ),
                 );
             }
-            let before = self.cwd.clone();
+            let outer_cd = std::mem::replace(&mut self.cd_seen, false);
             facts.merge(self.walk_pipeline(&item.0.first, depth));
             for next in &item.0.additional {
                 // After `||` the left side may have failed, `cd` included: where we are is
-                // no longer known if it changed.
-                if matches!(next, AndOr::Or(_)) && self.cwd != before {
+                // no longer known if a `cd` ran.
+                if matches!(next, AndOr::Or(_)) && self.cd_seen {
                     self.cwd = None;
                 }
                 let (AndOr::And(pipeline) | AndOr::Or(pipeline)) = next;
@@ -174,10 +180,12 @@ impl<'c> Walker<'c> {
                 facts.merge(self.walk_pipeline(pipeline, depth));
                 self.conditional -= 1;
             }
-            // The next item runs whether or not a `cd` of this one worked.
-            if self.cwd != before {
+            // The next item runs whether or not a `cd` of this one worked (`cd a b` fails,
+            // `cd x/missing/..` fails), even one that seemed to lead back where we were.
+            if self.cd_seen {
                 self.cwd = None;
             }
+            self.cd_seen |= outer_cd;
         }
         facts
     }
@@ -354,6 +362,19 @@ impl<'c> Walker<'c> {
                     binding_of(values)
                 };
                 self.bind(&clause.variable_name, binding);
+                if !harmless_variable(&clause.variable_name) {
+                    self.record(
+                        format!("for {} in …", clause.variable_name),
+                        Finding::new(
+                            RiskLevel::Medium,
+                            "env.hijack",
+                            format!(
+                                "the loop sets {}, which may change what later commands run",
+                                clause.variable_name
+                            ),
+                        ),
+                    );
+                }
                 self.conditional += 1;
                 let mut facts = self.walk_scripts(&scripts, depth);
                 facts.merge(self.walk_loop_body(&clause.body.list, depth));
@@ -510,30 +531,8 @@ impl<'c> Walker<'c> {
         let rest = &argv[1..];
         match first.text.as_str() {
             "read" | "mapfile" | "readarray" => {
-                let mut skip = false;
-                for arg in rest {
-                    if skip {
-                        skip = false;
-                        continue;
-                    }
-                    if arg.text.starts_with('-') {
-                        skip = matches!(
-                            arg.text.as_str(),
-                            "-p" | "-d"
-                                | "-n"
-                                | "-N"
-                                | "-t"
-                                | "-u"
-                                | "-a"
-                                | "-i"
-                                | "-C"
-                                | "-c"
-                                | "-O"
-                                | "-s"
-                        );
-                        continue;
-                    }
-                    self.bind(&arg.text, Binding::Data);
+                for name in assigned_names(&first.text, rest) {
+                    self.bind(&name, Binding::Data);
                 }
             }
             "export" | "declare" | "typeset" | "local" | "readonly" => {
@@ -612,7 +611,15 @@ impl<'c> Walker<'c> {
     fn walk_loop_body(&mut self, list: &CompoundList, depth: usize) -> Facts {
         self.loop_depth += 1;
         self.conditional += 1;
-        let facts = self.walk_list(list, depth);
+        let mut facts = self.walk_list(list, depth);
+        // The second time round, the body runs after itself: a `cd` or an assignment at its
+        // end changes its beginning. Walked twice (a few levels deep; deeper, paths are
+        // given up on rather than walked exponentially often).
+        if self.loop_depth <= 3 {
+            facts.merge(self.walk_list(list, depth));
+        } else {
+            self.paths_untrusted = true;
+        }
         self.conditional -= 1;
         self.loop_depth -= 1;
         facts
@@ -858,6 +865,7 @@ impl<'c> Walker<'c> {
         let argv = &argv[skip..];
         if argv.first().is_some_and(|a| a.text == "popd") {
             // Back to a directory of the stack, which we do not keep.
+            self.cd_seen = true;
             self.cwd = None;
             return;
         }
@@ -867,12 +875,19 @@ impl<'c> Walker<'c> {
         {
             return;
         }
+        self.cd_seen = true;
+        let operands = argv[1..]
+            .iter()
+            .filter(|a| !a.text.starts_with('-') || a.text == "-")
+            .count();
         if argv[0].text == "pushd"
             && argv[1..]
                 .iter()
-                .all(|a| a.text.starts_with('+') || a.text.starts_with('-'))
+                .any(|a| a.text.starts_with('-') || a.text.starts_with('+'))
+            || operands > 1
         {
-            // `pushd`, `pushd +1`: a rotation of the stack.
+            // `pushd`, `pushd +1`, `pushd -n DIR` (no move), `cd a b` (an error): where we are
+            // is not what the words say.
             self.cwd = None;
             return;
         }
@@ -917,6 +932,7 @@ impl<'c> Walker<'c> {
             subst_network,
             paths_untrusted: self.paths_untrusted,
             links: &self.links,
+            touched: &self.touched,
         };
         let mut judgement = commands::judge(&invocation);
         if argv.first().is_some_and(|a| a.text == "yes") && redirections.facts.writes_files {
@@ -1016,6 +1032,7 @@ impl<'c> Walker<'c> {
             (Some(cwd), true) => {
                 let path = through_links(resolve(&arg.text, cwd, &self.ctx.home), &self.links);
                 let kind = place_kind(&path, self.ctx);
+                self.touched.borrow_mut().push(path.clone());
                 if kind == PlaceKind::NetworkDevice {
                     notes.facts.network = true;
                 }
@@ -1054,6 +1071,48 @@ fn simple_name(command: &Command) -> Option<&str> {
         Command::Simple(simple) => simple.word_or_name.as_ref().map(|w| w.value.as_str()),
         _ => None,
     }
+}
+
+/// The names `read`, `mapfile` or `readarray` assigns: the operands, and `read -a NAME`.
+pub(crate) fn assigned_names(builtin: &str, args: &[Arg]) -> Vec<String> {
+    // Options that take a value (`-a NAME` is a name, not a value).
+    let with_value = if builtin == "read" {
+        "dinNptu"
+    } else {
+        "dnOsuCc"
+    };
+    let mut names = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let text = args[i].text.as_str();
+        i += 1;
+        if let Some(cluster) = text.strip_prefix('-').filter(|c| !c.is_empty()) {
+            for (at, letter) in cluster.char_indices() {
+                let glued = &cluster[at + letter.len_utf8()..];
+                if letter == 'a' && builtin == "read" {
+                    match glued {
+                        "" => {
+                            if let Some(name) = args.get(i) {
+                                names.push(name.text.clone());
+                                i += 1;
+                            }
+                        }
+                        name => names.push(name.to_owned()),
+                    }
+                    break;
+                }
+                if with_value.contains(letter) {
+                    if glued.is_empty() {
+                        i += 1;
+                    }
+                    break;
+                }
+            }
+            continue;
+        }
+        names.push(text.to_owned());
+    }
+    names
 }
 
 /// What is known of a variable set to `values`.
