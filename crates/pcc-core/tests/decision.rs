@@ -342,7 +342,12 @@ fn a_containable_medium_call_runs_contained_only_where_containment_is_offered() 
         Answer::Deny,
         "no sandbox here: as before"
     );
-    for needs_a_human in ["git push origin main", "cat ~/.ssh/id_rsa", "rm -rf ~/x", "git status"] {
+    for needs_a_human in [
+        "git push origin main",
+        "cat ~/.ssh/id_rsa",
+        "rm -rf ~/x",
+        "git status",
+    ] {
         let (tool, input) = bash(needs_a_human);
         let answer = judge(tool, input, &none)
             .decide_with(PriorApproval::None, Mode::Unattended, true)
@@ -354,11 +359,21 @@ fn a_containable_medium_call_runs_contained_only_where_containment_is_offered() 
 #[test]
 fn a_users_deny_or_ask_rule_beats_containment() {
     let (tool, input) = bash("python3 scripts/gen.py");
-    let denied = judge(tool, input.clone(), &lists(&[], &[], &["Bash(python3:*)"]))
-        .decide_with(PriorApproval::None, Mode::Unattended, true);
+    let denied = judge(tool, input.clone(), &lists(&[], &[], &["Bash(python3:*)"])).decide_with(
+        PriorApproval::None,
+        Mode::Unattended,
+        true,
+    );
     assert_eq!(denied.answer, Answer::Deny);
-    let asked = judge(tool, input, &lists(&[], &["Bash(python3:*)"], &[]))
-        .decide_with(PriorApproval::None, Mode::Unattended, true);
-    assert_eq!(asked.answer, Answer::Deny, "ask while unattended: denied and escalated");
+    let asked = judge(tool, input, &lists(&[], &["Bash(python3:*)"], &[])).decide_with(
+        PriorApproval::None,
+        Mode::Unattended,
+        true,
+    );
+    assert_eq!(
+        asked.answer,
+        Answer::Deny,
+        "ask while unattended: denied and escalated"
+    );
     assert!(asked.escalate);
 }
