@@ -258,7 +258,7 @@ pub fn decide(verdict: &Verdict, inputs: DecisionInputs<'_>) -> Decision {
             Answer::Contained,
             CONTAINED_RULE.into(),
             format!(
-                "pcc-hooks: allowed, contained (network on, home secrets hidden): {what}. It runs \
+                "pcc-hooks: allowed, contained (no network, secrets hidden): {what}. It runs \
                  project code, so it runs in a sandbox: it may write the project (not .git/config, \
                  .git/hooks, .claude, .mcp.json), its own /tmp and the package caches, and cannot \
                  signal other processes."

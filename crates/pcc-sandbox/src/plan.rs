@@ -109,7 +109,119 @@ pub const HIDDEN_IN_HOME: &[&str] = &[
     ".local/share/keyrings",
     ".bash_history",
     ".zsh_history",
+    ".config/op",
+    ".op",
+    ".oci",
+    ".mozilla",
+    ".config/google-chrome",
+    ".config/chromium",
+    ".pki",
+    ".config/rclone",
+    ".vercel",
+    ".fly",
+    ".config/heroku",
+    ".config/netlify",
+    ".config/doctl",
+    ".config/hub",
+    ".config/github-copilot",
+    ".gem/credentials",
+    ".boto",
+    ".s3cfg",
+    ".my.cnf",
+    ".mylogin.cnf",
+    ".dockercfg",
+    ".m2/settings.xml",
+    ".gradle/gradle.properties",
+    ".yarnrc.yml",
+    ".cache/huggingface/token",
+    ".config/sops",
+    ".Xauthority",
+    ".python_history",
+    ".psql_history",
+    ".mysql_history",
+    ".node_repl_history",
+    ".local/share/fish/fish_history",
+    ".gemini",
+    ".cursor",
 ];
+
+/// Names of files in the project that hold secrets (`.env` and its copies, keys, registry
+/// and cloud credentials): hidden from contained code, which could otherwise copy one to an
+/// innocent name a later uncontained read prints, or send it when the network is on.
+fn is_project_secret(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let template = [
+        ".example",
+        ".sample",
+        ".template",
+        ".dist",
+        ".defaults",
+        ".schema",
+        ".tmpl",
+    ]
+    .iter()
+    .any(|t| lower.ends_with(t));
+    let env = lower.starts_with(".env") && lower != ".envrc" && !template;
+    let key = ["pem", "key", "p12", "pfx", "jks", "keystore", "ppk"]
+        .iter()
+        .any(|ext| lower.ends_with(&format!(".{ext}")))
+        && !["cert", "chain", "ca.", "public", "pub."]
+            .iter()
+            .any(|w| lower.contains(w));
+    env || key
+        || lower.starts_with("id_rsa")
+        || lower.starts_with("id_ed25519")
+        || lower.starts_with("id_ecdsa")
+        || lower.starts_with("credentials")
+        || lower.starts_with(".credentials")
+        || lower.starts_with("terraform.tfstate")
+        || (lower.starts_with("service-account") && lower.ends_with(".json"))
+        || matches!(
+            lower.as_str(),
+            ".npmrc"
+                | ".pypirc"
+                | ".netrc"
+                | ".pgpass"
+                | ".git-credentials"
+                | ".htpasswd"
+                | "master.key"
+        )
+}
+
+/// Directories of the project not searched for secrets: build outputs, dependencies and
+/// version control, which are large and regenerated.
+const NOT_SEARCHED: &[&str] = &[
+    ".git",
+    "node_modules",
+    "target",
+    "dist",
+    "build",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".next",
+    ".cache",
+    ".tox",
+    "vendor",
+];
+
+/// The secret files of the project, to a depth of four directories.
+fn project_secrets(dir: &Path, depth: usize, found: &mut Vec<Mount>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_file() && is_project_secret(&name) {
+            found.push(Mount::DevNull(entry.path()));
+        } else if kind.is_dir() && depth < 4 && !NOT_SEARCHED.contains(&name.as_str()) {
+            project_secrets(&entry.path(), depth + 1, found);
+        }
+    }
+}
 
 /// System files only root can read, hidden because we may run as root (this is what
 /// `--cap-drop ALL` cannot take away: root still owns them). SSH host keys are found by name.
@@ -317,6 +429,7 @@ impl Layout {
         let mut created = Vec::new();
         protect(&project, &mut mounts, &mut created)?;
         mounts.extend(late);
+        project_secrets(&project, 0, &mut mounts);
         Ok(Layout {
             mounts,
             created,

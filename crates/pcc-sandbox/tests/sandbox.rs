@@ -459,3 +459,40 @@ fn nothing_that_git_or_an_editor_runs_later_can_be_planted() {
         "fsmonitor never ran"
     );
 }
+
+#[test]
+fn the_projects_own_secrets_are_hidden_too() {
+    let tree = Tree::new();
+    write(
+        &tree.project.join(".env"),
+        &format!("TOKEN={}\n", tree.token),
+    );
+    write(
+        &tree.project.join("apps/web/.env.local"),
+        &format!("TOKEN={}\n", tree.token),
+    );
+    write(&tree.project.join("certs/server.key"), &tree.token);
+    write(&tree.project.join(".env.example"), "TOKEN=changeme\n");
+    for attempt in [
+        "cat .env",
+        "cat apps/web/.env.local",
+        "cp .env notes.txt; cat notes.txt",
+        "cat certs/server.key",
+        "grep -r TOKEN . 2>/dev/null",
+    ] {
+        let output = tree.sh(attempt);
+        assert!(
+            !text(&output).contains(&tree.token),
+            "{attempt}: {}",
+            text(&output)
+        );
+    }
+    let example = tree.sh("cat .env.example");
+    succeeds(&example);
+    assert!(text(&example).contains("changeme"));
+    assert!(
+        !std::fs::read_to_string(tree.project.join("notes.txt"))
+            .unwrap_or_default()
+            .contains(&tree.token)
+    );
+}
