@@ -9,7 +9,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// The WAL size past which a writer checkpoints it (see [`Store::checkpoint_if_large`]).
+/// The WAL size past which a writer checkpoints it (`Store::checkpoint_if_large`).
 pub const WAL_CHECKPOINT_BYTES: u64 = 256 * 1024;
 
 /// How long a writer waits for another process's transaction before giving up. Hook transactions
