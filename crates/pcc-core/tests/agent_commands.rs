@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use pcc_core::policy::{PolicyContext, RiskLevel, Verdict, classify};
+use pcc_core::policy::{Containment, PolicyContext, RiskLevel, Verdict, classify};
 use serde_json::{Value, json};
 
 const DATA: &str = include_str!("data/agent_commands.tsv");
@@ -114,6 +114,8 @@ fn percent(part: usize, whole: usize) -> f64 {
 
 #[derive(Default)]
 struct Tally {
+    /// LOW or containable: runs without a human when containment is on.
+    runs: usize,
     count: usize,
     low: usize,
     /// The non-LOW rows, described.
@@ -145,6 +147,11 @@ fn routine_commands_report() {
         let verdict = classify_row(row);
         let tally = tallies.entry(row.category).or_default();
         tally.count += 1;
+        // Unattended with containment on, a LOW call runs and a containable one runs contained:
+        // neither waits for a human.
+        if verdict.level == RiskLevel::Low || verdict.containment != Containment::Never {
+            tally.runs += 1;
+        }
         if verdict.level == RiskLevel::Low {
             tally.low += 1;
         } else {
@@ -159,28 +166,36 @@ fn routine_commands_report() {
         rows.len() - bash
     );
     println!(
-        "{:<11} {:>5} {:>5} {:>7}",
-        "category", "rows", "LOW", "LOW %"
+        "{:<11} {:>5} {:>5} {:>7} {:>9}",
+        "category", "rows", "LOW", "LOW %", "runs* %"
     );
-    let (mut routine, mut routine_low) = (0, 0);
+    let (mut routine, mut routine_low, mut routine_runs) = (0, 0, 0);
     for category in CATEGORIES {
         let Some(t) = tallies.get(category) else {
             continue;
         };
         println!(
-            "{category:<11} {:>5} {:>5} {:>6.1}%",
+            "{category:<11} {:>5} {:>5} {:>6.1}% {:>8.1}%",
             t.count,
             t.low,
-            percent(t.low, t.count)
+            percent(t.low, t.count),
+            percent(t.runs, t.count)
         );
         if *category != "human" {
             routine += t.count;
             routine_low += t.low;
+            routine_runs += t.runs;
         }
     }
     println!(
-        "routine (all but human): {routine_low}/{routine} LOW = {:.1}%",
-        percent(routine_low, routine)
+        "routine (all but human): {routine_low}/{routine} LOW = {:.1}%; {routine_runs}/{routine} run without a human when containment is on = {:.1}% (*runs: LOW or containable)",
+        percent(routine_low, routine),
+        percent(routine_runs, routine)
+    );
+    let human_runs = tallies.get("human").map_or(0, |t| t.runs);
+    assert_eq!(
+        human_runs, 0,
+        "a call that needs a human is neither LOW nor containable"
     );
     let human = tallies.get("human").map_or((0, 0), |t| (t.count, t.low));
     println!(

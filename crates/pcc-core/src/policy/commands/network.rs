@@ -36,6 +36,13 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         .networked(),
         "scp" | "rsync" => copy_remote(name, inv),
         "ssh" | "mosh" => ssh(name, inv),
+        "psql" | "mysql" | "mariadb" | "mongo" | "mongosh" | "redis-cli" | "sqlcmd" | "cqlsh"
+        | "clickhouse-client" | "pg_dump" | "pg_restore" | "mysqldump" => Judgement::of(
+            RiskLevel::Medium,
+            "network.database",
+            format!("{name} talks to a database server"),
+        )
+        .networked(),
         "dig" | "nslookup" | "host" | "drill" | "ping" | "ping6" | "traceroute" | "traceroute6"
         | "tracepath" | "mtr" | "whois" | "arping" | "nmap" | "getent" | "resolvectl" => {
             Judgement::of(

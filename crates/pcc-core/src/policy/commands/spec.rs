@@ -356,6 +356,30 @@ pub(crate) fn read_place(name: &str, inv: &Invocation<'_>, arg: &Arg, meta: bool
         inv.locate(arg)
     };
     let Some((path, place)) = located else {
+        let lower = arg.text.to_ascii_lowercase();
+        let aims_at_secrets = arg.glob
+            && [
+                ".env",
+                "id_rsa",
+                "id_ed25519",
+                "credential",
+                "secret",
+                ".pem",
+                ".key",
+                ".ssh",
+                ".aws",
+                "token",
+            ]
+            .iter()
+            .any(|w| lower.contains(w));
+        if aims_at_secrets {
+            // `grep KEY .env*`: what it means to read is a secret, contained or not.
+            return Finding::new(
+                RiskLevel::Medium,
+                "path.secret-glob",
+                format!("{name} reads {}, a pattern aimed at secrets", arg.text),
+            );
+        }
         return Finding::new(
             RiskLevel::Medium,
             "path.unknown-read",
