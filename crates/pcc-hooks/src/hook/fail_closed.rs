@@ -47,6 +47,10 @@ pub fn answer(
         Judgement::of(call.tool_name, call.tool_input, &policy, lists)
             .inspect_err(|error| tracing::warn!(%error, "rules unusable in the fail-closed path"))
             .ok()
+            .map(|mut judgement| {
+                super::links::check(&mut judgement.verdict, &policy);
+                judgement
+            })
     });
     let (decision, input) = match &judgement {
         Some(judgement) => {
@@ -61,7 +65,8 @@ pub fn answer(
             (decision, judgement.normalized_input.clone())
         }
         None => {
-            let verdict = classify(call.tool_name, call.tool_input, &policy);
+            let mut verdict = classify(call.tool_name, call.tool_input, &policy);
+            super::links::check(&mut verdict, &policy);
             let input =
                 CallFacts::from_tool_call(call.tool_name, call.tool_input, &verdict, &policy)
                     .normalized_input();
