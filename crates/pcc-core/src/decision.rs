@@ -74,6 +74,10 @@ pub enum Answer {
     NoDecision,
     /// Run it, inside the sandbox: the hook rewrites the command to run contained.
     Contained,
+    /// Hold it: a headless (`-p`) session stops with the call pending, and `claude -p --resume`
+    /// asks about it again (see [`crate::deferral`]). Never an allow: the re-asked call is
+    /// decided afresh, and runs only when a human's one-time approval allows it.
+    Defer,
 }
 
 impl Answer {
@@ -85,6 +89,7 @@ impl Answer {
             Answer::Ask => "ask",
             Answer::NoDecision => "none",
             Answer::Contained => "contained",
+            Answer::Defer => "defer",
         }
     }
 }
@@ -373,5 +378,70 @@ fn needs_human(mode: Mode, level: RiskLevel, rule: String, what: String) -> Deci
             ),
             escalate: true,
         },
+    }
+}
+
+/// The rule a call a human denied after it was deferred is answered under.
+pub const HUMAN_DENIED_RULE: &str = "human.denied";
+
+/// What is already known about an earlier deferral of this same call (same session, same
+/// `tool_use_id`): `claude -p --resume` asks about a deferred call again.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum EarlierDeferral {
+    /// The call was never deferred.
+    #[default]
+    None,
+    /// It was deferred and the human has not answered yet.
+    Pending,
+    /// The human approved it: the one-time approval of its digest decides.
+    Approved,
+    /// The human denied it, or answered with this text instead.
+    Refused(Option<String>),
+}
+
+/// Turns the decision for a call that needs a human while unattended (a deny with an
+/// escalation) into a deferral when `deferrable` (a headless session that can hold exactly this
+/// call: [`crate::deferral`]); and answers a call deferred earlier: deferred again (without a
+/// second escalation) while the human has not answered, denied with the human's words when they
+/// said no. Anything else — LOW, allowed, contained, CRITICAL, a user's deny rule — is returned
+/// as it was: only what would have waited on a human is ever deferred.
+pub fn settle_deferral(
+    decision: Decision,
+    earlier: &EarlierDeferral,
+    deferrable: bool,
+) -> Decision {
+    match earlier {
+        EarlierDeferral::Refused(text) => Decision {
+            answer: Answer::Deny,
+            rule: HUMAN_DENIED_RULE.into(),
+            reason: match text {
+                Some(text) => format!("A human reviewed this call and did not allow it: {text}"),
+                None => "A human denied this call. Do not retry it; carry on without it, or say \
+                         what you need."
+                    .into(),
+            },
+            escalate: false,
+            ..decision
+        },
+        _ if !(decision.answer == Answer::Deny && decision.escalate) => decision,
+        EarlierDeferral::Pending => Decision {
+            answer: if deferrable {
+                Answer::Defer
+            } else {
+                Answer::Deny
+            },
+            // The human was asked when the call was first deferred.
+            escalate: false,
+            ..decision
+        },
+        EarlierDeferral::None | EarlierDeferral::Approved if deferrable => Decision {
+            answer: Answer::Defer,
+            reason: format!(
+                "Deferred until a human answers (pcc-hooks pending): {}",
+                decision.reason
+            ),
+            ..decision
+        },
+        EarlierDeferral::None | EarlierDeferral::Approved => decision,
     }
 }

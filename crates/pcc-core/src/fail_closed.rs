@@ -77,6 +77,8 @@ pub fn decide(
         // "No decision" would leave the call to Claude Code's own mode: not safe here.
         Answer::NoDecision if mode == Mode::Unattended => Answer::Deny,
         Answer::NoDecision => Answer::Ask,
+        // Only the normal path defers; here a call that is not allowed is denied.
+        Answer::Defer => Answer::Deny,
         answer => answer,
     });
     let mut reason = format!(
@@ -91,7 +93,7 @@ pub fn decide(
         Answer::Ask | Answer::NoDecision | Answer::Contained => {
             reason.push_str(". A human must approve this until the problem is fixed.");
         }
-        Answer::Deny => reason.push_str(
+        Answer::Deny | Answer::Defer => reason.push_str(
             ". Not allowed until the problem is fixed. Do not edit pcc-hooks' configuration or \
              database to get around it: continue with other work and tell the user what happened.",
         ),
@@ -131,7 +133,7 @@ fn strictness(answer: Answer) -> u8 {
         Answer::Contained => 1,
         Answer::NoDecision => 2,
         Answer::Ask => 3,
-        Answer::Deny => 4,
+        Answer::Deny | Answer::Defer => 4,
     }
 }
 

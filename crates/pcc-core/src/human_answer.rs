@@ -154,6 +154,9 @@ pub struct Effects {
     pub retry_resume: bool,
     /// For a task that ran out of attempts.
     pub task: Option<TaskEffect>,
+    /// The session stopped on a deferred call: resume it with no prompt, so `claude -p
+    /// --resume` asks about that call again (and the hook answers it with this answer).
+    pub resume_deferred: bool,
 }
 
 /// The effects of answering an escalation of `kind` about `summary` with `response`.
@@ -222,6 +225,27 @@ pub fn effects(
         },
         // The task list has moved on; the answer is the human's review of the result.
         (EscalationKind::TaskUnverified, _) => none,
+    })
+}
+
+/// The effects of answering a permission escalation whose call was deferred (the session
+/// stopped with it pending): every answer resumes the session without a prompt, since the
+/// resume itself asks about the call again. `approve` lets it run once (and `--remember` for
+/// good); `deny` and a text answer are the deny reason the hook gives the re-asked call.
+pub fn deferred_call_effects(
+    response: &Response,
+    remember: bool,
+) -> Result<Effects, ResponseError> {
+    if remember && *response != Response::Approve {
+        return Err(ResponseError::RememberNeedsApprovedPermission(
+            EscalationKind::Permission,
+        ));
+    }
+    Ok(Effects {
+        approve_call_once: *response == Response::Approve,
+        remember,
+        resume_deferred: true,
+        ..Effects::default()
     })
 }
 
@@ -319,6 +343,21 @@ mod tests {
         let retry =
             effects(EscalationKind::ResumeFailed, "r", &Response::Approve, false).expect("valid");
         assert!(retry.retry_resume && retry.message.is_none());
+    }
+
+    #[test]
+    fn every_answer_to_a_deferred_call_resumes_it_without_a_prompt() {
+        let approved = deferred_call_effects(&Response::Approve, false).expect("valid");
+        assert!(approved.approve_call_once && approved.resume_deferred);
+        assert_eq!(approved.message, None, "the resume re-asks the call itself");
+        for response in [
+            Response::Deny,
+            Response::Text("use the staging remote".into()),
+        ] {
+            let refused = deferred_call_effects(&response, false).expect("valid");
+            assert!(!refused.approve_call_once && refused.resume_deferred && !refused.remember);
+            assert!(deferred_call_effects(&response, true).is_err());
+        }
     }
 
     #[test]

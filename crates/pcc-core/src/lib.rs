@@ -8,6 +8,7 @@ pub mod call_digest;
 pub mod claude_settings;
 pub mod config;
 pub mod decision;
+pub mod deferral;
 pub mod fail_closed;
 pub mod hook;
 pub mod human_answer;

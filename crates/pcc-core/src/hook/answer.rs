@@ -39,6 +39,7 @@ impl PermissionReply<'_> {
                     // Contained without the rewritten command would run it uncontained.
                     (Answer::Deny, _) | (Answer::Contained, None) => "deny",
                     (Answer::Ask, _) => "ask",
+                    (Answer::Defer, _) => "defer",
                     (Answer::NoDecision, _) => return None,
                 };
                 let mut output = json!({
@@ -55,7 +56,8 @@ impl PermissionReply<'_> {
                 let decision = match answer {
                     Answer::Allow => json!({"behavior": "allow"}),
                     // PermissionRequest cannot be rewritten here: a contained call is denied.
-                    Answer::Deny | Answer::Contained => {
+                    // Nor deferred: only PreToolUse can hold a call.
+                    Answer::Deny | Answer::Contained | Answer::Defer => {
                         json!({"behavior": "deny", "message": reason})
                     }
                     Answer::Ask | Answer::NoDecision => return None,
@@ -101,6 +103,31 @@ mod tests {
         assert_eq!(
             answered.to_json().expect("reply")["hookSpecificOutput"]["updatedInput"],
             answers
+        );
+    }
+
+    #[test]
+    fn a_deferred_call_is_held_by_pre_tool_use_and_denied_by_permission_request() {
+        let deferred = PermissionReply::PreToolUse {
+            answer: Answer::Defer,
+            reason: "needs a human",
+            updated_input: None,
+        }
+        .to_json()
+        .expect("reply");
+        assert_eq!(
+            deferred["hookSpecificOutput"]["permissionDecision"],
+            "defer"
+        );
+        let request = PermissionReply::PermissionRequest {
+            answer: Answer::Defer,
+            reason: "needs a human",
+        }
+        .to_json()
+        .expect("reply");
+        assert_eq!(
+            request["hookSpecificOutput"]["decision"]["behavior"],
+            "deny"
         );
     }
 
