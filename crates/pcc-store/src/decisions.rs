@@ -2,7 +2,7 @@
 
 use crate::brain_answers::{BrainAnswerRecord, insert_brain_answers};
 use crate::error::StoreError;
-use crate::escalations::{NewEscalation, insert_escalation};
+use crate::escalations::{NewEscalation, insert_escalation_of};
 use crate::events::{EventRecord, insert_event};
 use crate::open::Store;
 use rusqlite::{OptionalExtension, params};
@@ -128,8 +128,12 @@ impl Store {
                     return Err(rusqlite::Error::StatementChangedRows(spent));
                 }
             }
+            // A deferred call's escalation names the call, for the resume that asks again.
+            let deferred = (decision.answer == "defer")
+                .then_some(decision.tool_use_id.as_deref())
+                .flatten();
             let escalation_id = match &decision.escalation {
-                Some(kind) => Some(insert_escalation(
+                Some(kind) => Some(insert_escalation_of(
                     transaction,
                     &NewEscalation {
                         kind: kind.clone(),
@@ -143,6 +147,7 @@ impl Store {
                         created_ms: event.at_ms,
                     },
                     Some(decision_id),
+                    deferred,
                 )?),
                 None => None,
             };

@@ -69,6 +69,21 @@ pub struct Escalation {
     pub call: Option<EscalatedCall>,
     /// The resume that carries the answer to the session, if one was scheduled.
     pub resume_id: Option<i64>,
+    /// The `tool_use_id` of the call, when it was deferred: the session stopped with it pending.
+    pub deferred_tool_use_id: Option<String>,
+}
+
+/// A deferred call's escalation, as the resume's PreToolUse for that call finds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeferredCall {
+    /// The escalation.
+    pub escalation_id: i64,
+    /// `pending` or `answered`.
+    pub state: String,
+    /// `approve`, `deny` or `answer`, once answered.
+    pub verdict: Option<String>,
+    /// The answer's text, once answered.
+    pub answer: Option<String>,
 }
 
 /// What answering did.
@@ -108,7 +123,8 @@ pub const HUMAN_ANSWER_RESUME: &str = "human_answer";
 const SELECT: &str =
     "SELECT e.id, e.kind, e.session_id, e.project_root, e.mode, e.summary, e.reason,
         e.suggestion, e.queue_task_id, e.created_ms, e.state, e.verdict, e.answer, e.answered_ms,
-        d.tool_name, d.input, d.level, d.project_root, e.resume_id, d.call_digest
+        d.tool_name, d.input, d.level, d.project_root, e.resume_id, d.call_digest,
+        e.deferred_tool_use_id
      FROM escalations e LEFT JOIN decisions d ON d.id = e.decision_id";
 
 fn escalation_from_row(row: &Row<'_>) -> rusqlite::Result<Escalation> {
@@ -142,6 +158,7 @@ fn escalation_from_row(row: &Row<'_>) -> rusqlite::Result<Escalation> {
         answered_ms: row.get(13)?,
         call,
         resume_id: row.get(18)?,
+        deferred_tool_use_id: row.get(20)?,
     })
 }
 
@@ -151,10 +168,20 @@ pub(crate) fn insert_escalation(
     escalation: &NewEscalation,
     decision_id: Option<i64>,
 ) -> rusqlite::Result<i64> {
+    insert_escalation_of(transaction, escalation, decision_id, None)
+}
+
+/// [`insert_escalation`], naming the deferred call it waits on, if any.
+pub(crate) fn insert_escalation_of(
+    transaction: &Transaction<'_>,
+    escalation: &NewEscalation,
+    decision_id: Option<i64>,
+    deferred_tool_use_id: Option<&str>,
+) -> rusqlite::Result<i64> {
     transaction.execute(
         "INSERT INTO escalations (session_id, created_ms, kind, decision_id, summary, reason,
-                                  project_root, mode, suggestion, queue_task_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                  project_root, mode, suggestion, queue_task_id, deferred_tool_use_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             escalation.session_id,
             escalation.created_ms,
@@ -166,6 +193,7 @@ pub(crate) fn insert_escalation(
             escalation.mode,
             escalation.suggestion,
             escalation.queue_task_id,
+            deferred_tool_use_id,
         ],
     )?;
     Ok(transaction.last_insert_rowid())
@@ -200,6 +228,30 @@ impl Store {
             .map_err(|source| self.error(source))
     }
 
+    /// The latest escalation of the call `tool_use_id` of `session_id` that was deferred.
+    pub fn deferred_call(
+        &self,
+        session_id: &str,
+        tool_use_id: &str,
+    ) -> Result<Option<DeferredCall>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT id, state, verdict, answer FROM escalations
+                 WHERE session_id = ?1 AND deferred_tool_use_id = ?2 ORDER BY id DESC LIMIT 1",
+                params![session_id, tool_use_id],
+                |row| {
+                    Ok(DeferredCall {
+                        escalation_id: row.get(0)?,
+                        state: row.get(1)?,
+                        verdict: row.get(2)?,
+                        answer: row.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|source| self.error(source))
+    }
+
     /// One escalation, answered or not.
     pub fn escalation(&self, id: i64) -> Result<Option<Escalation>, StoreError> {
         escalation_by_id(&self.conn, id).map_err(|source| self.error(source))
@@ -231,6 +283,9 @@ impl Store {
                         |row| row.get::<_, String>(0),
                     )
                     .optional()?
+            } else if effects.resume_deferred {
+                // No prompt: the resume asks about the deferred call again by itself.
+                Some(effects.message.clone().unwrap_or_default())
             } else {
                 effects.message.clone()
             };

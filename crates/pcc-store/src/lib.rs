@@ -21,7 +21,8 @@ pub use brain_answers::BrainAnswerRecord;
 pub use decisions::{DecisionCounts, DecisionRecord, RecordedDecision, StoredDecision};
 pub use error::StoreError;
 pub use escalations::{
-    AnswerOutcome, Answered, EscalatedCall, Escalation, HUMAN_ANSWER_RESUME, NewEscalation,
+    AnswerOutcome, Answered, DeferredCall, EscalatedCall, Escalation, HUMAN_ANSWER_RESUME,
+    NewEscalation,
 };
 pub use events::{EventRecord, HookErrorKind};
 pub use notifications::{

@@ -237,4 +237,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE queue_tasks ADD COLUMN target_session_id TEXT;
     UPDATE queue_tasks SET target_session_id = session_id WHERE state = 'pending';
     ",
+    // 9: a permission escalation whose call was deferred (PreToolUse `defer` in a headless
+    // session) names that call, so the resume's PreToolUse for it finds the human's answer.
+    "
+    ALTER TABLE escalations ADD COLUMN deferred_tool_use_id TEXT;
+    CREATE INDEX escalations_by_deferred_call ON escalations(session_id, deferred_tool_use_id)
+        WHERE deferred_tool_use_id IS NOT NULL;
+    ",
 ];
