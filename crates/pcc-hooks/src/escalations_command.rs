@@ -10,7 +10,7 @@ use crate::failure::Failure;
 use crate::scheduler_lock;
 use crate::session_lookup::short_id;
 use crate::term::{Palette, ago, emit, pad, rfc3339};
-use pcc_core::human_answer::{EscalationKind, Response, effects};
+use pcc_core::human_answer::{EscalationKind, Response, deferred_call_effects, effects};
 use pcc_core::paths::DataDir;
 use pcc_store::{AnswerOutcome, Answered, Escalation, Store};
 use serde::Serialize;
@@ -31,6 +31,8 @@ struct PendingJson<'a> {
     suggestion: Option<&'a str>,
     tool_name: Option<&'a str>,
     level: Option<&'a str>,
+    /// The session stopped with this call pending (PreToolUse `defer`); answering resumes it.
+    deferred: bool,
     respond: String,
 }
 
@@ -102,6 +104,7 @@ fn pending_json(escalation: &Escalation, now: i64) -> PendingJson<'_> {
         suggestion: raised.suggestion.as_deref(),
         tool_name: escalation.call.as_ref().map(|call| call.tool_name.as_str()),
         level: escalation.call.as_ref().map(|call| call.level.as_str()),
+        deferred: escalation.deferred_tool_use_id.is_some(),
         respond: respond_hint(escalation),
     }
 }
@@ -157,8 +160,12 @@ pub fn respond(args: &RespondArgs) -> Result<(), Failure> {
             args.id, escalation.raised.kind
         ))
     })?;
-    let effects = effects(kind, &escalation.raised.summary, &response, args.remember)
-        .map_err(|error| Failure::new(error.to_string()))?;
+    // A deferred call is asked about again by the resume itself, and answered from this answer.
+    let effects = match (kind, &escalation.deferred_tool_use_id) {
+        (EscalationKind::Permission, Some(_)) => deferred_call_effects(&response, args.remember),
+        _ => effects(kind, &escalation.raised.summary, &response, args.remember),
+    }
+    .map_err(|error| Failure::new(error.to_string()))?;
     let now = jiff::Timestamp::now().as_millisecond();
     let answered = match store.answer_escalation(args.id, &response, &effects, now)? {
         AnswerOutcome::Answered(answered) => answered,
@@ -243,8 +250,20 @@ fn describe(answered: &Answered, response: &Response, delivery: Delivery) -> Str
         escalation.raised.kind,
         response.text()
     );
+    let deferred = escalation.deferred_tool_use_id.is_some();
     if let Some(call) = &escalation.call {
-        if answered.approval_id.is_some() {
+        if answered.approval_id.is_some() && deferred {
+            let _ = writeln!(
+                out,
+                "  {} runs once when session {session} resumes with the call it stopped on",
+                call.tool_name
+            );
+        } else if answered.approval_id.is_none() && deferred {
+            let _ = writeln!(
+                out,
+                "  session {session} resumes, and the call it stopped on is denied with this answer"
+            );
+        } else if answered.approval_id.is_some() {
             let _ = writeln!(
                 out,
                 "  {} may run once in session {session} when Claude retries it",

@@ -89,7 +89,7 @@ fn prefer_exact(from_message: LimitSignal, from_transcript: Option<LimitSignal>)
     }
 }
 
-fn read_tail(path: &Path) -> Option<String> {
+pub(super) fn read_tail(path: &Path) -> Option<String> {
     let mut file = std::fs::File::open(path).ok()?;
     let length = file.metadata().ok()?.len();
     file.seek(SeekFrom::Start(

@@ -7,14 +7,16 @@
 //! never becomes an `allow` beyond what the built-in policy proves LOW, and never becomes silence
 //! (DESIGN.md invariant 1).
 
-use super::{HookContext, brain, contain, links};
+use super::{HookContext, brain, contain, limit, links};
 use crate::notifier::{self, EscalationNotice};
 use pcc_core::brain::{BrainKind, PermissionQuery, answer_ask_user_question, decide_permission};
 use pcc_core::call_digest::call_digest;
 use pcc_core::config::Config;
 use pcc_core::decision::{
-    Answer, Decision, HUMAN_APPROVED_RULE, Mode, PriorApproval, apply_brain_opinion,
+    Answer, Decision, EarlierDeferral, HUMAN_APPROVED_RULE, Mode, PriorApproval,
+    apply_brain_opinion, settle_deferral,
 };
+use pcc_core::deferral::{HeadlessSignals, tool_calls_in_turn};
 use pcc_core::hook::PermissionReply;
 use pcc_core::judgement::Judgement;
 use pcc_core::policy::{PolicyContext, RiskLevel};
@@ -149,6 +151,11 @@ pub fn answer(
         ));
         decision = apply_brain_opinion(decision, &judgement.verdict, &opinion);
     }
+    if call.asker == Asker::PreToolUse {
+        let earlier = earlier_deferral(store, record, call)?;
+        let deferrable = mode == Mode::Unattended && deferrable(record, call);
+        decision = settle_deferral(decision, &earlier, deferrable);
+    }
     store_decision(
         context,
         store,
@@ -192,6 +199,71 @@ pub fn answer(
     };
     Ok(reply.to_json())
 }
+
+/// What the human said about an earlier deferral of this same call, if it was deferred.
+fn earlier_deferral(
+    store: &Store,
+    record: &EventRecord,
+    call: &PermissionCall<'_>,
+) -> Result<EarlierDeferral, Failure> {
+    let Some(tool_use_id) = call.tool_use_id else {
+        return Ok(EarlierDeferral::None);
+    };
+    let found = store
+        .deferred_call(&record.session_id, tool_use_id)
+        .map_err(Failure::store)?;
+    Ok(match found {
+        None => EarlierDeferral::None,
+        Some(deferred) if deferred.state == "pending" => EarlierDeferral::Pending,
+        Some(deferred) => match deferred.verdict.as_deref() {
+            Some("approve") => EarlierDeferral::Approved,
+            Some("answer") => EarlierDeferral::Refused(deferred.answer),
+            _ => EarlierDeferral::Refused(None),
+        },
+    })
+}
+
+/// Whether this call can be held by `defer` (`pcc_core::deferral`): a headless session of a
+/// CLI that supports it, and the only tool call of its turn in the transcript.
+fn deferrable(record: &EventRecord, call: &PermissionCall<'_>) -> bool {
+    let variable = |name: &str| std::env::var(name).ok();
+    let (entrypoint, attended, ai_agent, disable) = (
+        variable("CLAUDE_CODE_ENTRYPOINT"),
+        variable("CLAUDE_CODE_SESSION_ATTENDED"),
+        variable("AI_AGENT"),
+        variable("CLAUDE_CODE_DISABLE_DEFERRED_TOOL_RESUME"),
+    );
+    let signals = HeadlessSignals {
+        entrypoint: entrypoint.as_deref(),
+        attended: attended.as_deref(),
+        ai_agent: ai_agent.as_deref(),
+        disable_deferred_resume: disable.as_deref(),
+    };
+    if !signals.can_defer() {
+        return false;
+    }
+    let (Some(tool_use_id), Some(transcript)) = (call.tool_use_id, &record.transcript_path) else {
+        return false;
+    };
+    // Claude Code writes the transcript asynchronously: the call's own line may land a moment
+    // after the hook starts. Whichever call of a turn is written last sees every other one, so
+    // at most one call of a turn is ever deferred.
+    let path = std::path::Path::new(transcript);
+    let deadline = Instant::now() + TRANSCRIPT_WAIT;
+    loop {
+        let calls = limit::read_tail(path).and_then(|tail| tool_calls_in_turn(&tail, tool_use_id));
+        if let Some(calls) = calls {
+            return calls == 1;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// How long a deferrable call waits for its line in the transcript before it is denied instead.
+const TRANSCRIPT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// `AskUserQuestion`: when the brain answers every question with confidence, allow the call
 /// with the answers in `updatedInput` (contract §4); otherwise a human answers (interactive), or

@@ -14,6 +14,8 @@ use std::process::{Command, Stdio};
 /// session and the account.)
 const INHERITED_SESSION_VARIABLES: &[&str] = &[
     "CLAUDECODE",
+    // A deferred call must be asked about again when the session resumes.
+    "CLAUDE_CODE_DISABLE_DEFERRED_TOOL_RESUME",
     "CLAUDE_CODE_SESSION_ID",
     "CLAUDE_CODE_ENTRYPOINT",
     "CLAUDE_CODE_CHILD_SESSION",
@@ -41,12 +43,10 @@ pub enum Outcome {
 pub fn run(claude: &Path, resume: &Resume) -> Outcome {
     let mut command = Command::new(claude);
     command
-        .args([
-            "--resume",
-            &resume.plan.session_id,
-            "-p",
-            &resume.plan.prompt,
-        ])
+        .args(["--resume", &resume.plan.session_id, "-p"])
+        // No prompt for a session stopped on a deferred call: the resume asks about that call
+        // again by itself, and a prompt would only add a turn after it.
+        .args((!resume.plan.prompt.is_empty()).then_some(&resume.plan.prompt))
         .args(["--output-format", "stream-json", "--verbose"])
         .current_dir(&resume.plan.cwd)
         .env("PCC_MODE", "unattended")
