@@ -37,6 +37,8 @@ fn run(sandbox: &Sandbox, mock: &MockApi) -> SessionOutcome {
         .env("IS_SANDBOX", "1")
         .env("PCC_HOOKS_BIN", pcc_binary("pcc-hooks"))
         .env("PCC_HOME", pcc_home(sandbox))
+        // Denied calls, not deferred ones: the session goes on to try the next call.
+        .env("PCC_DEFER", "off")
         .env_remove("PCC_MODE")
         .run()
 }

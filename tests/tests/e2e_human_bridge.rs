@@ -186,10 +186,13 @@ fn an_unattended_session_denied_a_high_action_resumes_once_a_human_approves() {
     let commit = git(&project, &["rev-parse", "HEAD"]);
     install_hooks(&sandbox, &mock);
 
+    // Deferral off: the push is denied and the session carries on, as before deferral
+    // (`e2e_deferred.rs` has the deferred path).
     let out = ClaudeSession::new(&mock, "publish the release")
         .sandbox(&sandbox)
         .env("PCC_HOME", pcc_home(&sandbox))
         .env("PCC_MODE", "unattended")
+        .env("PCC_DEFER", "off")
         .run();
     out.assert_success();
     let session = out.expect_session_id().to_owned();

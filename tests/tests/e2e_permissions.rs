@@ -50,6 +50,8 @@ fn run(mode: &str) -> (Sandbox, MockApi, SessionOutcome) {
         .env("PCC_HOOKS_BIN", pcc_binary("pcc-hooks"))
         .env("PCC_HOME", sandbox.root().join("pcc-home"))
         .env("PCC_MODE", mode)
+        // Denied calls, not deferred ones: the session goes on to the next scripted call.
+        .env("PCC_DEFER", "off")
         .run();
     out.assert_success();
     (sandbox, mock, out)

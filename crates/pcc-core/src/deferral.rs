@@ -34,8 +34,12 @@ pub struct HeadlessSignals<'a> {
     /// `AI_AGENT`, e.g. `claude-code_2-1-329_harness`.
     pub ai_agent: Option<&'a str>,
     /// `CLAUDE_CODE_DISABLE_DEFERRED_TOOL_RESUME` (any value: a resume would not re-run the
-    /// call, so it would be lost).
+    /// call, so it would be lost). Measured: 2.1.329 keeps it out of hook environments, so this
+    /// only helps where a CLI passes it on; our scheduler removes it from its resumes.
     pub disable_deferred_resume: Option<&'a str>,
+    /// `PCC_DEFER`: `off` keeps today's deny (the session carries on with other work instead
+    /// of stopping until a human answers).
+    pub pcc_defer: Option<&'a str>,
 }
 
 impl HeadlessSignals<'_> {
@@ -44,7 +48,8 @@ impl HeadlessSignals<'_> {
     /// The Agent SDKs (`sdk-ts`, `sdk-py`) are left out: what they do with a deferral is up to
     /// their caller, not our scheduler.
     pub fn can_defer(&self) -> bool {
-        self.entrypoint == Some("sdk-cli")
+        self.pcc_defer.map(str::trim) != Some("off")
+            && self.entrypoint == Some("sdk-cli")
             && self.attended == Some("0")
             && self.disable_deferred_resume.is_none()
             && self
@@ -123,6 +128,7 @@ mod tests {
         attended: Some("0"),
         ai_agent: Some("claude-code_2-1-329_harness"),
         disable_deferred_resume: None,
+        pcc_defer: None,
     };
 
     #[test]
@@ -162,6 +168,13 @@ mod tests {
         assert!(
             !HeadlessSignals {
                 disable_deferred_resume: Some("1"),
+                ..HEADLESS
+            }
+            .can_defer()
+        );
+        assert!(
+            !HeadlessSignals {
+                pcc_defer: Some("off"),
                 ..HEADLESS
             }
             .can_defer()

@@ -227,6 +227,7 @@ fn earlier_deferral(
 /// CLI that supports it, and the only tool call of its turn in the transcript.
 fn deferrable(record: &EventRecord, call: &PermissionCall<'_>) -> bool {
     let variable = |name: &str| std::env::var(name).ok();
+    let pcc_defer = variable("PCC_DEFER");
     let (entrypoint, attended, ai_agent, disable) = (
         variable("CLAUDE_CODE_ENTRYPOINT"),
         variable("CLAUDE_CODE_SESSION_ATTENDED"),
@@ -238,6 +239,7 @@ fn deferrable(record: &EventRecord, call: &PermissionCall<'_>) -> bool {
         attended: attended.as_deref(),
         ai_agent: ai_agent.as_deref(),
         disable_deferred_resume: disable.as_deref(),
+        pcc_defer: pcc_defer.as_deref(),
     };
     if !signals.can_defer() {
         return false;
