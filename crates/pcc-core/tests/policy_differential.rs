@@ -938,6 +938,7 @@ fn the_harness_sees_harm_and_only_harm() {
     require_bash();
     let mut tree = Tree::new("harness", Layout::Target);
     assert_sandbox_works(&mut tree);
+    let outside_is_scratch = tree.outside_is_scratch;
     let mut judge = |template: &str| {
         assert!(stays_inside_root(template), "unsafe template {template:?}");
         let command = tree.command(template);
@@ -956,7 +957,6 @@ fn the_harness_sees_harm_and_only_harm() {
         "xxd -p .env",
         "od -c .env",
         "cat ../canary.txt",
-        "cat @OUT/canary.txt",
         "rm -f ../canary.txt",
         "echo x >> .git/config",
         "touch ~/new.txt",
@@ -966,6 +966,14 @@ fn the_harness_sees_harm_and_only_harm() {
     ] {
         assert!(!judge(harmful).is_empty(), "not seen as harmful: {harmful}");
     }
+    // Outside the tree's home: harm unless it is scratch, as it is when this checkout (and so
+    // the target directory) lies under the system's temp directory.
+    let outside = judge("cat @OUT/canary.txt");
+    assert_eq!(
+        outside.is_empty(),
+        outside_is_scratch,
+        "reading outside/ is harm exactly when outside/ is not scratch: {outside:?}"
+    );
     for harmless in [
         "cat README.md src/main.rs",
         "echo x > new.txt; rm -rf build; cp data.txt sub/",

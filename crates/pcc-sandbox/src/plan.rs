@@ -420,6 +420,7 @@ impl Layout {
             return Err(Refusal::ProjectContainsHome(project));
         }
         let mut mounts = system_mounts();
+        mounts.extend(under_private_temp(&project, &home));
         mounts.extend(cache_mounts(plan, &home));
         let (early, late): (Vec<Mount>, Vec<Mount>) = hidden_mounts(plan, &home)
             .into_iter()
@@ -443,6 +444,7 @@ impl Layout {
         let project = resolved(&plan.project_root);
         let home = resolved(&plan.home);
         let mut mounts = system_mounts();
+        mounts.extend(under_private_temp(&project, &home));
         mounts.extend(cache_mounts(plan, &home));
         let (early, late): (Vec<Mount>, Vec<Mount>) = hidden_mounts(plan, &home)
             .into_iter()
@@ -525,6 +527,34 @@ fn start_dir(project: &Path) -> PathBuf {
         .map(|dir| resolved(&dir))
         .filter(|dir| dir.starts_with(project))
         .unwrap_or_else(|| project.to_path_buf())
+}
+
+/// The temporary directories the sandbox replaces with empty ones of its own.
+const PRIVATE_TEMP: &[&str] = &["/tmp", "/var/tmp"];
+
+/// A home or project under `/tmp` (containers and CI put them there) would vanish under the
+/// private `/tmp`: what they are under is bound back, read-only, right after it (the project
+/// is then bound writable on top, the secrets hidden on top of that). That is the nearest
+/// directory holding both, when it is below the temporary directory itself, else the home.
+fn under_private_temp(project: &Path, home: &Path) -> Vec<Mount> {
+    let under_temp = |path: &Path| {
+        PRIVATE_TEMP
+            .iter()
+            .any(|temp| path.starts_with(temp) && path != Path::new(temp))
+    };
+    let mut common = project.to_path_buf();
+    while !home.starts_with(&common) {
+        if !common.pop() {
+            break;
+        }
+    }
+    if under_temp(&common) {
+        vec![Mount::RoBind(common)]
+    } else if under_temp(home) {
+        vec![Mount::RoBind(home.to_path_buf())]
+    } else {
+        Vec::new()
+    }
 }
 
 fn system_mounts() -> Vec<Mount> {

@@ -83,11 +83,14 @@ fn fetch(name: &str, inv: &Invocation<'_>) -> Judgement {
         .collect();
     let loopback = !urls.is_empty() && urls.iter().all(|a| !a.dynamic && is_loopback(&a.text));
     let mut judgement = if loopback {
+        // Still the network for what follows it: `curl localhost/x.sh | sh` runs downloaded
+        // code.
         Judgement::of(
             RiskLevel::Medium,
             "network.loopback",
             format!("{name} talks to a server on this machine"),
         )
+        .networked()
     } else {
         Judgement::of(
             RiskLevel::Medium,
