@@ -283,7 +283,7 @@ pub fn decide(verdict: &Verdict, inputs: DecisionInputs<'_>) -> Decision {
             format!(
                 "pcc-hooks: allowed, contained ({}): {what}. It runs in a sandbox: it may write \
                  the project (not .git/config, .git/hooks, .claude, .mcp.json), its own /tmp and the \
-                 package caches, cannot read secrets in the home{}, and cannot signal other processes.",
+                 package caches, cannot read secrets (the home's or the project's){}, and cannot signal other processes.",
                 match verdict.containment {
                     Containment::Online => "network on",
                     _ => "no network",
