@@ -36,24 +36,19 @@ impl Trouble {
 }
 
 /// The mode when the usual way of knowing it may be compromised (a broken global config, a
-/// failure before the config was read). A session in `bypassPermissions` or `dontAsk` is read
-/// as unattended whatever else says so: nobody answers an `ask` there (and Claude Code 2.1.329
-/// under `-p --permission-mode bypassPermissions` lets a `.claude/` write through after an
-/// `ask`). Otherwise `PCC_MODE`, the user's word for this run; then the mode of a global config
-/// that loaded; anything still unknown is read as unattended, the stricter reading.
+/// failure before the config was read): as [`Mode::resolve`] decides it (a `bypassPermissions`
+/// or `dontAsk` session is unattended, then `PCC_MODE`, then the mode of a global config that
+/// loaded), except that a mode still unknown is read as unattended, the stricter reading.
 pub fn mode_when_unsure(
     env_value: Option<&str>,
     trusted_config: Option<Mode>,
     permission_mode: Option<&str>,
 ) -> Mode {
-    if matches!(permission_mode, Some("bypassPermissions" | "dontAsk")) {
-        return Mode::Unattended;
-    }
-    match env_value.map(str::trim) {
-        Some("unattended") => Mode::Unattended,
-        Some("interactive") => Mode::Interactive,
-        _ => trusted_config.unwrap_or(Mode::Unattended),
-    }
+    Mode::resolve(
+        env_value,
+        trusted_config.or(Some(Mode::Unattended)),
+        permission_mode,
+    )
 }
 
 /// Decides a call from the built-in policy's `verdict` alone. `also` is a decision reached
