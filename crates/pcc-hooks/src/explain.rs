@@ -186,7 +186,10 @@ fn render(explanation: &Explanation<'_>, palette: Palette) -> String {
             answer(decision),
             decision.rule
         );
-        if matches!(decision.answer, Answer::Deny | Answer::Ask | Answer::Contained) {
+        if matches!(
+            decision.answer,
+            Answer::Deny | Answer::Ask | Answer::Contained
+        ) {
             let _ = writeln!(
                 out,
                 "{}",
