@@ -19,7 +19,7 @@ use pcc_core::decision::{
 use pcc_core::deferral::{HeadlessSignals, tool_calls_in_turn};
 use pcc_core::hook::PermissionReply;
 use pcc_core::judgement::Judgement;
-use pcc_core::policy::{PolicyContext, RiskLevel};
+use pcc_core::policy::{Containment, PolicyContext, RiskLevel};
 use pcc_core::redact::redact_and_truncate;
 use pcc_store::{BrainAnswerRecord, DecisionRecord, EventRecord, Store};
 use serde_json::Value;
@@ -108,8 +108,10 @@ pub fn answer(
         None => (PriorApproval::None, None),
     };
     // Containment applies to the Bash tool in PreToolUse only: that is where the call can
-    // be rewritten to run in the sandbox.
-    let runner = (call.asker == Asker::PreToolUse)
+    // be rewritten to run in the sandbox. Bubblewrap is looked for only when the verdict
+    // could be contained, so most calls pay nothing for it.
+    let runner = (call.asker == Asker::PreToolUse
+        && judgement.verdict.containment != Containment::Never)
         .then(|| contain::runner(config, mode, call.tool_name))
         .flatten();
     let mut decision = judgement.decide_with(approval, mode, runner.is_some());
