@@ -103,3 +103,12 @@ fn newest_source(crate_dirs: &[PathBuf]) -> Option<(PathBuf, SystemTime)> {
     }
     newest
 }
+
+/// The repository's Claude Code plugin (`plugin/`), which the end-to-end sessions load with
+/// `--plugin-dir`.
+pub fn plugin_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../plugin")
+        .canonicalize()
+        .expect("plugin dir")
+}

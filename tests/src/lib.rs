@@ -21,7 +21,7 @@ pub mod claude_cli;
 pub mod mock_api;
 pub mod session;
 
-pub use binaries::pcc_binary;
+pub use binaries::{pcc_binary, plugin_dir};
 pub use claude_cli::{CLAUDE_CODE_VERSION, ensure_claude};
 pub use mock_api::{
     Block, MockApi, RecordedRequest, RequestKind, Scenario, ToolResult, Turn, usage_limit_headers,

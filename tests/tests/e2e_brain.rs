@@ -2,16 +2,8 @@
 //! (the answers reach the model), and an unattended turn ending in "Should I proceed?" that goes
 //! on because our Stop hook answered it.
 
-use pcc_e2e::{ClaudeSession, MockApi, Sandbox, Turn, pcc_binary};
+use pcc_e2e::{ClaudeSession, MockApi, Sandbox, Turn, pcc_binary, plugin_dir};
 use serde_json::json;
-use std::path::{Path, PathBuf};
-
-fn plugin_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../plugin")
-        .canonicalize()
-        .expect("plugin dir")
-}
 
 fn with_our_hooks(session: ClaudeSession, sandbox: &Sandbox, mode: &str) -> ClaudeSession {
     session

@@ -6,17 +6,10 @@
 //!   know what project code does) cannot delete a directory in the home, read a key or append
 //!   to `~/.bashrc`: it runs contained.
 
-use pcc_e2e::{ClaudeSession, MockApi, Sandbox, SessionOutcome, Turn, pcc_binary};
+use pcc_e2e::{ClaudeSession, MockApi, Sandbox, SessionOutcome, Turn, pcc_binary, plugin_dir};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn plugin_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../plugin")
-        .canonicalize()
-        .expect("plugin dir")
-}
 
 fn pcc_home(sandbox: &Sandbox) -> PathBuf {
     sandbox.root().join("pcc-home")

@@ -3,16 +3,9 @@
 //! malformed project config, or an unusable database, the scripted model's `rm -rf ~/victim`
 //! is denied with a reason that names the problem, and the canary in the throwaway home survives.
 
-use pcc_e2e::{ClaudeSession, MockApi, Sandbox, SessionOutcome, Turn, pcc_binary};
+use pcc_e2e::{ClaudeSession, MockApi, Sandbox, SessionOutcome, Turn, pcc_binary, plugin_dir};
 use serde_json::json;
-use std::path::{Path, PathBuf};
-
-fn plugin_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../plugin")
-        .canonicalize()
-        .expect("plugin dir")
-}
+use std::path::PathBuf;
 
 /// `~/victim/canary` in the sandbox's throwaway home.
 fn plant_canary(sandbox: &Sandbox) -> PathBuf {

@@ -3,16 +3,9 @@
 //! call; without the field the same failure lets the call run. And the plugin's launcher blocks
 //! a hook call when the `pcc-hooks` binary is not installed.
 
-use pcc_e2e::{ClaudeSession, MockApi, Sandbox, SessionOutcome, Turn};
+use pcc_e2e::{ClaudeSession, MockApi, Sandbox, SessionOutcome, Turn, plugin_dir};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-
-fn plugin_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../plugin")
-        .canonicalize()
-        .expect("plugin dir")
-}
 
 /// The scripted model runs `touch <marker>` once, then stops.
 fn touch(marker: &Path) -> MockApi {

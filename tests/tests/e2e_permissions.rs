@@ -2,16 +2,8 @@
 //! prompt because our hook allowed them, dangerous ones are denied with a reason the model sees,
 //! and every decision is in SQLite.
 
-use pcc_e2e::{ClaudeSession, MockApi, Sandbox, SessionOutcome, Turn, pcc_binary};
+use pcc_e2e::{ClaudeSession, MockApi, Sandbox, SessionOutcome, Turn, pcc_binary, plugin_dir};
 use serde_json::json;
-use std::path::{Path, PathBuf};
-
-fn plugin_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../plugin")
-        .canonicalize()
-        .expect("plugin dir")
-}
 
 /// The calls the scripted model makes, one per turn, then a final answer.
 fn scenario() -> MockApi {

@@ -4,16 +4,9 @@
 //! reset comes, the scheduler runs `claude --resume`, the mock sees the resumed conversation, and
 //! the session completes.
 
-use pcc_e2e::{ClaudeSession, MockApi, Sandbox, Turn, ensure_claude, pcc_binary};
-use std::path::{Path, PathBuf};
+use pcc_e2e::{ClaudeSession, MockApi, Sandbox, Turn, ensure_claude, pcc_binary, plugin_dir};
+use std::path::Path;
 use std::time::Duration;
-
-fn plugin_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../plugin")
-        .canonicalize()
-        .expect("plugin dir")
-}
 
 const CONTINUE_PROMPT: &str = "Limit over: carry on with the task.";
 
