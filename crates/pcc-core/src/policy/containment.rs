@@ -90,6 +90,7 @@ const OFFLINE: &[&str] = &[
     "sed.script-dynamic",
     "jq.modules",
     "find.follows-links",
+    "files.follows-links",
     "grep.follows-links",
     "rg.follows-links",
     "diff.directories",

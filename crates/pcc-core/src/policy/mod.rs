@@ -81,7 +81,9 @@ pub fn classify(tool_name: &str, tool_input: &Value, ctx: &PolicyContext) -> Ver
         return verdict;
     }
     if let Some((server, tool)) = mcp::split_mcp_name(tool_name) {
-        return Verdict::from_finding(mcp::classify_mcp(server, tool, tool_input, ctx));
+        let mut verdict = Verdict::from_finding(mcp::classify_mcp(server, tool, tool_input, ctx));
+        verdict.paths = file_tools::paths_of(tool_input, ctx);
+        return verdict;
     }
     let finding = if QUESTION_TOOLS.contains(&tool_name) {
         Finding::new(

@@ -13,9 +13,22 @@ pub fn check(verdict: &mut Verdict, context: &PolicyContext) {
     if verdict.level != RiskLevel::Low {
         return;
     }
-    let Some((path, real)) = verdict.paths.iter().find_map(|path| {
+    let leads_out = |path: &PathBuf| {
         let real = real_path(path)?;
         (real != *path && !harmless_place(&real, context, true)).then(|| (path.clone(), real))
+    };
+    // A directory's own entries too: a glob (`cat src/*.rs`) is placed by its directory,
+    // and what it matches may be a link.
+    let Some((path, real)) = verdict.paths.iter().find_map(|path| {
+        leads_out(path).or_else(|| {
+            std::fs::read_dir(path)
+                .ok()?
+                .filter_map(Result::ok)
+                .find_map(|entry| {
+                    let linked = entry.file_type().is_ok_and(|kind| kind.is_symlink());
+                    linked.then(|| leads_out(&entry.path())).flatten()
+                })
+        })
     }) else {
         return;
     };
@@ -87,5 +100,54 @@ mod tests {
         let mut plain = classify("Bash", &json!({"command": "cat src/main.rs"}), &context);
         check(&mut plain, &context);
         assert_eq!(plain.level, RiskLevel::Low, "no link, no change");
+    }
+
+    #[test]
+    fn writes_globs_and_deletes_through_a_link_are_medium_and_run_contained() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let home = root.path().join("home");
+        let project = home.join("proj");
+        std::fs::create_dir_all(project.join("src")).expect("project");
+        std::fs::create_dir_all(project.join("docs")).expect("docs");
+        std::fs::write(home.join(".bashrc"), "# rc").expect("rc");
+        std::fs::write(project.join("docs/a.md"), "a").expect("doc");
+        std::os::unix::fs::symlink(home.join(".bashrc"), project.join("src/rc.txt")).expect("link");
+        std::os::unix::fs::symlink(&home, project.join("build")).expect("link");
+        std::os::unix::fs::symlink(project.join("docs/a.md"), project.join("docs/b.md"))
+            .expect("inner link");
+        let context = PolicyContext {
+            cwd: project.clone(),
+            project_root: project.clone(),
+            home: home.clone(),
+        };
+        let judged = |command: &str| {
+            let mut verdict = classify("Bash", &json!({"command": command}), &context);
+            check(&mut verdict, &context);
+            verdict
+        };
+        for through in [
+            "echo x > src/rc.txt",
+            "truncate -s 0 src/*.txt",
+            "cat src/*.txt",
+            "rm -rf build/",
+            "cat build/notes.txt",
+        ] {
+            let verdict = judged(through);
+            assert_eq!(verdict.level, RiskLevel::Medium, "{through}");
+            assert_eq!(verdict.rule, "path.through-link", "{through}");
+            assert_eq!(verdict.containment, Containment::Offline, "{through}");
+        }
+        for routine in [
+            "cat docs/*.md",
+            "cat docs/b.md",
+            "echo x > src/new.rs",
+            "ls docs",
+        ] {
+            assert_eq!(
+                judged(routine).level,
+                RiskLevel::Low,
+                "{routine}: a link inside the project"
+            );
+        }
     }
 }

@@ -54,6 +54,10 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         }
         _ if WRITE_ALL_OPERANDS.contains(&name) => write_all(name, inv, &file_operands),
         "mv" => write_all(name, inv, &file_operands),
+        "cp" if has_flag(args, &["--dereference"], &['L', 'H']) => {
+            copy(name, inv, &file_operands, known.as_ref().map(|(_, p)| p))
+                .raise(follows_links("cp -L"))
+        }
         _ if COPY_LIKE.contains(&name) => {
             copy(name, inv, &file_operands, known.as_ref().map(|(_, p)| p))
         }
@@ -106,12 +110,19 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
                         && a.text[1..].chars().all(|c| "rqjDXy0123456789".contains(c)))
             });
             let ops = operands(args);
-            let mut j = if known {
+            // `zip -r` follows links unless `-y` keeps them as links.
+            let has = |c: char| {
+                args.iter()
+                    .any(|a| a.text.starts_with('-') && a.text[1..].contains(c))
+            };
+            let mut j = if known && (!has('r') || has('y')) {
                 Judgement::of(
                     RiskLevel::Low,
                     "files.archive",
                     "zip archives project files",
                 )
+            } else if known {
+                Judgement::from(follows_links("zip -r without -y"))
             } else {
                 Judgement::of(
                     RiskLevel::Medium,
@@ -411,6 +422,16 @@ fn openssl(inv: &Invocation<'_>) -> Judgement {
         }
     }
     judgement
+}
+
+/// A program told to follow symlinks while it walks a tree: what it reaches is not what
+/// the parse, or a look at the named paths, can see.
+fn follows_links(what: &str) -> Finding {
+    Finding::new(
+        RiskLevel::Medium,
+        "files.follows-links",
+        format!("{what} follows symlinks out of the tree it walks"),
+    )
 }
 
 /// `patch [FILE [PATCHFILE]]`: without a FILE the names of the files it writes come from
@@ -813,6 +834,9 @@ fn tar(inv: &Invocation<'_>) -> Judgement {
                         ));
                     }
                     'I' | 'F' => judgement = code(judgement, &format!("-{letter}")),
+                    'h' => {
+                        judgement = judgement.raise(follows_links("tar -h"));
+                    }
                     'f' | 'C' | 'b' | 'g' | 'K' | 'L' | 'N' | 'T' | 'V' | 'X' => {
                         let rest = &letters[offset + 1..];
                         let value = if !bundled && !rest.is_empty() {

@@ -168,6 +168,7 @@ impl<'a> Invocation<'a> {
                 // secret when the base holds the user's keys (`~/.ssh/id_*`, `~/.s?h/*`).
                 let base = resolve(&base, self.cwd?, &self.ctx.home);
                 let kind = place_kind(&base, self.ctx);
+                self.touched.borrow_mut().push(base.clone());
                 return match kind {
                     PlaceKind::ProjectDisposable | PlaceKind::Temp | PlaceKind::SystemPublic => {
                         Some((base, kind))

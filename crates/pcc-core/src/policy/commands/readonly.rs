@@ -1182,6 +1182,19 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             ));
         }
         "grep" => judgement = judgement.raise(grep_recursion(inv, &parsed)),
+        "du" | "tree"
+            if (spec.names[0] == "du"
+                && ["-L", "-H", "--dereference", "--dereference-args"]
+                    .iter()
+                    .any(|o| parsed.has(o)))
+                || (spec.names[0] == "tree" && parsed.has("-l")) =>
+        {
+            judgement = judgement.raise(Finding::new(
+                RiskLevel::Medium,
+                "files.follows-links",
+                format!("{name} follows symlinks out of the tree it walks"),
+            ));
+        }
         "diff" => judgement = judgement.raise(diff_directories(inv, &parsed)),
         "man" | "info" => {
             // `man ./page.1` or `man ~/.ssh/id_rsa` formats that file.

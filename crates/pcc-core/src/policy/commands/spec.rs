@@ -398,6 +398,9 @@ pub(crate) fn read_place(name: &str, inv: &Invocation<'_>, arg: &Arg, meta: bool
         );
     }
     let place = match place {
+        // Reading the project's own run-later files (`.vscode/settings.json`) is reading the
+        // project; writing them is what is guarded.
+        PlaceKind::ShellRc if path.starts_with(&inv.ctx.project_root) => PlaceKind::Project,
         // Counting or listing a secret in the project shows nothing of it; elsewhere it is
         // still a look outside the project.
         PlaceKind::Secret(_) if meta && !path.starts_with(&inv.ctx.project_root) => {
