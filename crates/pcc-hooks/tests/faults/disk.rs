@@ -1,0 +1,1 @@
+//! Faults: disk (filled in by the work on issue 13).

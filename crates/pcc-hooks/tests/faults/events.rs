@@ -1,0 +1,1 @@
+//! Faults: events (filled in by the work on issue 13).

@@ -1,0 +1,1 @@
+//! Faults: processes (filled in by the work on issue 13).

@@ -1,0 +1,1 @@
+//! Faults: secrets (filled in by the work on issue 13).
