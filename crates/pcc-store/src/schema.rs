@@ -244,4 +244,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX escalations_by_deferred_call ON escalations(session_id, deferred_tool_use_id)
         WHERE deferred_tool_use_id IS NOT NULL;
     ",
+    // 10: a resume's claim names processes, not bare pids: the scheduler and the `claude` it
+    // started, each by pid and start (`<boot id>:<start time in clock ticks>`, what
+    // /proc/<pid>/stat says), so a reused pid is not taken for the claimant and a claude
+    // outliving its scheduler is found (it leads its own process group: pgid = child_pid).
+    "
+    ALTER TABLE resumes ADD COLUMN runner_start TEXT;
+    ALTER TABLE resumes ADD COLUMN child_pid INTEGER;
+    ALTER TABLE resumes ADD COLUMN child_start TEXT;
+    ",
 ];
