@@ -5,13 +5,15 @@
 //! Run with `cargo bench -p pcc-runner` (env `PCC_RUNNER_BENCH_TASKS` sets the count, default 200).
 
 use pcc_runner::{CancelToken, ChildSpec, ChildStatus, run_child};
+use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const FAKE: &str = r#"#!/bin/sh
-n=${2##*TASK-COMPLETE }
+p=$(cat)
+n=${p##*TASK-COMPLETE }
 printf '{"type":"system","subtype":"init","session_id":"s"}\n{"type":"assistant","message":{"id":"m","content":[{"type":"text","text":"ok"}]}}\n{"type":"result","subtype":"success","is_error":false,"result":"ok\\nTASK-COMPLETE %s","session_id":"s","num_turns":1,"total_cost_usd":0}\n' "$n"
 "#;
 
@@ -74,19 +76,23 @@ fn main() {
     println!("  runner overhead:                    {overhead:7.3} ms per task (target <= 20 ms)");
 }
 
-/// The child's own wall time as a minimal parent sees it: spawn, collect output, wait.
+/// The child's own wall time as a minimal parent sees it: spawn, write the prompt to its stdin,
+/// collect output, wait.
 fn direct(fake: &Path, cwd: &Path) {
-    let output = Command::new(fake)
-        .args([
-            "-p",
-            "Say ok\n\nTASK-COMPLETE 00",
-            "--output-format",
-            "stream-json",
-            "--verbose",
-        ])
+    let mut child = Command::new(fake)
+        .args(["-p", "--output-format", "stream-json", "--verbose"])
         .current_dir(cwd)
-        .stdin(Stdio::null())
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
         .unwrap_or_else(|err| panic!("direct spawn: {err}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(b"Say ok\n\nTASK-COMPLETE 00")
+            .unwrap_or_else(|err| panic!("write the prompt: {err}"));
+    }
+    let output = child
+        .wait_with_output()
+        .unwrap_or_else(|err| panic!("direct wait: {err}"));
     assert!(output.status.success());
 }

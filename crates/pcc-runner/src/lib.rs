@@ -1,7 +1,8 @@
 //! Spawning and supervising one headless `claude -p` child for `execute_task_list`.
 //!
-//! [`run_child`] starts `claude -p <prompt> --output-format stream-json --verbose` with an
-//! argument vector (never a shell), stdin closed, in its own process group, with
+//! [`run_child`] starts `claude -p --output-format stream-json --verbose` with an argument vector
+//! (never a shell) and writes the prompt to its stdin (any size Claude accepts: an argument is
+//! capped by the OS), in its own process group, with
 //! `PCC_MODE=unattended` and the caller's extra environment. It reads stdout line by line and
 //! stderr at the same time (so a child writing megabytes never blocks on a full pipe), reports
 //! progress as [`ChildEvent`]s, enforces the timeout and honours cancellation by signalling the

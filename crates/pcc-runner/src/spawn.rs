@@ -14,8 +14,9 @@ use std::os::unix::process::ExitStatusExt;
 use std::pin::Pin;
 use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
-use tokio::io::BufReader;
-use tokio::process::{Child, Command};
+use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, Command};
+use tokio::task::JoinHandle;
 use tokio::time::{Instant as TokioInstant, sleep, sleep_until};
 
 /// Bytes of stdout kept for diagnostics.
@@ -25,6 +26,8 @@ pub(crate) const STDERR_TAIL_BYTES: usize = 16 * 1024;
 /// After SIGKILL, how long we still wait for the leader to be reaped and the pipes to close
 /// (a process that left the group can hold them open forever).
 const AFTER_KILL_WAIT: Duration = Duration::from_secs(5);
+/// A deadline this far away does not come (about 30 years).
+const NEVER: Duration = Duration::from_secs(30 * 365 * 24 * 60 * 60);
 /// How often a stopped group is checked for survivors once its leader is gone.
 const GROUP_POLL: Duration = Duration::from_millis(20);
 
@@ -56,9 +59,9 @@ pub async fn run_child(
     };
     let mut command = Command::new(&spec.claude_program);
     command
-        .args(spec.args(&nonce.instruct(&spec.prompt)))
+        .args(spec.args())
         .current_dir(&spec.cwd)
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
@@ -85,6 +88,12 @@ pub async fn run_child(
     let pid = child.id().unwrap_or(0);
     let group = ProcessGroup::of_leader(pid);
     let mut guard = KillOnDrop::new(group);
+    let _stdin_writer = child.stdin.take().map(|stdin| {
+        AbortOnDrop(tokio::spawn(write_prompt(
+            stdin,
+            nonce.instruct(&spec.prompt),
+        )))
+    });
     events(ChildEvent::Started { pid });
 
     let local = TimeZone::try_system().unwrap_or(TimeZone::UTC);
@@ -144,6 +153,29 @@ pub async fn run_child(
     outcome
 }
 
+/// Writes the whole prompt to the child's stdin and closes it, which is where `claude -p` reads
+/// a prompt not given as an argument.
+///
+/// It runs as its own task, beside the output readers: a child that fills its stdout before
+/// reading all of a large prompt would otherwise deadlock against us. A child that exits or
+/// closes stdin early makes the write fail; that is not an error of ours, the outcome says what
+/// the child did.
+async fn write_prompt(mut stdin: ChildStdin, prompt: String) {
+    if stdin.write_all(prompt.as_bytes()).await.is_ok() {
+        let _ = stdin.shutdown().await;
+    }
+}
+
+/// Aborts the task when the run ends, so a process that holds the child's stdin open without
+/// reading it cannot keep the writer (and the prompt) alive past the run.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// The child and its output readers, awaited together.
 struct Watch<'a, R: Future<Output = ()>> {
     readers: Pin<&'a mut R>,
@@ -189,6 +221,13 @@ fn exit_ending(exit: Option<ExitStatus>) -> Ending {
     }
 }
 
+/// `timeout` from now, at most [`NEVER`]: a stored list may ask for `u64::MAX` seconds, which
+/// would overflow the clock and panic.
+fn far_deadline(timeout: Duration) -> TokioInstant {
+    let now = TokioInstant::now();
+    now.checked_add(timeout.min(NEVER)).unwrap_or(now)
+}
+
 /// Runs the child to its end: `None` when it exited by itself, else why we stopped it.
 async fn supervise<R: Future<Output = ()>>(
     watch: &mut Watch<'_, R>,
@@ -196,7 +235,7 @@ async fn supervise<R: Future<Output = ()>>(
     group: Option<ProcessGroup>,
     cancel: &CancelToken,
 ) -> Option<Ending> {
-    let deadline = TokioInstant::now() + spec.timeout;
+    let deadline = far_deadline(spec.timeout);
     let stop = loop {
         if watch.exit.is_some() {
             break None;

@@ -13,7 +13,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60 * 60);
 /// One headless Claude Code run: the prompt, where, with which options, and how long.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChildSpec {
-    /// The task as the user wrote it. The runner appends the nonce instruction.
+    /// The task as the user wrote it. The runner appends the nonce instruction and writes it
+    /// to the child's stdin.
     pub prompt: String,
     /// The child's working directory.
     pub cwd: PathBuf,
@@ -54,19 +55,13 @@ impl ChildSpec {
         }
     }
 
-    /// The argument vector (without the program) for a run whose full prompt is `prompt`.
-    ///
-    /// The prompt comes right after `-p` as one argument. A prompt starting with `-` would be
-    /// read as an option by Claude Code's argument parser, so it gets a leading space.
-    pub(crate) fn args(&self, prompt: &str) -> Vec<OsString> {
-        let prompt = if prompt.starts_with('-') {
-            format!(" {prompt}")
-        } else {
-            prompt.to_owned()
-        };
+    /// The argument vector (without the program). The prompt is not in it: it goes to the
+    /// child's stdin (`claude -p` reads the prompt from there when none is given), so a prompt of
+    /// any size Claude accepts fits (one argument is capped at 128 KiB by Linux, all of them
+    /// at `ARG_MAX`), and nothing in it can be read as an option.
+    pub(crate) fn args(&self) -> Vec<OsString> {
         let mut args: Vec<OsString> = vec![
             "-p".into(),
-            prompt.into(),
             "--output-format".into(),
             "stream-json".into(),
             "--verbose".into(),
@@ -107,8 +102,8 @@ mod tests {
     fn minimal_args() {
         let spec = ChildSpec::new("do it", "/tmp");
         assert_eq!(
-            strings(spec.args("do it")),
-            ["-p", "do it", "--output-format", "stream-json", "--verbose"]
+            strings(spec.args()),
+            ["-p", "--output-format", "stream-json", "--verbose"]
         );
     }
 
@@ -120,10 +115,9 @@ mod tests {
         spec.max_turns = Some(7);
         spec.resume_session = Some("abc".into());
         assert_eq!(
-            strings(spec.args("x")),
+            strings(spec.args()),
             [
                 "-p",
-                "x",
                 "--output-format",
                 "stream-json",
                 "--verbose",
@@ -137,11 +131,5 @@ mod tests {
                 "abc"
             ]
         );
-    }
-
-    #[test]
-    fn prompt_starting_with_dash_is_not_an_option() {
-        let spec = ChildSpec::new("--help", "/tmp");
-        assert_eq!(strings(spec.args("--help"))[1], " --help");
     }
 }

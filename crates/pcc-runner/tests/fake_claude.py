@@ -1,8 +1,10 @@
 #!/usr/bin/python3 -S
 """A fake `claude -p` for pcc-runner's tests: prints stream-json like Claude Code.
 
-Behaviour comes from FAKE_MODE (passed through the runner's extra_env). Every run appends
-{"argv", "pcc_mode", "task_id", "cwd"} as one JSON line to FAKE_RECORD when it is set.
+Behaviour comes from FAKE_MODE (passed through the runner's extra_env). The prompt is read from
+stdin, as `claude -p` does when no prompt argument is given (a prompt argument is an error here:
+the runner must not pass one). Every run appends {"argv", "prompt", "pcc_mode", "task_id", "cwd"}
+as one JSON line to FAKE_RECORD when it is set.
 """
 import json
 import os
@@ -18,17 +20,30 @@ mode = os.environ.get("FAKE_MODE", "success")
 if "--resume" in argv and os.environ.get("FAKE_MODE_ON_RESUME"):
     mode = os.environ["FAKE_MODE_ON_RESUME"]
 
+if mode == "flood_then_read":
+    # Fill stdout (far past a pipe's buffer) before reading the prompt: a runner that writes the
+    # prompt and only then reads our output deadlocks here.
+    flood = json.dumps({"type": "user", "message": {"role": "user", "content": "x" * 1000},
+                        "session_id": SESSION}) + "\n"
+    for _ in range(4 * 1024):
+        sys.stdout.write(flood)
+    sys.stdout.flush()
+if len(argv) > 1 and argv[0] == "-p" and not argv[1].startswith("--"):
+    sys.stderr.write(f"the prompt was passed as an argument: {argv[1][:80]!r}\n")
+    sys.exit(2)
+prompt = sys.stdin.read()
+
 record = os.environ.get("FAKE_RECORD")
 if record:
     with open(record, "a") as f:
         f.write(json.dumps({
             "argv": argv,
+            "prompt": prompt,
             "pcc_mode": os.environ.get("PCC_MODE"),
             "task_id": os.environ.get("PCC_TASK_ID"),
             "cwd": os.getcwd(),
         }) + "\n")
 
-prompt = argv[1] if len(argv) > 1 and argv[0] == "-p" else ""
 match = re.search(r"TASK-COMPLETE ([0-9a-f]+)\s*$", prompt)
 nonce = match.group(1) if match else "missing"
 out = sys.stdout
@@ -86,7 +101,7 @@ def hang():
         time.sleep(1000)
 
 
-if mode == "success":
+if mode in ("success", "flood_then_read"):
     work()
     result(f"All done\n\nTASK-COMPLETE {nonce}")
 elif mode == "no_nonce":

@@ -67,6 +67,14 @@ fn argv(record: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The prompt the fake read from its stdin.
+fn prompt_of(record: &Value) -> String {
+    record["prompt"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no prompt in {record}"))
+        .to_owned()
+}
+
 async fn run(spec: ChildSpec) -> (ChildOutcome, Vec<ChildEvent>) {
     let mut events = Vec::new();
     let outcome = run_child(spec, |event| events.push(event), &CancelToken::new()).await;
@@ -384,7 +392,11 @@ async fn run_until_done_waits_for_the_reset_and_resumes_the_session() {
         .position(|arg| arg == "--resume")
         .unwrap_or_else(|| panic!("no --resume in {second:?}"));
     assert_eq!(second[at + 1], SESSION);
-    assert!(second[1].starts_with(&policy.continue_prompt), "{second:?}");
+    assert!(
+        prompt_of(&runs[1]).starts_with(&policy.continue_prompt),
+        "{:?}",
+        runs[1]
+    );
 }
 
 #[tokio::test]
@@ -461,12 +473,13 @@ async fn argv_is_passed_without_a_shell_and_env_reaches_the_child() {
     let runs = records(&dir);
     assert_eq!(runs.len(), 1);
     let args = argv(&runs[0]);
-    assert_eq!(args[0], "-p");
-    assert!(args[1].starts_with(&format!("{prompt}\n\n")), "{args:?}");
-    assert!(args[1].contains("TASK-COMPLETE "));
+    let given = prompt_of(&runs[0]);
+    assert!(given.starts_with(&format!("{prompt}\n\n")), "{given}");
+    assert!(given.contains("TASK-COMPLETE "));
     assert_eq!(
-        args[2..],
+        args,
         [
+            "-p",
             "--output-format",
             "stream-json",
             "--verbose",
@@ -494,7 +507,7 @@ async fn each_run_has_a_fresh_nonce() {
     run(spec("success", &dir)).await;
     let runs = records(&dir);
     let nonce_line = |record: &Value| {
-        argv(record)[1]
+        prompt_of(record)
             .lines()
             .last()
             .unwrap_or_default()
@@ -526,4 +539,53 @@ async fn missing_cwd_is_a_clear_failure() {
     let (outcome, _) = run(spec).await;
     assert_eq!(outcome.status, ChildStatus::Failed);
     assert!(outcome.error.unwrap_or_default().contains("gone"));
+}
+
+/// Far over `ARG_MAX` (2 MiB with the usual 8 MiB stack limit) and over `MAX_ARG_STRLEN` (one
+/// argument, 128 KiB): as an argument this could not even be started ("Argument list too long").
+const HUGE_PROMPT_BYTES: usize = 3 * 1024 * 1024;
+
+#[tokio::test]
+async fn a_prompt_larger_than_arg_max_reaches_the_child_whole_on_stdin() {
+    let dir = temp();
+    let mut spec = spec("success", &dir);
+    let body: String = (0..HUGE_PROMPT_BYTES / 16)
+        .map(|i| format!("{i:015x}\n"))
+        .collect();
+    spec.prompt = format!("--leading dashes stay text\n{body}END-OF-PROMPT");
+    let (outcome, _) = run(spec.clone()).await;
+    assert_eq!(outcome.status, ChildStatus::Succeeded, "{outcome:#?}");
+    let runs = records(&dir);
+    assert_eq!(runs.len(), 1);
+    let given = prompt_of(&runs[0]);
+    assert!(
+        given.starts_with(&format!("{}\n\n", spec.prompt)),
+        "the child got {} bytes of a {}-byte prompt",
+        given.len(),
+        spec.prompt.len()
+    );
+    assert_eq!(
+        argv(&runs[0]),
+        ["-p", "--output-format", "stream-json", "--verbose"]
+    );
+}
+
+#[tokio::test]
+async fn a_child_that_writes_before_reading_its_prompt_does_not_deadlock() {
+    let dir = temp();
+    let mut spec = spec("flood_then_read", &dir);
+    spec.prompt = "p".repeat(HUGE_PROMPT_BYTES);
+    spec.timeout = Duration::from_secs(30);
+    let (outcome, _) = run(spec.clone()).await;
+    assert_eq!(outcome.status, ChildStatus::Succeeded, "{outcome:#?}");
+    assert!(prompt_of(&records(&dir)[0]).starts_with(&spec.prompt));
+}
+
+#[tokio::test]
+async fn a_timeout_too_large_for_the_clock_is_no_panic() {
+    let dir = temp();
+    let mut spec = spec("success", &dir);
+    spec.timeout = Duration::from_secs(u64::MAX);
+    let (outcome, _) = run(spec).await;
+    assert_eq!(outcome.status, ChildStatus::Succeeded, "{outcome:#?}");
 }
