@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 /// The environment variable that moves every file of ours (tests, several installs side by side).
 pub const PCC_HOME_ENV: &str = "PCC_HOME";
 
+/// The file, in the data directory, of hook failures the database could not take.
+pub const HOOK_FAILURES_FILE: &str = "hook-failures.log";
+
 /// The directory holding `pcc.db`, `config.toml` and `logs/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataDir {
@@ -50,6 +53,42 @@ impl DataDir {
     pub fn logs(&self) -> PathBuf {
         self.root.join("logs")
     }
+
+    /// The global configuration file.
+    pub fn config(&self) -> PathBuf {
+        self.root.join("config.toml")
+    }
+
+    /// Hook failures the database could not take (`pcc_store::FailureLog`).
+    pub fn hook_failures(&self) -> PathBuf {
+        self.root.join(HOOK_FAILURES_FILE)
+    }
+
+    /// The scheduler's lock file.
+    pub fn scheduler_lock(&self) -> PathBuf {
+        self.root.join("scheduler.lock")
+    }
+
+    /// Every file and directory of ours directly in the data directory, which must be private
+    /// (the database's `-wal` and `-shm` included; the log files are under [`DataDir::logs`]).
+    pub fn private_paths(&self) -> Vec<PathBuf> {
+        let database = self.database();
+        let with_suffix = |suffix: &str| {
+            let mut name = database.as_os_str().to_owned();
+            name.push(suffix);
+            PathBuf::from(name)
+        };
+        vec![
+            self.root.clone(),
+            database.clone(),
+            with_suffix("-wal"),
+            with_suffix("-shm"),
+            self.config(),
+            self.hook_failures(),
+            self.scheduler_lock(),
+            self.logs(),
+        ]
+    }
 }
 
 /// The project a session works in: Claude Code's `CLAUDE_PROJECT_DIR` when it set one (the
@@ -70,6 +109,10 @@ mod tests {
         let dir = DataDir::at("/x/pcc");
         assert_eq!(dir.database(), PathBuf::from("/x/pcc/pcc.db"));
         assert_eq!(dir.logs(), PathBuf::from("/x/pcc/logs"));
+        assert!(
+            dir.private_paths()
+                .contains(&PathBuf::from("/x/pcc/pcc.db-wal"))
+        );
     }
 
     #[test]

@@ -9,8 +9,10 @@ mod decisions;
 mod error;
 mod escalations;
 mod events;
+mod failure_log;
 mod notifications;
 mod open;
+pub mod private;
 mod queue;
 mod resumes;
 mod schema;
@@ -25,6 +27,7 @@ pub use escalations::{
     NewEscalation,
 };
 pub use events::{EventRecord, HookErrorKind};
+pub use failure_log::{FAILURE_LOG_MAX_BYTES, FailureLog, FailureSummary, UnrecordedFailure};
 pub use notifications::{
     DeliveryRecord, NewNotification, NotificationState, RECENT_SENDS_LIMIT, RecentNotification,
     StoredNotification,

@@ -1,11 +1,11 @@
 //! Opening the database: the file's mode, the connection's pragmas, and migrations.
 
 use crate::error::StoreError;
+use crate::failure_log::FailureLog;
+use crate::private;
 use crate::schema::{MIGRATIONS, SCHEMA_VERSION};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
-use std::fs::{DirBuilder, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -214,29 +214,26 @@ impl Store {
 }
 
 /// Creates the file with mode 0600 (and its directory with 0700) before SQLite opens it, so it is
-/// never readable by others, not even for an instant. SQLite gives `-wal` and `-shm` the same mode.
+/// never readable by others, not even for an instant. SQLite gives `-wal` and `-shm` the mode of
+/// the database file when it creates them; ones left looser by an older version are tightened
+/// here, and so is the database, and each is logged. The failure log beside it is created too,
+/// with its space reserved, while there is still room (`FailureLog::prepare`).
 fn create_private_file(path: &Path) -> Result<(), StoreError> {
     let io = |source| StoreError::Io {
         path: path.to_path_buf(),
         source,
     };
-    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-        DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|source| StoreError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+    let (_, mut tightened) = private::open_file(path, private::Access::ReadWrite).map_err(io)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        tightened.extend(private::tighten(Path::new(&name)).map_err(io)?);
     }
-    OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(path)
-        .map(drop)
-        .map_err(io)
+    for change in &tightened {
+        tracing::warn!("{change}");
+    }
+    if let Some(dir) = path.parent() {
+        FailureLog::in_dir(dir).prepare();
+    }
+    Ok(())
 }
