@@ -2,6 +2,7 @@
 //! bound on consecutive automatic answers.
 
 use crate::error::StoreError;
+use crate::events::CLOCK_STEP_SLACK_MS;
 use crate::open::Store;
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -76,8 +77,13 @@ impl Store {
         &self,
         session_id: &str,
     ) -> Result<(i64, Option<String>), StoreError> {
-        let since = "COALESCE((SELECT MAX(at_ms) FROM events
-                               WHERE session_id = ?1 AND event = 'UserPromptSubmit'), 0)";
+        // A prompt stamped ahead of the clock (which then stepped back) is not the last one:
+        // counting from it would count nothing, and the bound would never be reached.
+        let since = format!(
+            "COALESCE((SELECT MAX(at_ms) FROM events
+                       WHERE session_id = ?1 AND event = 'UserPromptSubmit'
+                         AND at_ms <= unixepoch('subsec') * 1000 + {CLOCK_STEP_SLACK_MS}), 0)"
+        );
         let count: i64 = self
             .conn
             .query_row(

@@ -87,14 +87,33 @@ impl HookErrorKind {
     }
 }
 
+/// How far ahead of the writer's clock a session's stored `last_seen_ms` may be and still be
+/// taken for a real time: far more than a hook call lasts (Claude Code kills hooks after 30 s),
+/// so a parallel hook finishing late is still ordered by when it started. A stored time further
+/// ahead was written under a clock that has since stepped back; the session's ordering ignores
+/// it, or every later event (its `SessionEnd` too) would look older and leave the session as it
+/// was until the clock caught up.
+pub const CLOCK_STEP_SLACK_MS: i64 = 5 * 60 * 1000;
+
 /// Upserts the session and appends the event inside `transaction`; returns the event's row id.
+///
+/// The session follows the newest event by `at_ms` (a late, older event changes nothing but the
+/// counts), with two clamps against clock steps: an event stamped ahead of the writer's clock is
+/// stored as of now, and a stored `last_seen_ms` more than [`CLOCK_STEP_SLACK_MS`] ahead of the
+/// writer's clock loses to whatever event comes next.
 pub(crate) fn insert_event(
     transaction: &Transaction<'_>,
     record: &EventRecord,
 ) -> rusqlite::Result<i64> {
+    let now_ms = system_now_ms();
+    let at_ms = record.at_ms.min(now_ms);
     let state = record.state_after.map(SessionState::as_str);
+    // This event is the session's newest: not older than what is stored, or what is stored is
+    // from a clock that stepped back since (?10 is the writer's clock plus the slack).
+    let newest = "(excluded.last_seen_ms >= last_seen_ms OR last_seen_ms > ?10)";
     transaction.execute(
-        "INSERT INTO sessions (id, cwd, project_root, transcript_path, permission_mode,
+        &format!(
+            "INSERT INTO sessions (id, cwd, project_root, transcript_path, permission_mode,
                                    first_seen_ms, last_seen_ms, last_event, last_tool, state,
                                    event_count)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, COALESCE(?9, 'working'), 1)
@@ -103,26 +122,25 @@ pub(crate) fn insert_event(
                  transcript_path = COALESCE(excluded.transcript_path, transcript_path),
                  permission_mode = COALESCE(excluded.permission_mode, permission_mode),
                  first_seen_ms   = MIN(first_seen_ms, excluded.first_seen_ms),
-                 cwd          = IIF(excluded.last_seen_ms >= last_seen_ms, excluded.cwd, cwd),
-                 project_root = IIF(excluded.last_seen_ms >= last_seen_ms,
-                                    excluded.project_root, project_root),
-                 last_event   = IIF(excluded.last_seen_ms >= last_seen_ms,
-                                    excluded.last_event, last_event),
-                 last_tool    = IIF(excluded.last_seen_ms >= last_seen_ms,
-                                    excluded.last_tool, last_tool),
-                 state        = IIF(excluded.last_seen_ms >= last_seen_ms AND ?9 IS NOT NULL,
-                                    ?9, state),
-                 last_seen_ms = MAX(last_seen_ms, excluded.last_seen_ms)",
+                 cwd          = IIF({newest}, excluded.cwd, cwd),
+                 project_root = IIF({newest}, excluded.project_root, project_root),
+                 last_event   = IIF({newest}, excluded.last_event, last_event),
+                 last_tool    = IIF({newest}, excluded.last_tool, last_tool),
+                 state        = IIF({newest} AND ?9 IS NOT NULL, ?9, state),
+                 last_seen_ms = IIF(last_seen_ms > ?10, excluded.last_seen_ms,
+                                    MAX(last_seen_ms, excluded.last_seen_ms))"
+        ),
         params![
             record.session_id,
             record.cwd,
             record.project_root,
             record.transcript_path,
             record.permission_mode,
-            record.at_ms,
+            at_ms,
             record.event,
             record.tool_name,
             state,
+            now_ms.saturating_add(CLOCK_STEP_SLACK_MS),
         ],
     )?;
     transaction.execute(
@@ -131,7 +149,7 @@ pub(crate) fn insert_event(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             record.session_id,
-            record.at_ms,
+            at_ms,
             record.event,
             record.tool_name,
             record.tool_use_id,
@@ -141,6 +159,15 @@ pub(crate) fn insert_event(
         ],
     )?;
     Ok(transaction.last_insert_rowid())
+}
+
+/// The system clock in ms since the epoch (0 before 1970, which no real clock reads).
+pub(crate) fn system_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+        })
 }
 
 impl Store {

@@ -17,6 +17,7 @@ mod queue;
 mod resumes;
 mod schema;
 mod sessions;
+mod spool;
 mod task_lists;
 
 pub use brain_answers::BrainAnswerRecord;

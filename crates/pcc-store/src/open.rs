@@ -4,6 +4,7 @@ use crate::error::StoreError;
 use crate::failure_log::FailureLog;
 use crate::private;
 use crate::schema::{MIGRATIONS, SCHEMA_VERSION};
+use crate::spool;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -46,12 +47,19 @@ impl Store {
     }
 
     /// Opens an existing database as it is: no file is created and nothing is migrated, so a
-    /// reader (`status`, `doctor`) never changes what it inspects. `Ok(None)` when there is no file.
+    /// reader (`status`, `doctor`) never changes what it inspects. `Ok(None)` when there is
+    /// nothing recorded yet: no file, or a file no migration has reached (`user_version` 0). The
+    /// first hook call leaves one of those while it creates the tables, or for good when it is
+    /// killed before its first commit (a 0-byte file); the next writer migrates it.
     pub fn open_existing(path: &Path) -> Result<Option<Store>, StoreError> {
         if !path.exists() {
             return Ok(None);
         }
-        Store::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE).map(Some)
+        let store = Store::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        if store.schema_version()? == 0 {
+            return Ok(None);
+        }
+        Ok(Some(store))
     }
 
     /// The database file.
@@ -80,7 +88,8 @@ impl Store {
 
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so a
     /// busy database waits in the busy handler instead of failing halfway, and `work` either
-    /// commits whole or leaves no trace.
+    /// commits whole or leaves no trace. The same transaction first folds in what the spool
+    /// holds (`spool.rs`); a fold that fails is undone alone and never fails `work`.
     pub(crate) fn write<T>(
         &mut self,
         work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
@@ -94,10 +103,22 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(wrap)?;
+        let folded = fold_spool(&transaction, &path);
         let value = work(&transaction).map_err(wrap)?;
         transaction.commit().map_err(wrap)?;
+        if let Some(folded) = folded {
+            folded.remove();
+        }
         self.checkpoint_if_large();
         Ok(value)
+    }
+
+    /// How long this connection's writes wait for another process's transaction ([`BUSY_TIMEOUT`]
+    /// unless set): a call that can keep its event in the spool instead waits less.
+    pub fn set_busy_timeout(&self, timeout: Duration) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(timeout)
+            .map_err(|source| self.error(source))
     }
 
     /// Copies the WAL into the database and empties it once it passes [`WAL_CHECKPOINT_BYTES`].
@@ -209,6 +230,28 @@ impl Store {
                 let _ = self.conn.execute_batch("ROLLBACK");
                 Err(wrap(source))
             }
+        }
+    }
+}
+
+/// Folds the spool into `transaction` inside a savepoint of its own, so a fold that fails (a
+/// file from an older schema's reader, say) is undone alone: logged, left for the next writer.
+fn fold_spool(transaction: &rusqlite::Transaction<'_>, path: &Path) -> Option<spool::Folded> {
+    let folded = transaction
+        .execute_batch("SAVEPOINT spool_fold")
+        .and_then(|()| spool::fold(transaction, path));
+    match folded {
+        Ok(folded) => match transaction.execute_batch("RELEASE spool_fold") {
+            Ok(()) => Some(folded),
+            Err(error) => {
+                tracing::error!(%error, "could not keep the spool's fold; left for the next writer");
+                None
+            }
+        },
+        Err(error) => {
+            tracing::error!(%error, "could not fold the spool; left for the next writer");
+            let _ = transaction.execute_batch("ROLLBACK TO spool_fold; RELEASE spool_fold");
+            None
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::error::StoreError;
 use crate::escalations::{HUMAN_ANSWER_RESUME, NewEscalation, insert_escalation};
-use crate::events::{EventRecord, insert_event};
+use crate::events::{CLOCK_STEP_SLACK_MS, EventRecord, insert_event};
 use crate::open::Store;
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -71,12 +71,15 @@ pub enum ResumeResult {
 pub const LIVE_SESSION_QUIET_MS: i64 = 30 * 60 * 1000;
 
 /// The condition (on a `resumes` row, with `?1` the current time) of an answer that waits for
-/// its session, still running, to stop or end.
+/// its session, still running, to stop or end. A `last_seen_ms` further ahead than
+/// [`CLOCK_STEP_SLACK_MS`] was stamped by a clock that has stepped back since: it proves no
+/// activity, or the answer would wait until the clock caught up.
 fn waits_for_live_session() -> String {
     format!(
         "(limit_kind = '{HUMAN_ANSWER_RESUME}' AND EXISTS (
             SELECT 1 FROM sessions s WHERE s.id = resumes.session_id
-              AND s.state != 'ended' AND s.last_seen_ms > ?1 - {LIVE_SESSION_QUIET_MS}))"
+              AND s.state != 'ended' AND s.last_seen_ms > ?1 - {LIVE_SESSION_QUIET_MS}
+              AND s.last_seen_ms <= ?1 + {CLOCK_STEP_SLACK_MS}))"
     )
 }
 

@@ -253,4 +253,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE resumes ADD COLUMN child_pid INTEGER;
     ALTER TABLE resumes ADD COLUMN child_start TEXT;
     ",
+    // 11: an event folded in from the spool (events that could not wait for the write lock)
+    // carries its spool file's name, so a fold interrupted between its commit and deleting the
+    // files never stores an event twice.
+    "
+    ALTER TABLE events ADD COLUMN spool_key TEXT;
+    CREATE UNIQUE INDEX events_by_spool_key ON events(spool_key) WHERE spool_key IS NOT NULL;
+    ",
 ];
