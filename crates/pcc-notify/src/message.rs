@@ -2,6 +2,7 @@
 //! its [`NotifyKind`], its [`Urgency`] and the dedupe key the throttle compares.
 
 use jiff::Timestamp;
+use pcc_core::redact::redact;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -162,6 +163,17 @@ impl Notification {
     pub fn with_dedupe_key(mut self, key: impl Into<String>) -> Self {
         self.dedupe_key = key.into();
         self
+    }
+
+    /// The same message with its text redacted (`pcc_core::redact`): what every channel
+    /// sends, whoever built the message. The dedupe key is kept: it is a hash or an id.
+    pub fn redacted(&self) -> Self {
+        Self {
+            title: redact(&self.title),
+            body: redact(&self.body),
+            project: self.project.as_deref().map(redact),
+            ..self.clone()
+        }
     }
 
     /// "project · session 1a2b3c4d", or `None` when neither is known.

@@ -116,12 +116,13 @@ fn webhook_channel(index: usize, hook: &WebhookConfig) -> String {
 
 /// Sends `message` to every channel of `config`, returning within `config.timeout_ms` plus
 /// [`REPORT_GRACE`], one [`Delivery`] per enabled channel in [`channel_names`] order. No
-/// throttling here: ask [`crate::throttle::decide`] first.
+/// throttling here: ask [`crate::throttle::decide`] first. What is sent is
+/// [`Notification::redacted`]: no channel ever gets a secret, whatever the caller put in.
 pub fn send(config: &NotifyConfig, message: &Notification, env: &SendEnv) -> Vec<Delivery> {
     let start = Instant::now();
     let timeout = config.timeout();
     let deadline = start + timeout;
-    let message = Arc::new(message.clone());
+    let message = Arc::new(message.redacted());
     let names = channel_names(config);
     let (tx, rx) = mpsc::channel::<(usize, Delivery)>();
 

@@ -257,3 +257,27 @@ fn an_unreachable_webhook_fails_without_panicking() {
     assert!(!delivery.ok && !delivery.skipped, "{delivery:?}");
     assert!(delivery.error.is_some());
 }
+
+#[test]
+fn no_channel_is_sent_a_secret_whoever_built_the_message() {
+    let server = TestServer::start(Reply::Status(200));
+    let hook = WebhookConfig::new(server.url("/hooks/ntfy"), WebhookFormat::Ntfy);
+    let leaky = Notification::new(
+        NotifyKind::Escalation,
+        "Permission needed: sshpass -p SshTitle9x ssh host",
+        "Bash: mysql -pBodyPw9x shop\nWhy: docker login --password DockBody9x r.io",
+        at(),
+    );
+    let deliveries = send(&config(vec![hook]), &leaky, &env());
+    assert!(only(&deliveries).ok, "{deliveries:?}");
+    let request = server.next_request();
+    let sent = format!(
+        "{:?} {}",
+        request.headers,
+        String::from_utf8_lossy(&request.body)
+    );
+    for secret in ["SshTitle9x", "BodyPw9x", "DockBody9x"] {
+        assert!(!sent.contains(secret), "{secret} was sent: {sent}");
+    }
+    assert!(sent.contains("mysql -p[REDACTED] shop"), "{sent}");
+}

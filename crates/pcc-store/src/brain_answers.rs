@@ -4,6 +4,7 @@
 use crate::error::StoreError;
 use crate::events::CLOCK_STEP_SLACK_MS;
 use crate::open::Store;
+use pcc_core::redact::{redact, redact_opt};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 /// One brain answer, as stored.
@@ -47,13 +48,13 @@ pub(crate) fn insert_brain_answers(
                 answer.session_id,
                 answer.at_ms,
                 answer.kind,
-                answer.question,
-                answer.answer,
+                redact(&answer.question),
+                redact_opt(answer.answer.as_deref()),
                 answer.confidence,
                 answer.escalated,
                 answer.brain,
-                answer.fallback_reason,
-                answer.reasoning,
+                redact_opt(answer.fallback_reason.as_deref()),
+                redact(&answer.reasoning),
                 answer.latency_us,
             ],
         )?;

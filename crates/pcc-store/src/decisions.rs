@@ -5,6 +5,7 @@ use crate::error::StoreError;
 use crate::escalations::{NewEscalation, insert_escalation_of};
 use crate::events::{EventRecord, insert_event};
 use crate::open::Store;
+use pcc_core::redact::redact;
 use rusqlite::{OptionalExtension, params};
 
 /// One permission decision, as stored.
@@ -108,11 +109,11 @@ impl Store {
                     decision.tool_name,
                     decision.tool_use_id,
                     decision.project_root,
-                    decision.input,
+                    redact(&decision.input),
                     decision.level,
                     decision.answer,
                     decision.rule,
-                    decision.reason,
+                    redact(&decision.reason),
                     decision.mode,
                     decision.latency_us,
                     decision.call_digest,

@@ -8,6 +8,7 @@ use crate::error::StoreError;
 use crate::open::Store;
 use pcc_core::decision::PriorApproval;
 use pcc_core::human_answer::{Effects, Response, TaskEffect};
+use pcc_core::redact::{redact, redact_opt};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 /// An escalation to raise.
@@ -187,11 +188,11 @@ pub(crate) fn insert_escalation_of(
             escalation.created_ms,
             escalation.kind,
             decision_id,
-            escalation.summary,
-            escalation.reason,
+            redact(&escalation.summary),
+            redact(&escalation.reason),
             escalation.project_root,
             escalation.mode,
-            escalation.suggestion,
+            redact_opt(escalation.suggestion.as_deref()),
             escalation.queue_task_id,
             deferred_tool_use_id,
         ],
@@ -302,7 +303,7 @@ impl Store {
             let changed = transaction.execute(
                 "UPDATE escalations SET state = 'answered', verdict = ?2, answer = ?3, answered_ms = ?4
                  WHERE id = ?1 AND state = 'pending'",
-                params![id, response.verdict(), response.text(), now_ms],
+                params![id, response.verdict(), redact(response.text()), now_ms],
             )?;
             if changed == 0 {
                 return Ok(AnswerOutcome::AlreadyAnswered(Box::new(escalation)));
@@ -356,7 +357,7 @@ impl Store {
                                  prompt = resumes.prompt || char(10) || char(10) || excluded.prompt,
                                  updated_ms = excluded.updated_ms
                              RETURNING id",
-                            params![session_id, cwd, transcript_path, HUMAN_ANSWER_RESUME, now_ms, prompt],
+                            params![session_id, cwd, transcript_path, HUMAN_ANSWER_RESUME, now_ms, redact(&prompt)],
                             |row| row.get(0),
                         )?;
                         transaction.execute(
@@ -385,7 +386,7 @@ impl Store {
                                 session_id = target_session_id,
                                 text = text || char(10) || char(10) || 'A human adds: ' || ?2
                          WHERE id = ?1",
-                        params![task_id, note],
+                        params![task_id, redact(note)],
                     )?,
                 };
             }

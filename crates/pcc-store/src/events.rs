@@ -3,6 +3,7 @@
 use crate::error::StoreError;
 use crate::open::Store;
 use pcc_core::hook::HookInput;
+use pcc_core::redact::{redact, redact_opt};
 use pcc_core::session_state::SessionState;
 use rusqlite::{Transaction, params};
 
@@ -154,8 +155,8 @@ pub(crate) fn insert_event(
             record.tool_name,
             record.tool_use_id,
             record.agent_id,
-            record.summary,
-            record.unknown_fields,
+            redact(&record.summary),
+            redact_opt(record.unknown_fields.as_deref()),
         ],
     )?;
     Ok(transaction.last_insert_rowid())

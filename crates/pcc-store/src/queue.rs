@@ -7,6 +7,7 @@ use crate::error::StoreError;
 use crate::escalations::{NewEscalation, insert_escalation};
 use crate::events::{EventRecord, insert_event};
 use crate::open::Store;
+use pcc_core::redact::redact;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 /// A task to queue.
@@ -209,7 +210,8 @@ fn first_line(text: &str) -> &str {
 }
 
 impl Store {
-    /// Queues tasks in order, skipping any whose text already waits for the same target.
+    /// Queues tasks in order, skipping any whose text already waits for the same target. The
+    /// text is stored redacted (`pcc_core::redact`): a secret in it is not handed to Claude either.
     pub fn add_queue_tasks(
         &mut self,
         tasks: &[NewQueueTask],
@@ -218,12 +220,13 @@ impl Store {
         self.write(|transaction| {
             let mut added = Vec::with_capacity(tasks.len());
             for task in tasks {
+                let text = redact(&task.text);
                 let existing: Option<i64> = transaction
                     .query_row(
                         "SELECT id FROM queue_tasks
                          WHERE state IN ('pending', 'active') AND text = ?1 AND project_root = ?2
                            AND session_id IS ?3",
-                        params![task.text, task.project_root, task.session_id],
+                        params![text, task.project_root, task.session_id],
                         |row| row.get(0),
                     )
                     .optional()?;
@@ -235,7 +238,7 @@ impl Store {
                     "INSERT INTO queue_tasks (session_id, target_session_id, project_root, text, source,
                                               state, created_ms)
                      VALUES (?1, ?1, ?2, ?3, ?4, 'pending', ?5)",
-                    params![task.session_id, task.project_root, task.text, task.source, now_ms],
+                    params![task.session_id, task.project_root, text, task.source, now_ms],
                 )?;
                 added.push(Added::Queued(transaction.last_insert_rowid()));
             }

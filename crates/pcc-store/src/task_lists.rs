@@ -6,10 +6,13 @@
 //! `cancelled`. A task's `state` is `pending`, `running` or `finished`; a finished task has a
 //! `status` (`succeeded`, `failed`, `timed_out`, `cancelled`, `rate_limited`, `unverified` or
 //! `skipped`). Options are JSON text owned by the MCP server; the store does not read them.
+//! Prompts, results and errors are stored redacted (`pcc_core::redact`), so a secret written
+//! into a prompt is not run either: a task that needs one reads it from the environment.
 
 use crate::error::StoreError;
 use crate::escalations::{NewEscalation, insert_escalation};
 use crate::open::Store;
+use pcc_core::redact::{redact, redact_opt};
 use rusqlite::{OptionalExtension, Row, params};
 
 /// A list to create.
@@ -206,7 +209,12 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, 'pending')",
             )?;
             for (position, task) in list.tasks.iter().enumerate() {
-                insert.execute(params![id, position as i64, task.prompt, task.options])?;
+                insert.execute(params![
+                    id,
+                    position as i64,
+                    redact(&task.prompt),
+                    task.options
+                ])?;
             }
             Ok(id)
         })
@@ -356,12 +364,12 @@ impl Store {
                     finish.finished_ms,
                     finish.duration_ms,
                     finish.session_id,
-                    finish.result_text,
+                    redact_opt(finish.result_text.as_deref()),
                     finish.turns,
                     finish.tool_uses,
                     finish.cost_usd,
-                    finish.denials,
-                    finish.error,
+                    redact(&finish.denials),
+                    redact_opt(finish.error.as_deref()),
                     finish.resumes,
                 ],
             )?;
@@ -408,7 +416,7 @@ impl Store {
             let changed = tx.execute(
                 "UPDATE tasks SET state = 'finished', status = ?2, error = ?3, finished_ms = ?4
                  WHERE list_id = ?1 AND state != 'finished'",
-                params![list_id, status, reason, now_ms],
+                params![list_id, status, redact(reason), now_ms],
             )?;
             touch(tx, list_id, now_ms)?;
             Ok(changed)
@@ -429,7 +437,7 @@ impl Store {
                 "UPDATE task_lists SET state = ?2, error = ?3, finished_ms = ?4, updated_ms = ?4,
                         worker_pid = NULL
                  WHERE id = ?1",
-                params![id, state, error, now_ms],
+                params![id, state, redact_opt(error), now_ms],
             )?;
             Ok(())
         })
