@@ -22,6 +22,7 @@ mod logging;
 mod mcp_registration;
 mod notifier;
 mod notify_command;
+mod process;
 mod programs;
 mod queue_command;
 mod resume_command;

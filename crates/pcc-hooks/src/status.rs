@@ -246,6 +246,15 @@ fn session_json(
     resume: Option<&Resume>,
     now_ms: i64,
 ) -> SessionJson {
+    // A claim whose scheduler and claude are both gone is not resuming: it waits for the next
+    // scheduler (`resume --now` starts one), which records its end or runs it again.
+    let resume_state = resume.map(|resume| {
+        if resume.state == "running" && !crate::scheduler::claim_in_flight(resume) {
+            "interrupted"
+        } else {
+            resume.state.as_str()
+        }
+    });
     SessionJson {
         session_id: session.session_id.clone(),
         short_id: short_id(&session.session_id).to_owned(),
@@ -254,7 +263,9 @@ fn session_json(
         status: shown_state(
             &session.state,
             decisions.escalated,
-            resume.map(|resume| (resume.state.as_str(), resume.plan.limit_kind.as_str())),
+            resume
+                .zip(resume_state)
+                .map(|(resume, state)| (state, resume.plan.limit_kind.as_str())),
         ),
         state: session.state.clone(),
         paused: session.paused,
@@ -275,8 +286,8 @@ fn session_json(
             asked: decisions.asked,
             pending_escalations: decisions.escalated,
         },
-        resume: resume.map(|resume| ResumeJson {
-            state: resume.state.clone(),
+        resume: resume.zip(resume_state).map(|(resume, state)| ResumeJson {
+            state: state.to_owned(),
             limit: resume.plan.limit_kind.clone(),
             resets_at: resume.plan.resets_at_ms.map(rfc3339),
             due: rfc3339(resume.plan.due_ms),
@@ -441,6 +452,10 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
 /// state in words, with "(paused)" when the session's queue is paused.
 fn state_text(session: &SessionJson, now_ms: i64) -> String {
     let text = match (&session.resume, session.status) {
+        (Some(resume), _) if resume.state == "interrupted" => format!(
+            "resume interrupted (pcc-hooks resume {} --now)",
+            session.short_id
+        ),
         (Some(resume), "rate_limited") => {
             let due: jiff::Timestamp = resume.due.parse().unwrap_or_default();
             let local = due.to_zoned(jiff::tz::TimeZone::system());

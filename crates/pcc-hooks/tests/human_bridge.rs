@@ -10,12 +10,12 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-/// A fake `claude` for the scheduler: logs its argv as one JSON line, finishes its turn, and
-/// writes to `$FAKE_FIFO` so the test can wait for it.
+/// A fake `claude` for the scheduler: logs its argv and stdin (the prompt) as one JSON line,
+/// finishes its turn, and writes to `$FAKE_FIFO` so the test can wait for it.
 const FAKE_CLAUDE: &str = r#"#!/usr/bin/env python3
 import json, os, sys
 with open(os.environ["FAKE_LOG"], "a") as log:
-    log.write(json.dumps({"argv": sys.argv[1:], "cwd": os.getcwd()}) + "\n")
+    log.write(json.dumps({"argv": sys.argv[1:], "stdin": sys.stdin.read(), "cwd": os.getcwd()}) + "\n")
 print(json.dumps({"type": "result", "subtype": "success", "is_error": False, "result": "ok"}))
 sys.stdout.flush()
 with open(os.environ["FAKE_FIFO"], "w") as fifo:
@@ -265,9 +265,10 @@ fn an_answer_for_an_ended_session_is_delivered_by_claude_resume() {
         .collect();
     assert_eq!(&argv[..2], ["--resume", "sess-ended"]);
     assert_eq!(argv[2], "-p");
+    let prompt = run["stdin"].as_str().expect("the prompt on stdin");
     assert!(
-        argv[3].contains("git push --force") && argv[3].contains("approved"),
-        "{argv:?}"
+        prompt.contains("git push --force") && prompt.contains("approved"),
+        "{run}"
     );
     assert_eq!(run["cwd"], bridge.project.display().to_string());
     let state: String = bridge
@@ -355,7 +356,14 @@ fn a_failed_resume_is_retried_or_dismissed() {
     bridge.hook("unattended", bridge.event("s-r", "SessionEnd"));
     {
         let mut store = bridge.limit_resume("s-r", 0);
-        let claimed = store.claim_due_resume(10, 1).expect("claim").expect("due");
+        let scheduler = pcc_store::ProcessStamp {
+            pid: 1,
+            start: "test".into(),
+        };
+        let claimed = store
+            .claim_due_resume(10, &scheduler)
+            .expect("claim")
+            .expect("due");
         let escalation = store
             .finish_resume(
                 claimed.id,

@@ -6,12 +6,13 @@ use pcc_store::{NewResume, Store};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-/// A fake `claude`: logs its argv, cwd and PCC_MODE as one JSON line to `$FAKE_LOG`, then
-/// behaves as `$FAKE_MODE` says (ok, limited, fail).
+/// A fake `claude`: logs its argv, stdin, cwd and PCC_MODE as one JSON line to `$FAKE_LOG`,
+/// then behaves as `$FAKE_MODE` says (ok, limited, fail).
 const FAKE_CLAUDE: &str = r#"#!/usr/bin/env python3
 import json, os, sys, time
 with open(os.environ["FAKE_LOG"], "a") as log:
-    log.write(json.dumps({"argv": sys.argv[1:], "cwd": os.getcwd(), "mode": os.environ.get("PCC_MODE"),
+    log.write(json.dumps({"argv": sys.argv[1:], "stdin": sys.stdin.read(), "cwd": os.getcwd(),
+                          "mode": os.environ.get("PCC_MODE"),
                           "claudecode": os.environ.get("CLAUDECODE")}) + "\n")
 mode = os.environ.get("FAKE_MODE", "ok")
 print(json.dumps({"type": "system", "subtype": "init", "session_id": sys.argv[2]}))
@@ -113,7 +114,7 @@ fn now_ms() -> i64 {
 }
 
 #[test]
-fn once_runs_what_is_due_with_an_argument_vector_and_leaves_the_rest() {
+fn once_runs_what_is_due_with_an_argument_vector_and_the_prompt_on_stdin() {
     let setup = setup();
     schedule(&setup, "due-session", now_ms() - 1000);
     schedule(&setup, "later-session", now_ms() + 3_600_000);
@@ -127,7 +128,6 @@ fn once_runs_what_is_due_with_an_argument_vector_and_leaves_the_rest() {
             "--resume",
             "due-session",
             "-p",
-            "Please continue; the limit has reset.",
             "--output-format",
             "stream-json",
             "--verbose"
@@ -141,6 +141,10 @@ fn once_runs_what_is_due_with_an_argument_vector_and_leaves_the_rest() {
             .expect("project")
             .display()
             .to_string()
+    );
+    assert_eq!(
+        runs[0]["stdin"], "Please continue; the limit has reset.",
+        "the prompt is on stdin, not in the argument list"
     );
     assert_eq!(runs[0]["mode"], "unattended");
     assert_eq!(
@@ -345,4 +349,47 @@ fn resume_now_runs_a_scheduled_resume_at_once_and_cancel_drops_one() {
             ("later-session".into(), "done".into(), 1, None)
         ]
     );
+}
+
+#[test]
+fn after_a_reboot_the_next_session_start_finishes_a_claim_its_dead_scheduler_left() {
+    let setup = setup();
+    schedule(&setup, "claimed-session", now_ms() - 60_000);
+    // Claimed before the reboot by a scheduler that is gone; its claude never started.
+    db(&setup.home)
+        .execute(
+            "UPDATE resumes SET state = 'running', attempts = 1, runner_pid = 1,
+                    runner_start = 'a-boot-before:42'",
+            [],
+        )
+        .expect("plant the claim");
+    let fifo = setup.project.join("ran.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let start = serde_json::json!({"session_id": "another", "cwd": setup.project,
+        "hook_event_name": "SessionStart", "source": "startup"});
+    let output = run_with_stdin(
+        command(&setup.home)
+            .arg("hook")
+            .env("PCC_CLAUDE_BIN", &setup.fake)
+            .env("FAKE_LOG", &setup.log)
+            .env("FAKE_FIFO", &fifo),
+        start.to_string().as_bytes(),
+    );
+    assert!(
+        output.status.success() && output.stdout.is_empty(),
+        "{}",
+        text(&output.stderr)
+    );
+    wait_for_the_scheduler(&setup.home, fifo);
+    assert_eq!(
+        resume_rows(&setup),
+        vec![("claimed-session".into(), "done".into(), 2, None)]
+    );
+    assert_eq!(runs(&setup).len(), 1);
 }

@@ -35,7 +35,7 @@ pub use notifications::{
 };
 pub use open::{BUSY_TIMEOUT, Store, WAL_CHECKPOINT_BYTES};
 pub use queue::{Added, HandedTask, NewQueueTask, QueueTask, Removal, StopOutcome, StopRecord};
-pub use resumes::{LIVE_SESSION_QUIET_MS, NewResume, Resume, ResumeResult};
+pub use resumes::{LIVE_SESSION_QUIET_MS, NewResume, ProcessStamp, Resume, ResumeResult};
 pub use schema::SCHEMA_VERSION;
 pub use sessions::SessionOverview;
 pub use task_lists::{NewTask, NewTaskList, RunningTaskList, TaskFinish, TaskList, TaskRow};

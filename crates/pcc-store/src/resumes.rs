@@ -1,6 +1,10 @@
 //! Resumes: sessions stopped by a usage limit, to be continued with `claude --resume` when the
 //! limit resets. The scheduler claims a due resume atomically, so two schedulers never run the
-//! same one, and a claim left by a crashed scheduler goes back to pending instead of being lost.
+//! same one, and a claim left by a crashed scheduler is taken over instead of being lost.
+//!
+//! A claim names processes, not bare pids ([`ProcessStamp`]): the scheduler that claimed it and
+//! the `claude` it started. A pid that now belongs to an unrelated process is not the claimant,
+//! and a `claude` that outlived its scheduler is found again, so it is never joined by a second.
 
 use crate::error::StoreError;
 use crate::escalations::{HUMAN_ANSWER_RESUME, NewEscalation, insert_escalation};
@@ -27,6 +31,17 @@ pub struct NewResume {
     pub prompt: String,
 }
 
+/// One process, told apart from any later one that reuses its pid: the pid and what the system
+/// says about when it started (on Linux `<boot id>:<start time in clock ticks>`). Reading it is
+/// the caller's business; the store only keeps and compares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessStamp {
+    /// The process id.
+    pub pid: u32,
+    /// When it started, as an opaque token compared for equality.
+    pub start: String,
+}
+
 /// A stored resume.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resume {
@@ -40,6 +55,10 @@ pub struct Resume {
     pub attempts: i64,
     /// The last failure, if any.
     pub last_error: Option<String>,
+    /// The scheduler holding the claim (while `running`), when the claim names it with its start.
+    pub runner: Option<ProcessStamp>,
+    /// The `claude` that scheduler started for it, the leader of its own process group.
+    pub child: Option<ProcessStamp>,
 }
 
 /// How a resume run ended.
@@ -84,7 +103,15 @@ fn waits_for_live_session() -> String {
 }
 
 const COLUMNS: &str = "id, session_id, cwd, transcript_path, limit_kind, resets_at_ms, due_ms, prompt, \
-                       state, attempts, last_error";
+                       state, attempts, last_error, runner_pid, runner_start, child_pid, child_start";
+
+/// A stamp from a (pid, start) pair of columns; either missing means none.
+fn stamp(pid: Option<u32>, start: Option<String>) -> Option<ProcessStamp> {
+    Some(ProcessStamp {
+        pid: pid?,
+        start: start?,
+    })
+}
 
 fn resume_from_row(row: &Row<'_>) -> rusqlite::Result<Resume> {
     Ok(Resume {
@@ -101,6 +128,8 @@ fn resume_from_row(row: &Row<'_>) -> rusqlite::Result<Resume> {
         state: row.get(8)?,
         attempts: row.get(9)?,
         last_error: row.get(10)?,
+        runner: stamp(row.get(11)?, row.get(12)?),
+        child: stamp(row.get(13)?, row.get(14)?),
     })
 }
 
@@ -142,29 +171,106 @@ impl Store {
     pub fn claim_due_resume(
         &mut self,
         now_ms: i64,
-        scheduler_pid: u32,
+        scheduler: &ProcessStamp,
     ) -> Result<Option<Resume>, StoreError> {
         self.write(|transaction| {
             transaction
                 .query_row(
                     &format!(
                         "UPDATE resumes SET state = 'running', attempts = attempts + 1, claimed_ms = ?1,
-                                runner_pid = ?2, updated_ms = ?1
+                                runner_pid = ?2, runner_start = ?3, child_pid = NULL,
+                                child_start = NULL, updated_ms = ?1
                          WHERE id = (SELECT id FROM resumes
                                      WHERE state = 'pending' AND due_ms <= ?1 AND NOT {waiting}
                                      ORDER BY due_ms, id LIMIT 1)
                          RETURNING {COLUMNS}",
                         waiting = waits_for_live_session()
                     ),
-                    params![now_ms, scheduler_pid],
+                    params![now_ms, scheduler.pid, scheduler.start],
                     resume_from_row,
                 )
                 .optional()
         })
     }
 
+    /// Records the `claude` a scheduler started for its claim. Returns false, recording nothing,
+    /// when the claim is no longer that scheduler's (`resume --cancel` came first): the caller
+    /// then stops the child it just started.
+    pub fn record_resume_child(
+        &mut self,
+        id: i64,
+        scheduler: &ProcessStamp,
+        child: &ProcessStamp,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.write(|transaction| {
+            let changed = transaction.execute(
+                "UPDATE resumes SET child_pid = ?4, child_start = ?5, updated_ms = ?6
+                 WHERE id = ?1 AND state = 'running' AND runner_pid = ?2 AND runner_start = ?3",
+                params![
+                    id,
+                    scheduler.pid,
+                    scheduler.start,
+                    child.pid,
+                    child.start,
+                    now_ms
+                ],
+            )?;
+            Ok(changed > 0)
+        })
+    }
+
+    /// Takes over, for `scheduler`, every `running` claim whose scheduler is gone, as decided by
+    /// `is_running` (a claim naming no scheduler with its start counts as gone), and returns
+    /// them with the `claude` each one names. Run by a scheduler that holds the scheduler lock;
+    /// it then waits for each named `claude` still running and records its outcome, or puts the
+    /// claim back to pending when no `claude` was started.
+    pub fn take_over_abandoned_resumes(
+        &mut self,
+        scheduler: &ProcessStamp,
+        is_running: impl Fn(&ProcessStamp) -> bool,
+        now_ms: i64,
+    ) -> Result<Vec<Resume>, StoreError> {
+        self.write(|transaction| {
+            let running: Vec<Resume> = {
+                let mut statement = transaction.prepare(&format!(
+                    "SELECT {COLUMNS} FROM resumes WHERE state = 'running' ORDER BY id"
+                ))?;
+                let rows = statement.query_map([], resume_from_row)?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let mut taken = Vec::new();
+            for mut resume in running {
+                if resume.runner.as_ref().is_some_and(&is_running) {
+                    continue;
+                }
+                transaction.execute(
+                    "UPDATE resumes SET runner_pid = ?2, runner_start = ?3, updated_ms = ?4
+                     WHERE id = ?1 AND state = 'running'",
+                    params![resume.id, scheduler.pid, scheduler.start, now_ms],
+                )?;
+                resume.runner = Some(scheduler.clone());
+                taken.push(resume);
+            }
+            Ok(taken)
+        })
+    }
+
+    /// Puts a claim whose `claude` never started back to pending, as it was before the claim.
+    pub fn release_resume(&mut self, id: i64, now_ms: i64) -> Result<(), StoreError> {
+        self.write(|transaction| {
+            transaction.execute(
+                "UPDATE resumes SET state = 'pending', runner_pid = NULL, runner_start = NULL,
+                        child_pid = NULL, child_start = NULL, updated_ms = ?2
+                 WHERE id = ?1 AND state = 'running'",
+                params![id, now_ms],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Records how a claimed resume ended. A final failure also raises an escalation, which is
-    /// returned with its id.
+    /// returned with its id. A claim no longer running (cancelled meanwhile) is left as it is.
     pub fn finish_resume(
         &mut self,
         id: i64,
@@ -175,29 +281,34 @@ impl Store {
             match result {
                 ResumeResult::Done => {
                     transaction.execute(
-                        "UPDATE resumes SET state = 'done', updated_ms = ?2, last_error = NULL WHERE id = ?1",
+                        "UPDATE resumes SET state = 'done', updated_ms = ?2, last_error = NULL
+                         WHERE id = ?1 AND state = 'running'",
                         params![id, now_ms],
                     )?;
                 }
                 ResumeResult::LimitedAgain { resets_at_ms, due_ms } => {
                     transaction.execute(
                         "UPDATE resumes SET state = 'pending', resets_at_ms = ?2, due_ms = ?3, updated_ms = ?4
-                         WHERE id = ?1",
+                         WHERE id = ?1 AND state = 'running'",
                         params![id, resets_at_ms, due_ms, now_ms],
                     )?;
                 }
                 ResumeResult::Failed { error, retry_at_ms: Some(retry) } => {
                     transaction.execute(
                         "UPDATE resumes SET state = 'pending', due_ms = ?2, last_error = ?3, updated_ms = ?4
-                         WHERE id = ?1",
+                         WHERE id = ?1 AND state = 'running'",
                         params![id, retry, error, now_ms],
                     )?;
                 }
                 ResumeResult::Failed { error, retry_at_ms: None } => {
-                    transaction.execute(
-                        "UPDATE resumes SET state = 'failed', last_error = ?2, updated_ms = ?3 WHERE id = ?1",
+                    let changed = transaction.execute(
+                        "UPDATE resumes SET state = 'failed', last_error = ?2, updated_ms = ?3
+                         WHERE id = ?1 AND state = 'running'",
                         params![id, error, now_ms],
                     )?;
+                    if changed == 0 {
+                        return Ok(None);
+                    }
                     let (session_id, cwd, limit_kind): (String, String, String) = transaction.query_row(
                         "SELECT session_id, cwd, limit_kind FROM resumes WHERE id = ?1",
                         [id],
@@ -227,31 +338,6 @@ impl Store {
         })
     }
 
-    /// Puts back to pending every `running` resume whose scheduler is gone, as decided by
-    /// `scheduler_alive(pid)`; returns how many. Run by a scheduler that holds the scheduler lock.
-    pub fn recover_abandoned_resumes(
-        &mut self,
-        scheduler_alive: impl Fn(u32) -> bool,
-    ) -> Result<usize, StoreError> {
-        self.write(|transaction| {
-            let running: Vec<(i64, Option<u32>)> = {
-                let mut statement = transaction.prepare("SELECT id, runner_pid FROM resumes WHERE state = 'running'")?;
-                let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-                rows.collect::<Result<_, _>>()?
-            };
-            let mut recovered = 0;
-            for (id, pid) in running {
-                if !pid.is_some_and(&scheduler_alive) {
-                    recovered += transaction.execute(
-                        "UPDATE resumes SET state = 'pending', runner_pid = NULL WHERE id = ?1 AND state = 'running'",
-                        params![id],
-                    )?;
-                }
-            }
-            Ok(recovered)
-        })
-    }
-
     /// When the next pending resume is due, if any — leaving out answers waiting for a session
     /// that is still running (its Stop hook takes them; its SessionEnd starts a scheduler).
     pub fn next_resume_due(&self, now_ms: i64) -> Result<Option<i64>, StoreError> {
@@ -262,6 +348,19 @@ impl Store {
                     waits_for_live_session()
                 ),
                 [now_ms],
+                |row| row.get(0),
+            )
+            .map_err(|source| self.error(source))
+    }
+
+    /// Whether any resume is claimed (`running`). Its scheduler may have died with the machine:
+    /// a new session then starts a scheduler, which takes such a claim over unless its
+    /// scheduler still runs (and holds the lock, so the new one steps aside).
+    pub fn has_running_resume(&self) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM resumes WHERE state = 'running')",
+                [],
                 |row| row.get(0),
             )
             .map_err(|source| self.error(source))
@@ -309,28 +408,64 @@ impl Store {
             .map_err(|source| self.error(source))
     }
 
-    /// Makes a session's open resume due at `due_ms` (`resume --now`), or cancels it
-    /// (`due_ms` `None`). Returns false when the session has no pending resume.
+    /// Makes a session's pending resume due at `due_ms` (`resume --now`). Returns false when
+    /// the session has no pending resume.
     pub fn reschedule_resume(
         &mut self,
         session_prefix: &str,
-        due_ms: Option<i64>,
+        due_ms: i64,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
         self.write(|transaction| {
-            let changed = match due_ms {
-                Some(due) => transaction.execute(
-                    "UPDATE resumes SET due_ms = ?2, updated_ms = ?3
-                     WHERE state = 'pending' AND session_id LIKE ?1 || '%'",
-                    params![session_prefix, due, now_ms],
-                )?,
-                None => transaction.execute(
-                    "UPDATE resumes SET state = 'cancelled', updated_ms = ?2
-                     WHERE state = 'pending' AND session_id LIKE ?1 || '%'",
-                    params![session_prefix, now_ms],
-                )?,
-            };
+            let changed = transaction.execute(
+                "UPDATE resumes SET due_ms = ?2, updated_ms = ?3
+                 WHERE state = 'pending' AND session_id LIKE ?1 || '%'",
+                params![session_prefix, due_ms, now_ms],
+            )?;
             Ok(changed > 0)
         })
+    }
+
+    /// Cancels the session's open resumes, pending or running (`resume --cancel`), and returns
+    /// them as they were: a running one names the `claude` the caller is to stop. Its scheduler
+    /// then finds the claim gone and records nothing over the cancellation.
+    pub fn cancel_resumes(
+        &mut self,
+        session_prefix: &str,
+        now_ms: i64,
+    ) -> Result<Vec<Resume>, StoreError> {
+        self.write(|transaction| {
+            let open: Vec<Resume> = {
+                let mut statement = transaction.prepare(&format!(
+                    "SELECT {COLUMNS} FROM resumes
+                     WHERE state IN ('pending', 'running') AND session_id LIKE ?1 || '%' ORDER BY id"
+                ))?;
+                let rows = statement.query_map([session_prefix], resume_from_row)?;
+                rows.collect::<Result<_, _>>()?
+            };
+            for resume in &open {
+                transaction.execute(
+                    "UPDATE resumes SET state = 'cancelled', updated_ms = ?2 WHERE id = ?1",
+                    params![resume.id, now_ms],
+                )?;
+            }
+            Ok(open)
+        })
+    }
+
+    /// The session's open resumes (pending or running), for `resume --now` to say what it found.
+    pub fn open_resumes(&self, session_prefix: &str) -> Result<Vec<Resume>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare(&format!(
+                "SELECT {COLUMNS} FROM resumes
+                 WHERE state IN ('pending', 'running') AND session_id LIKE ?1 || '%' ORDER BY id"
+            ))
+            .map_err(|source| self.error(source))?;
+        let rows = statement
+            .query_map([session_prefix], resume_from_row)
+            .map_err(|source| self.error(source))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|source| self.error(source))
     }
 }

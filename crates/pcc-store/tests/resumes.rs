@@ -1,7 +1,7 @@
 //! Resumes: scheduling, atomic claims, crash recovery and outcomes, on a real SQLite file.
 
 use pcc_core::hook::HookInput;
-use pcc_store::{EventRecord, NewResume, ResumeResult, Store};
+use pcc_store::{EventRecord, NewResume, ProcessStamp, ResumeResult, Store};
 use std::path::Path;
 
 fn limit_event(session: &str, at_ms: i64) -> EventRecord {
@@ -23,6 +23,14 @@ fn plan(session: &str, due_ms: i64) -> NewResume {
         resets_at_ms: Some(due_ms - 60_000),
         due_ms,
         prompt: "Continue.".into(),
+    }
+}
+
+/// A scheduler process as a claim names it.
+fn scheduler(pid: u32) -> ProcessStamp {
+    ProcessStamp {
+        pid,
+        start: format!("boot:{pid}00"),
     }
 }
 
@@ -59,16 +67,22 @@ fn only_due_resumes_are_claimed_and_only_once() {
         .record_limit(&limit_event("s1", 1), &plan("s1", 10_000))
         .expect("schedule");
     assert!(
-        store.claim_due_resume(9_999, 1).expect("claim").is_none(),
+        store
+            .claim_due_resume(9_999, &scheduler(1))
+            .expect("claim")
+            .is_none(),
         "not due yet"
     );
     let claimed = store
-        .claim_due_resume(10_000, 1)
+        .claim_due_resume(10_000, &scheduler(1))
         .expect("claim")
         .expect("due");
     assert_eq!((claimed.state.as_str(), claimed.attempts), ("running", 1));
     assert!(
-        store.claim_due_resume(10_000, 2).expect("claim").is_none(),
+        store
+            .claim_due_resume(10_000, &scheduler(2))
+            .expect("claim")
+            .is_none(),
         "claimed once"
     );
 }
@@ -82,13 +96,18 @@ fn a_resume_due_long_ago_runs_once() {
         .expect("schedule");
     let now = 1_000 + 30 * 24 * 3_600_000;
     let claimed = store
-        .claim_due_resume(now, 1)
+        .claim_due_resume(now, &scheduler(1))
         .expect("claim")
         .expect("overdue is due");
     store
         .finish_resume(claimed.id, &ResumeResult::Done, now)
         .expect("finish");
-    assert!(store.claim_due_resume(now + 1, 1).expect("claim").is_none());
+    assert!(
+        store
+            .claim_due_resume(now + 1, &scheduler(1))
+            .expect("claim")
+            .is_none()
+    );
     assert_eq!(store.next_resume_due(0).expect("next"), None);
 }
 
@@ -112,7 +131,9 @@ fn two_racing_claimers_get_each_resume_once() {
             std::thread::spawn(move || {
                 let mut store = store(&path);
                 let mut ids = Vec::new();
-                while let Some(resume) = store.claim_due_resume(200, pid).expect("claim") {
+                while let Some(resume) =
+                    store.claim_due_resume(200, &scheduler(pid)).expect("claim")
+                {
                     ids.push(resume.id);
                 }
                 ids
@@ -134,35 +155,126 @@ fn two_racing_claimers_get_each_resume_once() {
 }
 
 #[test]
-fn a_claim_left_by_a_dead_scheduler_is_retried_not_lost() {
+fn a_claim_left_by_a_dead_scheduler_is_taken_over_not_lost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = store(dir.path());
+    for session in ["s1", "s2", "s3"] {
+        store
+            .record_limit(&limit_event(session, 1), &plan(session, 100))
+            .expect("schedule");
+    }
+    let dead = store
+        .claim_due_resume(100, &scheduler(111))
+        .expect("claim")
+        .expect("due");
+    let alive = store
+        .claim_due_resume(100, &scheduler(222))
+        .expect("claim")
+        .expect("due");
+    // The pid of the third claimant now belongs to another process: another start.
+    let reused = store
+        .claim_due_resume(100, &scheduler(333))
+        .expect("claim")
+        .expect("due");
+    let child = ProcessStamp {
+        pid: 444,
+        start: "boot:44400".into(),
+    };
+    assert!(
+        store
+            .record_resume_child(dead.id, &scheduler(111), &child, 101)
+            .expect("child")
+    );
+    let now_running = |stamp: &ProcessStamp| {
+        *stamp == scheduler(222)
+            || *stamp
+                == ProcessStamp {
+                    pid: 333,
+                    start: "boot:99999".into(),
+                }
+    };
+    let taken = store
+        .take_over_abandoned_resumes(&scheduler(555), now_running, 102)
+        .expect("take over");
+    let ids: Vec<i64> = taken.iter().map(|resume| resume.id).collect();
+    assert_eq!(
+        ids,
+        vec![dead.id, reused.id],
+        "the dead scheduler's claim and the one whose pid was reused; not the live one's ({})",
+        alive.id
+    );
+    assert_eq!(
+        taken[0].child.as_ref(),
+        Some(&child),
+        "the claude it left is named"
+    );
+    assert!(
+        taken
+            .iter()
+            .all(|resume| resume.runner == Some(scheduler(555)))
+    );
+    assert!(
+        !store
+            .record_resume_child(dead.id, &scheduler(111), &child, 103)
+            .expect("child"),
+        "the dead scheduler no longer holds the claim"
+    );
+    store.release_resume(reused.id, 104).expect("release");
+    let again = store
+        .claim_due_resume(105, &scheduler(555))
+        .expect("claim")
+        .expect("retried");
+    assert_eq!((again.id, again.attempts), (reused.id, 2));
+    assert_eq!(again.child, None, "a new claim names no claude yet");
+}
+
+#[test]
+fn a_cancelled_running_claim_stays_cancelled_whatever_its_scheduler_records() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = store(dir.path());
     store
         .record_limit(&limit_event("s1", 1), &plan("s1", 100))
         .expect("schedule");
+    let claimed = store
+        .claim_due_resume(100, &scheduler(1))
+        .expect("claim")
+        .expect("due");
+    let child = ProcessStamp {
+        pid: 2,
+        start: "boot:200".into(),
+    };
+    assert!(
+        store
+            .record_resume_child(claimed.id, &scheduler(1), &child, 101)
+            .expect("child")
+    );
+    let cancelled = store.cancel_resumes("s1", 102).expect("cancel");
+    assert_eq!(cancelled.len(), 1);
+    assert_eq!(
+        (cancelled[0].state.as_str(), cancelled[0].child.as_ref()),
+        ("running", Some(&child)),
+        "the caller learns which claude to stop"
+    );
+    let failure = ResumeResult::Failed {
+        error: "killed".into(),
+        retry_at_ms: None,
+    };
+    assert_eq!(
+        store
+            .finish_resume(claimed.id, &failure, 103)
+            .expect("finish"),
+        None,
+        "no escalation for a cancelled resume"
+    );
     store
-        .record_limit(&limit_event("s2", 1), &plan("s2", 100))
-        .expect("schedule");
-    let dead = store
-        .claim_due_resume(100, 111)
-        .expect("claim")
-        .expect("due");
-    let alive = store
-        .claim_due_resume(100, 222)
-        .expect("claim")
-        .expect("due");
-    let recovered = store
-        .recover_abandoned_resumes(|pid| pid == 222)
-        .expect("recover");
-    assert_eq!(recovered, 1, "only the dead scheduler's claim goes back");
-    let again = store
-        .claim_due_resume(100, 333)
-        .expect("claim")
-        .expect("retried");
-    assert_eq!((again.id, again.attempts), (dead.id, 2));
-    assert_ne!(
-        again.id, alive.id,
-        "the live scheduler's run is not doubled"
+        .finish_resume(claimed.id, &ResumeResult::Done, 104)
+        .expect("finish");
+    assert_eq!(store.resumes(true).expect("list")[0].state, "cancelled");
+    assert!(
+        store
+            .claim_due_resume(200, &scheduler(1))
+            .expect("claim")
+            .is_none()
     );
 }
 
@@ -173,7 +285,10 @@ fn outcomes_move_the_resume_and_a_final_failure_escalates() {
     store
         .record_limit(&limit_event("s1", 1), &plan("s1", 100))
         .expect("schedule");
-    let claimed = store.claim_due_resume(100, 1).expect("claim").expect("due");
+    let claimed = store
+        .claim_due_resume(100, &scheduler(1))
+        .expect("claim")
+        .expect("due");
     store
         .finish_resume(
             claimed.id,
@@ -185,7 +300,10 @@ fn outcomes_move_the_resume_and_a_final_failure_escalates() {
         )
         .expect("limited again");
     assert_eq!(store.next_resume_due(0).expect("next"), Some(960));
-    let claimed = store.claim_due_resume(960, 1).expect("claim").expect("due");
+    let claimed = store
+        .claim_due_resume(960, &scheduler(1))
+        .expect("claim")
+        .expect("due");
     let failure = ResumeResult::Failed {
         error: "exit 1".into(),
         retry_at_ms: None,
@@ -215,20 +333,26 @@ fn resume_now_and_cancel() {
     store
         .record_limit(&limit_event("session-abc", 1), &plan("session-abc", 99_000))
         .expect("schedule");
-    assert!(
-        store
-            .reschedule_resume("session-a", Some(5), 5)
-            .expect("now")
-    );
+    assert!(store.reschedule_resume("session-a", 5, 5).expect("now"));
     assert_eq!(store.next_resume_due(0).expect("next"), Some(5));
-    assert!(
+    assert_eq!(store.open_resumes("session-").expect("open").len(), 1);
+    assert_eq!(
         store
-            .reschedule_resume("session-abc", None, 6)
+            .cancel_resumes("session-abc", 6)
             .expect("cancel")
+            .len(),
+        1
     );
     assert_eq!(store.next_resume_due(0).expect("next"), None);
     assert!(
-        !store.reschedule_resume("nobody", None, 7).expect("cancel"),
+        store
+            .cancel_resumes("nobody", 7)
+            .expect("cancel")
+            .is_empty(),
         "nothing to cancel"
+    );
+    assert!(
+        !store.reschedule_resume("session-abc", 8, 8).expect("now"),
+        "a cancelled resume is not moved"
     );
 }

@@ -406,6 +406,9 @@ fn respond(
                 .next_resume_due(record.at_ms)
                 .map_err(|error| error.to_string())?
                 .is_some()
+                || store
+                    .has_running_resume()
+                    .map_err(|error| error.to_string())?
             {
                 start_scheduler(context);
             }

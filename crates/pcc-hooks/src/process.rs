@@ -1,0 +1,134 @@
+//! Telling one process from another that later got its pid, and stopping a process group.
+//!
+//! A pid alone names whoever holds it now: a claim naming a dead scheduler's pid would look
+//! alive once the pid is reused. A [`ProcessStamp`] adds when the process started (Linux:
+//! `/proc/<pid>/stat` field 22, the start time in clock ticks since boot, with the boot id, since
+//! those ticks restart at every boot), which no later holder of the pid shares. Where `/proc`
+//! cannot be read, a stamp says so and never matches: a claim is then taken as stale.
+
+use pcc_store::ProcessStamp;
+use rustix::io::Errno;
+use rustix::process::{Pid, Signal, kill_process_group, test_kill_process_group};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The start of a process whose start cannot be read; no process is ever found with it.
+const UNKNOWN_START: &str = "unknown";
+
+/// How often a stopping group is looked at during its grace.
+const STOP_POLL: Duration = Duration::from_millis(20);
+
+/// This process's stamp.
+pub fn current() -> ProcessStamp {
+    let pid = std::process::id();
+    stamp_of(pid).unwrap_or_else(|| ProcessStamp {
+        pid,
+        start: UNKNOWN_START.to_owned(),
+    })
+}
+
+/// The stamp of the live process `pid`, or `None` when there is none (a zombie has exited: it is
+/// none too) or its start cannot be read.
+pub fn stamp_of(pid: u32) -> Option<ProcessStamp> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so fields are counted
+    // from the last `)`; the state is field 3, the start time field 22.
+    let after_comm = &stat[stat.rfind(')')? + 1..];
+    let mut fields = after_comm.split_ascii_whitespace();
+    let state = fields.next()?;
+    if matches!(state, "Z" | "X" | "x") {
+        return None;
+    }
+    let ticks: u64 = fields.nth(18)?.parse().ok()?;
+    Some(ProcessStamp {
+        pid,
+        start: format!("{}:{ticks}", boot_id()),
+    })
+}
+
+/// Whether the very process `stamp` names is still running.
+pub fn is_running(stamp: &ProcessStamp) -> bool {
+    stamp.start != UNKNOWN_START && stamp_of(stamp.pid).as_ref() == Some(stamp)
+}
+
+/// Stops the process group that `leader` leads (a child started with `process_group(0)`):
+/// SIGTERM to the group, up to `grace` for it to go, then SIGKILL. Nothing is sent when the
+/// leader's pid now belongs to another process; a group whose leader has exited but whose
+/// members remain is still ours (its id is not reused while any member lives).
+pub fn stop_group(leader: &ProcessStamp, grace: Duration) {
+    let Some(group) = i32::try_from(leader.pid)
+        .ok()
+        .filter(|raw| *raw > 1)
+        .and_then(Pid::from_raw)
+    else {
+        return;
+    };
+    if stamp_of(leader.pid).is_some_and(|now| now != *leader) {
+        return;
+    }
+    // ESRCH: nobody left, which is the goal; EPERM: not ours to signal, nothing more to do.
+    let _ = kill_process_group(group, Signal::TERM);
+    // The leader is watched rather than the group: an exited leader stays in the group as a
+    // zombie until its parent waits for it, which may be the caller.
+    let deadline = Instant::now() + grace;
+    while is_running(leader) && Instant::now() < deadline {
+        std::thread::sleep(STOP_POLL);
+    }
+    // Whatever of the group is left, a leader past its grace or members that outlived it.
+    if !matches!(test_kill_process_group(group), Err(Errno::SRCH)) {
+        let _ = kill_process_group(group, Signal::KILL);
+    }
+}
+
+/// This boot's id, so start times from another boot never match.
+fn boot_id() -> &'static str {
+    static BOOT_ID: OnceLock<String> = OnceLock::new();
+    BOOT_ID.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/random/boot_id")
+            .map(|id| id.trim().to_owned())
+            .unwrap_or_default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::process::CommandExt as _;
+    use std::process::{Command, Stdio};
+
+    #[test]
+    fn a_stamp_names_this_process_and_no_other_holder_of_its_pid() {
+        let me = current();
+        assert_ne!(me.start, UNKNOWN_START, "Linux has /proc");
+        assert!(is_running(&me));
+        let reused = ProcessStamp {
+            pid: me.pid,
+            start: format!("{}:1", boot_id()),
+        };
+        assert!(!is_running(&reused), "same pid, another start");
+        assert!(!is_running(&ProcessStamp {
+            pid: me.pid,
+            start: UNKNOWN_START.into()
+        }));
+    }
+
+    #[test]
+    fn a_group_is_stopped_and_a_stranger_with_the_leaders_pid_is_left_alone() {
+        let mut child = Command::new("sleep")
+            .arg("60")
+            .stdin(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("sleep");
+        let stamp = stamp_of(child.id()).expect("running");
+        let stranger = ProcessStamp {
+            pid: child.id(),
+            start: format!("{}:1", boot_id()),
+        };
+        stop_group(&stranger, Duration::from_millis(10));
+        assert!(is_running(&stamp), "not the process the stamp names");
+        stop_group(&stamp, Duration::from_secs(5));
+        let status = child.wait().expect("wait");
+        assert!(!status.success(), "stopped by a signal: {status:?}");
+    }
+}
