@@ -75,6 +75,7 @@ pub fn run(args: &DoctorArgs, color: ColorChoice) -> Result<(), Failure> {
     checks.extend(check_hooks(&project));
     checks.extend(check_database());
     checks.push(check_containment());
+    checks.extend(check_notify(&project));
     if args.json {
         let text = serde_json::to_string_pretty(&serde_json::json!({ "checks": checks }))
             .map_err(|error| Failure::new(format!("cannot encode report: {error}")))?;
@@ -339,6 +340,22 @@ fn check_database() -> Vec<Check> {
         );
     }
     checks
+}
+
+/// A notification channel that is on but cannot work here: hook calls leave it out quietly
+/// (`SendEnv::usable`), so this is where it is reported.
+fn check_notify(project: &Path) -> Option<Check> {
+    let data = DataDir::from_env().ok()?;
+    let config = config_files::load_in_force(&data, project).config.notify;
+    let (_, left_out) = pcc_notify::SendEnv::from_process().usable(&config);
+    (!left_out.is_empty()).then(|| {
+        Check::warn(
+            "notify",
+            format!("{}: skipped, never sent", left_out.join("; ")),
+            "install notify-send (Debian/Ubuntu: apt-get install libnotify-bin), or set \
+             desktop = false in [notify] and add a webhook",
+        )
+    })
 }
 
 /// Whether unattended Bash calls can run contained: a real sandbox is started, since bwrap being

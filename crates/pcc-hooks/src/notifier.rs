@@ -20,7 +20,8 @@ use pcc_core::hook::Notification as NotificationHook;
 use pcc_core::paths::DataDir;
 use pcc_core::redact::redact_and_truncate;
 use pcc_notify::{
-    Delivery, Notification, NotifyConfig, NotifyKind, RecentSend, SendJob, Urgency, throttle,
+    Delivery, Notification, NotifyConfig, NotifyKind, RecentSend, SendEnv, SendJob, Urgency,
+    throttle,
 };
 use pcc_store::{
     DeliveryRecord, EventRecord, NewEscalation, NewNotification, NotificationState,
@@ -276,17 +277,23 @@ fn send_throttled(
     message: Notification,
     escalation_id: Option<i64>,
 ) {
-    if !has_channel(config) {
-        tracing::debug!(kind = %message.kind, "no notification channel enabled");
-        return;
-    }
     if notifications_switched_off() {
         tracing::debug!(kind = %message.kind, "PCC_NOTIFY=off: not sent");
         return;
     }
+    // A channel that cannot work here (no notify-send on a server) is left out quietly:
+    // `doctor` and `notify test` say so, rather than a failed row at every escalation.
+    let (config, left_out) = SendEnv::from_process().usable(config);
+    for why in &left_out {
+        tracing::debug!(kind = %message.kind, why, "notification channel unavailable here");
+    }
+    if !has_channel(&config) {
+        tracing::debug!(kind = %message.kind, "no usable notification channel");
+        return;
+    }
     let now = Timestamp::now();
     let now_ms = now.as_millisecond();
-    let rules = throttle::ThrottleRules::from(config);
+    let rules = throttle::ThrottleRules::from(&config);
     let window_ms = i64::try_from(rules.min_interval.as_millis()).unwrap_or(i64::MAX);
     let row = new_notification(&message, now_ms, escalation_id);
     let decided = store.record_notification(&row, now_ms.saturating_sub(window_ms), |recent| {
@@ -308,7 +315,7 @@ fn send_throttled(
             return;
         }
     };
-    let job = SendJob::new(config.clone(), message).recorded_in(data.database(), id);
+    let job = SendJob::new(config, message).recorded_in(data.database(), id);
     let spawned =
         std::env::current_exe().and_then(|exe| pcc_notify::spawn_detached_sender(&exe, &job));
     match spawned {

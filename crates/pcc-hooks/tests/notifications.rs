@@ -302,35 +302,103 @@ fn a_webhook_that_never_answers_does_not_hold_up_the_hook() {
 }
 
 #[test]
-fn a_missing_desktop_notifier_is_skipped_and_recorded() {
+fn a_missing_desktop_notifier_is_left_out_quietly_and_reported_by_doctor() {
     let home = tempfile::tempdir().expect("tempdir");
     let empty_path = tempfile::tempdir().expect("an empty PATH directory");
-    write_config(home.path(), "[notify]\ndesktop = true\n");
-    let output = run_with_stdin(
-        cli(home.path())
-            .arg("hook")
-            .env("PATH", empty_path.path())
-            .env("PCC_LOG", "info"),
-        permission_prompt().to_string().as_bytes(),
-    );
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    assert!(output.stdout.is_empty());
+    let run = |home: &Path| {
+        let output = run_with_stdin(
+            cli(home)
+                .arg("hook")
+                .env("PATH", empty_path.path())
+                .env("PCC_LOG", "info"),
+            permission_prompt().to_string().as_bytes(),
+        );
+        assert!(output.status.success(), "{}", text(&output.stderr));
+        assert!(output.stdout.is_empty());
+        assert!(output.stderr.is_empty(), "quiet: {}", text(&output.stderr));
+    };
 
-    let row = finished(home.path(), only_row(home.path()).id);
-    assert_eq!(row.state, "failed", "nothing reached the human: {row:?}");
-    let delivery = &row.deliveries[0];
-    assert_eq!(delivery["channel"], "desktop");
-    assert_eq!(delivery["skipped"], true, "{delivery}");
-    assert_eq!(delivery["ok"], false);
-    let reason = delivery["error"].as_str().unwrap_or_default();
-    assert!(reason.contains("not found on PATH"), "{reason}");
-    // The sender logged the skip before recording it.
-    let log = std::fs::read_to_string(home.path().join("logs").join("pcc-hooks.log"))
-        .expect("the sender's log");
-    assert!(
-        log.contains("notification channel skipped") && log.contains("not found on PATH"),
-        "{log}"
+    // The desktop alone (the default channel): nothing can be sent, so nothing is recorded as
+    // failed, however many notifications come.
+    write_config(home.path(), "[notify]\ndesktop = true\n");
+    run(home.path());
+    run(home.path());
+    assert!(rows(home.path()).is_empty(), "{:?}", rows(home.path()));
+
+    // With a webhook too, the webhook delivers and the row holds no desktop failure.
+    let server = Loopback::start(Reply::Status(200));
+    write_config(
+        home.path(),
+        &format!(
+            "[notify]\ndesktop = true\n[[notify.webhooks]]\nurl = \"{}\"\nformat = \"json\"\n",
+            server.url("/d")
+        ),
     );
+    run(home.path());
+    server.next(WAIT).expect("the webhook is called");
+    let row = finished(home.path(), only_row(home.path()).id);
+    assert_eq!(row.state, "sent", "{row:?}");
+    assert_eq!(row.deliveries.as_array().map(Vec::len), Some(1), "{row:?}");
+    assert_eq!(
+        row.deliveries[0]["channel"],
+        format!("webhook[0] json {}", server.host())
+    );
+
+    // Asked, the CLI says why the desktop is not used.
+    let test = cli(home.path())
+        .args(["notify", "test"])
+        .env("PATH", empty_path.path())
+        .output()
+        .expect("run notify test");
+    let shown = text(&test.stdout);
+    assert!(
+        shown
+            .lines()
+            .any(|line| line.starts_with("desktop") && line.contains("not found on PATH")),
+        "{shown}"
+    );
+    let doctor = cli(home.path())
+        .arg("doctor")
+        .env("PATH", empty_path.path())
+        .output()
+        .expect("run doctor");
+    let report = text(&doctor.stdout);
+    assert!(
+        report
+            .lines()
+            .any(|line| line.contains("notify") && line.contains("notify-send not found on PATH")),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_notification_left_sending_by_a_killed_sender_is_finished_later_and_not_sent_again() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let server = Loopback::start(Reply::Status(200));
+    write_config(home.path(), &webhook_config(&server.url("/k"), "json", ""));
+    // A send whose sender was killed: raised ten minutes ago, never finished.
+    run_hook(home.path(), b"not a hook call");
+    let raised = jiff::Timestamp::now().as_millisecond() - 10 * 60 * 1000;
+    db(home.path())
+        .execute(
+            "INSERT INTO notifications (session_id, at_ms, kind, dedupe_key, title, body, urgency,
+                                        state)
+             VALUES ('s-killed', ?1, 'escalation', 'escalation:1', 't', 'b', 'high', 'sending')",
+            [raised],
+        )
+        .expect("the orphan row");
+
+    hook(home.path(), &permission_prompt());
+    let request = server.next(WAIT).expect("the new notification is sent");
+    assert_eq!(request.json()["kind"], "permission_prompt");
+    let all = rows(home.path());
+    let orphan = &all[0];
+    assert_eq!(orphan.state, "failed", "{orphan:?}");
+    assert_eq!(orphan.deliveries[0]["channel"], "sender");
+    let why = orphan.deliveries[0]["error"].as_str().unwrap_or_default();
+    assert!(why.contains("not sent again"), "{why}");
+    assert_eq!(finished(home.path(), all[1].id).state, "sent");
+    assert!(server.try_next().is_none(), "the orphan was not sent again");
 }
 
 #[test]
@@ -467,10 +535,14 @@ fn a_bad_notify_section_never_fails_the_hook_and_is_reported_by_the_cli() {
         let home = tempfile::tempdir().expect("tempdir");
         write_config(home.path(), config);
         // The file is not used: the defaults (a desktop notification) are in force, and the
-        // broken file is announced too. No notifier on this PATH, so nothing pops up.
-        let no_notifier = tempfile::tempdir().expect("an empty PATH directory");
+        // broken file is announced too. The notifier on this PATH shows nothing.
+        let notifier = tempfile::tempdir().expect("a PATH directory");
+        let fake = notifier.path().join("notify-send");
+        std::fs::write(&fake, "#!/bin/sh\nexit 0\n").expect("write a fake notify-send");
+        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("make it executable");
         let output = run_with_stdin(
-            cli(home.path()).arg("hook").env("PATH", no_notifier.path()),
+            cli(home.path()).arg("hook").env("PATH", notifier.path()),
             permission_prompt().to_string().as_bytes(),
         );
         assert!(output.status.success(), "{}", text(&output.stderr));

@@ -23,8 +23,8 @@ pub const RESULT_MAX_BYTES: usize = 64 * 1024;
 pub const SUMMARY_PER_TASK_BYTES: usize = 4 * 1024;
 /// `summary` context: bytes of all earlier results together.
 pub const SUMMARY_TOTAL_BYTES: usize = 32 * 1024;
-/// `full` context: bytes of all earlier results together. The prompt is one argument of
-/// `claude -p`, and Linux caps one argument at 128 KiB (`MAX_ARG_STRLEN`).
+/// `full` context: bytes of all earlier results together, so the context never crowds out the
+/// task's own prompt (the whole prompt goes to `claude -p` on stdin, which takes up to 10 MB).
 pub const FULL_TOTAL_BYTES: usize = 96 * 1024;
 /// How often a running list checks the database for a cancel request from another process.
 pub const CANCEL_POLL: Duration = Duration::from_millis(500);

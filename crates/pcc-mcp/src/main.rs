@@ -4,13 +4,15 @@
 //! `list_task_lists`, `pcc_status`); `pcc-mcp --run-list <id>` is the detached worker that runs
 //! one stored list to its end (started by `execute_task_list` with `wait: false` and by
 //! `pcc-hooks lists resume`). Everything of substance lives in the modules: [`server`] (the tool
-//! router), [`tools`] (one file per tool), [`list_runner`] (running a list) and [`worker`].
+//! router), [`tools`] (one file per tool), [`list_runner`] (running a list), [`transport`] (stdio that answers every request) and
+//! [`worker`].
 
 mod config;
 mod list_runner;
 mod report;
 mod server;
 mod tools;
+mod transport;
 mod worker;
 
 use std::process::ExitCode;

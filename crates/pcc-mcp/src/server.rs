@@ -3,8 +3,12 @@
 use crate::tools;
 use pcc_runner::CancelToken;
 use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ServerCapabilities, ServerConfig,
+};
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
 use std::collections::HashMap;
@@ -71,7 +75,6 @@ pub fn json_result(value: &serde_json::Value) -> CallToolResult {
 /// The pcc MCP server.
 #[derive(Clone)]
 pub struct PccServer {
-    #[allow(dead_code)] // read by the code `tool_handler` generates
     tool_router: ToolRouter<Self>,
     shared: Arc<Shared>,
 }
@@ -175,6 +178,35 @@ sessions or on the children of a task list."
 
 #[tool_handler]
 impl ServerHandler for PccServer {
+    /// Routes the call to its tool; an unknown tool name is `-32602` (MCP: a protocol error)
+    /// with the names there are, where rmcp only says "tool not found".
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        if !self.tool_router.has_route(&request.name) {
+            let mut names: Vec<String> = self
+                .tool_router
+                .list_all()
+                .into_iter()
+                .map(|tool| format!("`{}`", tool.name))
+                .collect();
+            names.sort();
+            return Err(ErrorData::invalid_params(
+                format!(
+                    "there is no tool `{}`; pcc-mcp has {}",
+                    request.name,
+                    names.join(", ")
+                ),
+                None,
+            ));
+        }
+        self.tool_router
+            .call(ToolCallContext::new(self, request, context))
+            .await
+    }
+
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(Implementation::new("pcc", env!("CARGO_PKG_VERSION")))
@@ -186,7 +218,8 @@ impl ServerHandler for PccServer {
     }
 }
 
-/// Serves the tools on stdin/stdout until the client goes away.
+/// Serves the tools on stdin/stdout until the client goes away; every request line gets an
+/// answer (see [`crate::transport`]).
 pub fn main() -> ExitCode {
     crate::worker::init_logging();
     let runtime = match crate::worker::current_thread_runtime() {
@@ -195,7 +228,7 @@ pub fn main() -> ExitCode {
     };
     let served = runtime.block_on(async {
         let service = PccServer::new()
-            .serve(rmcp::transport::stdio())
+            .serve(crate::transport::stdio())
             .await
             .map_err(|err| err.to_string())?;
         service.waiting().await.map_err(|err| err.to_string())?;

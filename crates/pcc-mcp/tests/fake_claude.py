@@ -1,7 +1,9 @@
 #!/usr/bin/python3 -S
 """A fake `claude -p` for pcc-mcp's tests: prints stream-json like Claude Code.
 
-The task's own prompt decides the behaviour: the last `MODE=<mode>` in the prompt (default
+The prompt is read from stdin, as `claude -p` does when no prompt argument is given (a prompt
+argument is an error here: the runner must not pass one). The task's own prompt decides the
+behaviour: the last `MODE=<mode>` in the prompt (default
 `success`) and the last `TAG=<tag>` (the result is `RESULT[<tag>]`). Every run appends
 {"argv", "prompt", "list_id", "task_id", "pcc_mode", "cwd", "start", "end"} to FAKE_RECORD.
 The session id is `fake-<PCC_TASK_ID>`.
@@ -13,7 +15,10 @@ import sys
 import time
 
 argv = sys.argv[1:]
-prompt = argv[1] if len(argv) > 1 and argv[0] == "-p" else ""
+if len(argv) > 1 and argv[0] == "-p" and not argv[1].startswith("--"):
+    sys.stderr.write(f"the prompt was passed as an argument: {argv[1][:80]!r}\n")
+    sys.exit(2)
+prompt = sys.stdin.read()
 modes = re.findall(r"MODE=(\w+)", prompt)
 mode = modes[-1] if modes else "success"
 tags = re.findall(r"TAG=(\w+)", prompt)

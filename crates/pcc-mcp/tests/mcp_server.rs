@@ -277,7 +277,7 @@ async fn bad_requests_are_tool_errors_with_clear_messages() {
         ),
         (
             json!({"cwd": harness.cwd(), "tasks": ["ok", "  "]}),
-            "task 2 has an empty prompt",
+            "task 2: the prompt is empty",
         ),
     ];
     for (arguments, expected) in cases {
@@ -433,4 +433,125 @@ async fn mcp_cancellation_stops_the_running_child() {
     let done = harness.wait_for_list(1, is_finished).await;
     assert_eq!(done["state"], "cancelled", "{done:#}");
     assert_eq!(statuses(&done), ["cancelled", "cancelled"]);
+}
+
+/// Over `ARG_MAX` (2 MiB with the usual 8 MiB stack) and `MAX_ARG_STRLEN` (128 KiB): as an
+/// argument of `claude -p` this task failed mid-list with "Argument list too long".
+const HUGE_PROMPT_BYTES: usize = 3 * 1024 * 1024;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_prompt_larger_than_arg_max_reaches_the_child_whole_on_stdin() {
+    let harness = Harness::start().await;
+    let body: String = (0..HUGE_PROMPT_BYTES / 16)
+        .map(|i| format!("{i:015x}\n"))
+        .collect();
+    let first = format!("TAG=first\n{body}END-OF-FIRST");
+    let report = json_of(
+        &harness
+            .call(
+                "execute_task_list",
+                json!({"cwd": harness.cwd(), "tasks": [first, "TAG=second"], "context": "full"}),
+            )
+            .await,
+    );
+    assert_eq!(statuses(&report), ["succeeded", "succeeded"], "{report:#}");
+    let records = harness.records();
+    assert_eq!(records.len(), 2);
+    let given = records[0]["prompt"].as_str().unwrap_or_default();
+    assert!(
+        given.starts_with(&format!("{first}\n\n")),
+        "the child got {} bytes of a {}-byte prompt",
+        given.len(),
+        first.len()
+    );
+    assert!(given.contains("TASK-COMPLETE "));
+    let second = records[1]["prompt"].as_str().unwrap_or_default();
+    assert!(second.contains("RESULT[first]"), "{second}");
+    for record in &records {
+        let argv: Vec<&str> = record["argv"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(argv, ["-p", "--output-format", "stream-json", "--verbose"]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_claude_could_not_take_is_refused_when_the_list_is_submitted() {
+    let harness = Harness::start().await;
+    let over = "p".repeat(8 * 1024 * 1024 + 1);
+    let cases = [
+        (
+            json!({"cwd": harness.cwd(), "tasks": ["TAG=ok", over]}),
+            "task 2: the prompt is 8388609 bytes; at most 8388608 (8 MiB) fit",
+        ),
+        (
+            json!({"cwd": harness.cwd(), "tasks": [{"prompt": "x", "model": "a\u{0}b"}]}),
+            "task 1: `model` must be a model name",
+        ),
+        (
+            json!({"cwd": harness.cwd(), "tasks": [{"prompt": "x", "allowed_tools": ["Bash(x)".repeat(10_000)]}]}),
+            "task 1: `allowed_tools` is 70001 bytes in all",
+        ),
+    ];
+    for (arguments, expected) in cases {
+        let result = harness.call("execute_task_list", arguments).await;
+        assert_eq!(result.is_error, Some(true), "{}", text_of(&result));
+        assert!(text_of(&result).contains(expected), "{}", text_of(&result));
+    }
+    assert!(harness.records().is_empty(), "no task may run");
+    let lists = json_of(&harness.call("list_task_lists", json!({})).await);
+    assert_eq!(lists["task_lists"], json!([]), "nothing stored: {lists:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_task_options_are_tool_errors_that_name_the_task_and_the_field() {
+    let harness = Harness::start().await;
+    let cases = [
+        (
+            json!([{"prompt": "x", "timeout_s": -5}]),
+            "task 1: `timeout_s` must be a whole number of seconds from 1 to 604800 (7 days); got -5",
+        ),
+        (
+            json!(["a", {"prompt": "x", "timeout_s": 1.5}]),
+            "task 2: `timeout_s` must be a whole number of seconds from 1 to 604800 (7 days); got 1.5",
+        ),
+        (json!([{"prompt": "x", "timeout_s": 0}]), "got 0"),
+        (
+            json!([{"prompt": "x", "max_turns": -1}]),
+            "task 1: `max_turns` must be a whole number from 1",
+        ),
+        (
+            json!([{"prompt": "x", "allowed_tools": "Edit"}]),
+            "task 1: `allowed_tools` must be an array of strings",
+        ),
+        (
+            json!([{"prompt": "x", "timeout": 5}]),
+            "task 1: unknown field `timeout`; a task object has `prompt`, `timeout_s`",
+        ),
+        (
+            json!([{"model": "opus"}]),
+            "task 1: the task object has no `prompt`",
+        ),
+        (
+            json!([7]),
+            "task 1: a task is a prompt (a string) or an object with `prompt`; got 7",
+        ),
+        (json!("do it"), "`tasks` must be an array of tasks"),
+    ];
+    for (tasks, expected) in cases {
+        // MCP (2025-11-25, SEP-1303): arguments that do not fit the tool's schema are a tool
+        // execution error the model can read and correct, not a protocol error.
+        let result = harness
+            .call(
+                "execute_task_list",
+                json!({"cwd": harness.cwd(), "tasks": tasks}),
+            )
+            .await;
+        let text = text_of(&result);
+        assert_eq!(result.is_error, Some(true), "{tasks} was accepted: {text}");
+        assert!(text.contains(expected), "{tasks}: {text}");
+        assert!(!text.contains("untagged"), "{text}");
+    }
+    assert!(harness.records().is_empty());
 }

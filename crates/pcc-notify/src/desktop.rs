@@ -44,6 +44,15 @@ impl Platform {
     }
 }
 
+/// The notifier program of `platform`, if it has one.
+fn notifier(platform: Platform) -> Option<&'static str> {
+    match platform {
+        Platform::Linux => Some("notify-send"),
+        Platform::MacOs => Some("osascript"),
+        Platform::Other => None,
+    }
+}
+
 /// The program and argument vector that show `message` on `platform`, or `None` when the
 /// platform has no notifier.
 pub fn desktop_command(
@@ -108,6 +117,17 @@ pub enum DesktopOutcome {
     Skipped(String),
     /// The notifier failed, timed out or could not be spawned.
     Failed(String),
+}
+
+/// Why desktop notifications cannot be shown on `platform` with `path`, or `None` when its
+/// notifier is there: what [`show`] would skip with, known before anything is sent.
+pub fn unavailable(platform: Platform, path: Option<&OsStr>) -> Option<String> {
+    match notifier(platform) {
+        None => Some("no desktop notifier on this platform".to_owned()),
+        Some(program) => find_program(program, path)
+            .is_none()
+            .then(|| format!("{program} not found on PATH")),
+    }
 }
 
 /// Shows `message` with the platform's notifier found on `path`, waiting at most `timeout`.
@@ -193,5 +213,23 @@ mod tests {
             assert_eq!(args[n - 1], "b'ody`");
         }
         assert!(desktop_command(Platform::Other, &message).is_none());
+    }
+
+    #[test]
+    fn a_missing_notifier_is_known_before_sending() -> std::io::Result<()> {
+        let empty = tempfile::tempdir()?;
+        let why = unavailable(Platform::Linux, Some(empty.path().as_os_str()));
+        assert_eq!(why.as_deref(), Some("notify-send not found on PATH"));
+        assert!(unavailable(Platform::Other, None).is_some());
+        let with = tempfile::tempdir()?;
+        let program = with.path().join("notify-send");
+        std::fs::write(&program, "#!/bin/sh\n")?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755))?;
+        assert_eq!(
+            unavailable(Platform::Linux, Some(with.path().as_os_str())),
+            None
+        );
+        Ok(())
     }
 }

@@ -95,6 +95,23 @@ impl SendEnv {
     }
 }
 
+impl SendEnv {
+    /// `config` without the channels that cannot work here, and why each was left out: a
+    /// desktop channel without a notifier on `PATH` (a server, a container) is not a failure to
+    /// record at every escalation. `pcc-hooks doctor` and `notify test` report it instead.
+    pub fn usable(&self, config: &NotifyConfig) -> (NotifyConfig, Vec<String>) {
+        let mut usable = config.clone();
+        let mut left_out = Vec::new();
+        if config.desktop {
+            if let Some(why) = desktop::unavailable(self.platform, self.path.as_deref()) {
+                usable.desktop = false;
+                left_out.push(format!("desktop: {why}"));
+            }
+        }
+        (usable, left_out)
+    }
+}
+
 /// The channels `config` enables, in the order [`send`] reports them.
 pub fn channel_names(config: &NotifyConfig) -> Vec<String> {
     let mut names = Vec::new();

@@ -9,12 +9,23 @@
 
 use crate::error::StoreError;
 use crate::open::Store;
+use pcc_core::redact::{redact, redact_opt};
 use rusqlite::{OptionalExtension, Row, params};
 use serde_json::{Value, json};
 
 /// Most recent sends the throttle lookup reads. The lookup is already bounded to the throttle's
 /// window; this caps a window flooded with high-urgency sends (which the rate cap lets through).
 pub const RECENT_SENDS_LIMIT: u32 = 1000;
+
+/// How long a notification may stay `sending`: far longer than any send can last (every channel
+/// within `timeout_ms`, at most 30 s, plus a grace and the write of the outcome). A row still
+/// `sending` after that lost its sender — killed, or the machine stopped — and the next
+/// notification recorded finishes it as failed, saying so; it is never sent again (the dead
+/// sender may have delivered before it died).
+pub const SENDING_LEASE_MS: i64 = 5 * 60 * 1000;
+
+/// The channel name under which an abandoned send is finished.
+pub const SENDER_CHANNEL: &str = "sender";
 
 /// A notification to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,7 +205,7 @@ fn deliveries_to_json(deliveries: &[DeliveryRecord]) -> String {
                     "channel": d.channel,
                     "ok": d.ok,
                     "skipped": d.skipped,
-                    "error": d.error,
+                    "error": redact_opt(d.error.as_deref()),
                     "elapsed_ms": d.elapsed_ms,
                 })
             })
@@ -230,6 +241,9 @@ impl Store {
     /// `decide` sees: the sends of the message's session raised at or after `since_ms` (the
     /// throttle's window), newest first, at most [`RECENT_SENDS_LIMIT`]. A held-back message is
     /// finished at once (`finished_ms = at_ms`). Returns the row id and the state.
+    ///
+    /// Sends left `sending` for longer than [`SENDING_LEASE_MS`] before `message.at_ms` are
+    /// finished as failed in the same transaction (their sender died).
     pub fn record_notification(
         &mut self,
         message: &NewNotification,
@@ -237,6 +251,7 @@ impl Store {
         decide: impl FnOnce(&[RecentNotification]) -> NotificationState,
     ) -> Result<(i64, NotificationState), StoreError> {
         self.write(|transaction| {
+            finish_abandoned_sends(transaction, message.at_ms)?;
             let recent = recent_sends(
                 transaction,
                 message.session_id.as_deref(),
@@ -255,8 +270,8 @@ impl Store {
                     message.at_ms,
                     message.kind,
                     message.dedupe_key,
-                    message.title,
-                    message.body,
+                    redact(&message.title),
+                    redact(&message.body),
                     message.urgency,
                     message.escalation_id,
                     state.as_str(),
@@ -324,6 +339,30 @@ impl Store {
         rows.collect::<Result<_, _>>()
             .map_err(|source| self.error(source))
     }
+}
+
+/// Finishes as failed every send still `sending` [`SENDING_LEASE_MS`] after it was raised.
+fn finish_abandoned_sends(conn: &rusqlite::Connection, now_ms: i64) -> rusqlite::Result<usize> {
+    let abandoned = DeliveryRecord {
+        channel: SENDER_CHANNEL.to_owned(),
+        ok: false,
+        skipped: false,
+        error: Some(format!(
+            "the sender ended without recording an outcome within {} s (killed, or the machine \
+             stopped); not sent again",
+            SENDING_LEASE_MS / 1000
+        )),
+        elapsed_ms: SENDING_LEASE_MS,
+    };
+    conn.execute(
+        "UPDATE notifications SET state = 'failed', deliveries = ?2, finished_ms = ?3
+         WHERE state = 'sending' AND at_ms < ?1",
+        params![
+            now_ms.saturating_sub(SENDING_LEASE_MS),
+            deliveries_to_json(&[abandoned]),
+            now_ms
+        ],
+    )
 }
 
 /// The throttle lookup, on a connection or inside a transaction (which derefs to one). Served
@@ -484,6 +523,59 @@ mod tests {
             }
         }
         assert_eq!(sending, 1, "the lookup and the insert are one transaction");
+        Ok(())
+    }
+
+    #[test]
+    fn a_send_whose_sender_died_is_finished_by_the_next_notification_after_its_lease()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let mut store = Store::open(&dir.path().join("pcc.db"))?;
+        let send = |_: &[RecentNotification]| NotificationState::Sending;
+        let (orphan, _) = store.record_notification(&message(Some("a"), "k1", 1_000), 0, send)?;
+        let within = 1_000 + SENDING_LEASE_MS;
+        let (young, _) = store.record_notification(&message(Some("b"), "k2", within), 0, send)?;
+        let still = store.notification(orphan)?.expect("the orphan");
+        assert_eq!(still.state, NotificationState::Sending, "within its lease");
+
+        let after = within + 1;
+        store.record_notification(&message(Some("c"), "k3", after), 0, send)?;
+        let finished = store.notification(orphan)?.expect("the orphan");
+        assert_eq!(finished.state, NotificationState::Failed);
+        assert_eq!(finished.finished_ms, Some(after));
+        assert_eq!(finished.deliveries.len(), 1);
+        assert_eq!(finished.deliveries[0].channel, SENDER_CHANNEL);
+        assert!(
+            finished.deliveries[0]
+                .error
+                .as_deref()
+                .is_some_and(|why| why.contains("not sent again")),
+            "{finished:?}"
+        );
+        let young = store.notification(young)?.expect("the young one");
+        assert_eq!(
+            young.state,
+            NotificationState::Sending,
+            "still in its lease"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn secrets_in_a_notification_are_not_stored() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let mut store = Store::open(&dir.path().join("pcc.db"))?;
+        let mut leaky = message(Some("s"), "k", 1_000);
+        leaky.title = "docker login --password TitlePw9x".to_owned();
+        leaky.body = "Bash: mysql -pBodyPw9x shop".to_owned();
+        let (id, _) = store.record_notification(&leaky, 0, |_| NotificationState::Sending)?;
+        let mut failed = delivery("webhook[0] json 127.0.0.1:1", false, false);
+        failed.error = Some("HTTP 400: bad token=ErrTok9xyz".to_owned());
+        store.finish_notification(id, &[failed], 2_000)?;
+        let stored = format!("{:?}", store.notification(id)?);
+        for secret in ["TitlePw9x", "BodyPw9x", "ErrTok9xyz"] {
+            assert!(!stored.contains(secret), "{secret}: {stored}");
+        }
         Ok(())
     }
 

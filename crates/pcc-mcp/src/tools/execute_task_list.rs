@@ -12,12 +12,24 @@ use rmcp::model::{CallToolResult, ProgressNotificationParam, ProgressToken};
 use rmcp::service::RequestContext;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
 
 /// Most tasks in one list.
 pub const MAX_TASKS: usize = 1000;
+/// Most bytes of one task's own prompt. Claude Code refuses more than 10 MB on stdin ("piped
+/// stdin input exceeds 10MB", checked with 2.1.329), and the prompt it is given is this one plus
+/// the earlier results (at most [`crate::list_runner::FULL_TOTAL_BYTES`]) and the nonce line, so
+/// 8 MiB always fits. Checked when the list is submitted, so a list never fails mid-way on it.
+pub const MAX_PROMPT_BYTES: usize = 8 * 1024 * 1024;
+/// Longest `timeout_s` (7 days): past it a task is better split or run in the background.
+pub const MAX_TIMEOUT_S: u64 = 7 * 24 * 60 * 60;
+/// Most bytes of `model`: it is one argument of `claude`.
+pub const MAX_MODEL_BYTES: usize = 256;
+/// Most bytes of `allowed_tools`, space-joined: one argument of `claude`, which Linux caps at
+/// 128 KiB.
+pub const MAX_ALLOWED_TOOLS_BYTES: usize = 64 * 1024;
 
 fn yes() -> bool {
     true
@@ -28,7 +40,9 @@ fn yes() -> bool {
 pub struct ExecuteTaskListParams {
     /// The tasks, in the order they must run: each a prompt, or an object with the prompt and
     /// per-task options. Write each prompt so a fresh session can do it without this
-    /// conversation: say what to do, where, and what "done" means.
+    /// conversation: say what to do, where, and what "done" means. At most 8 MiB per prompt;
+    /// put larger material in a file and name the file.
+    #[serde(deserialize_with = "tasks_from_json")]
     pub tasks: Vec<TaskInput>,
     /// Absolute path of the directory every task runs in (usually the project root).
     pub cwd: String,
@@ -45,8 +59,9 @@ pub struct ExecuteTaskListParams {
     pub wait: bool,
 }
 
-/// One task: a prompt, or a prompt with options.
-#[derive(Debug, Deserialize, JsonSchema)]
+/// One task: a prompt, or a prompt with options. Read by [`TaskInput::from_json`], which says
+/// which task and which field is wrong (serde's untagged enums only say that nothing matched).
+#[derive(Debug, JsonSchema)]
 #[serde(untagged)]
 pub enum TaskInput {
     /// Just the prompt.
@@ -56,13 +71,15 @@ pub enum TaskInput {
 }
 
 /// A task with options.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DetailedTask {
-    /// What the task must do.
+    /// What the task must do (at most 8 MiB).
     pub prompt: String,
-    /// Wall-time limit in seconds (default 3600); the task ends `timed_out` past it.
+    /// Wall-time limit in whole seconds, 1 to 604800 (7 days; default 3600); the task ends
+    /// `timed_out` past it.
     #[serde(default)]
+    #[schemars(range(min = 1, max = 604800))]
     pub timeout_s: Option<u64>,
     /// The model, e.g. `sonnet` or `opus` (default: Claude Code's).
     #[serde(default)]
@@ -71,12 +88,149 @@ pub struct DetailedTask {
     /// `["Edit", "Bash(cargo test:*)"]`.
     #[serde(default)]
     pub allowed_tools: Vec<String>,
-    /// Most agentic turns.
+    /// Most agentic turns (at least 1).
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub max_turns: Option<u32>,
 }
 
+/// The fields of a task object, for the message about an unknown one.
+const TASK_FIELDS: &str = "`prompt`, `timeout_s`, `model`, `allowed_tools`, `max_turns`";
+
+/// `tasks`, read task by task so an error names the task and the field.
+fn tasks_from_json<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<TaskInput>, D::Error> {
+    let value = Value::deserialize(deserializer)?;
+    let Value::Array(tasks) = value else {
+        return Err(serde::de::Error::custom(format!(
+            "`tasks` must be an array of tasks, each a prompt or an object with `prompt`; got {}",
+            shown(&value)
+        )));
+    };
+    tasks
+        .into_iter()
+        .enumerate()
+        .map(|(index, task)| {
+            TaskInput::from_json(task)
+                .map_err(|err| serde::de::Error::custom(format!("task {}: {err}", index + 1)))
+        })
+        .collect()
+}
+
+/// A JSON value as a message shows it: its text, cut short.
+fn shown(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(40) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text,
+    }
+}
+
 impl TaskInput {
+    /// One task from its JSON, or what is wrong with it, in words the caller can act on.
+    pub fn from_json(value: Value) -> Result<TaskInput, String> {
+        let fields = match value {
+            Value::String(prompt) => return Ok(TaskInput::Prompt(prompt)),
+            Value::Object(fields) => fields,
+            other => {
+                return Err(format!(
+                    "a task is a prompt (a string) or an object with `prompt`; got {}",
+                    shown(&other)
+                ));
+            }
+        };
+        let mut task = DetailedTask::default();
+        let mut prompt = None;
+        for (name, value) in fields {
+            match name.as_str() {
+                "prompt" => match value {
+                    Value::String(text) => prompt = Some(text),
+                    other => {
+                        return Err(format!("`prompt` must be a string; got {}", shown(&other)));
+                    }
+                },
+                "timeout_s" => {
+                    task.timeout_s = match &value {
+                        Value::Null => None,
+                        _ => Some(
+                            value
+                                .as_u64()
+                                .filter(|seconds| (1..=MAX_TIMEOUT_S).contains(seconds))
+                                .ok_or_else(|| {
+                                    format!(
+                                        "`timeout_s` must be a whole number of seconds from 1 to \
+                                         {MAX_TIMEOUT_S} (7 days); got {}",
+                                        shown(&value)
+                                    )
+                                })?,
+                        ),
+                    }
+                }
+                "max_turns" => {
+                    task.max_turns = match &value {
+                        Value::Null => None,
+                        _ => Some(
+                            value
+                                .as_u64()
+                                .and_then(|turns| u32::try_from(turns).ok())
+                                .filter(|turns| *turns >= 1)
+                                .ok_or_else(|| {
+                                    format!(
+                                        "`max_turns` must be a whole number from 1 to {}; got {}",
+                                        u32::MAX,
+                                        shown(&value)
+                                    )
+                                })?,
+                        ),
+                    }
+                }
+                "model" => {
+                    task.model = match value {
+                        Value::Null => None,
+                        Value::String(model) => Some(model),
+                        other => {
+                            return Err(format!(
+                                "`model` must be a string such as \"sonnet\"; got {}",
+                                shown(&other)
+                            ));
+                        }
+                    }
+                }
+                "allowed_tools" => {
+                    task.allowed_tools = match value {
+                        Value::Null => Vec::new(),
+                        Value::Array(rules) => rules
+                            .into_iter()
+                            .map(|rule| match rule {
+                                Value::String(rule) => Ok(rule),
+                                other => Err(format!(
+                                    "`allowed_tools` must be an array of strings such as \
+                                     \"Bash(git *)\"; it holds {}",
+                                    shown(&other)
+                                )),
+                            })
+                            .collect::<Result<_, _>>()?,
+                        other => {
+                            return Err(format!(
+                                "`allowed_tools` must be an array of strings such as \
+                                 [\"Edit\", \"Bash(git *)\"]; got {}",
+                                shown(&other)
+                            ));
+                        }
+                    }
+                }
+                other => {
+                    return Err(format!(
+                        "unknown field `{other}`; a task object has {TASK_FIELDS}"
+                    ));
+                }
+            }
+        }
+        task.prompt = prompt.ok_or_else(|| "the task object has no `prompt`".to_owned())?;
+        Ok(TaskInput::Detailed(task))
+    }
+
     fn into_parts(self) -> (String, TaskOptions) {
         match self {
             TaskInput::Prompt(prompt) => (prompt, TaskOptions::default()),
@@ -105,13 +259,7 @@ fn validate(params: &ExecuteTaskListParams) -> Result<PathBuf, String> {
         ));
     }
     for (index, task) in params.tasks.iter().enumerate() {
-        let prompt = match task {
-            TaskInput::Prompt(prompt) => prompt,
-            TaskInput::Detailed(task) => &task.prompt,
-        };
-        if prompt.trim().is_empty() {
-            return Err(format!("task {} has an empty prompt", index + 1));
-        }
+        check_task(task).map_err(|err| format!("task {}: {err}", index + 1))?;
     }
     let cwd = Path::new(&params.cwd);
     if !cwd.is_absolute() {
@@ -131,6 +279,54 @@ fn validate(params: &ExecuteTaskListParams) -> Result<PathBuf, String> {
         }
     }
     claude_program()
+}
+
+/// What `claude` could not take from this task, found before anything runs: an empty or
+/// oversized prompt, or an option that cannot be an argument (too long, or holding a NUL byte,
+/// which no argument can carry).
+fn check_task(task: &TaskInput) -> Result<(), String> {
+    let (prompt, detail) = match task {
+        TaskInput::Prompt(prompt) => (prompt, None),
+        TaskInput::Detailed(task) => (&task.prompt, Some(task)),
+    };
+    if prompt.trim().is_empty() {
+        return Err("the prompt is empty".to_owned());
+    }
+    if prompt.len() > MAX_PROMPT_BYTES {
+        return Err(format!(
+            "the prompt is {} bytes; at most {MAX_PROMPT_BYTES} (8 MiB) fit, since Claude Code \
+             reads at most 10 MB of prompt. Put the large material in a file and name the file \
+             in the prompt",
+            prompt.len()
+        ));
+    }
+    let Some(task) = detail else {
+        return Ok(());
+    };
+    if let Some(model) = &task.model
+        && (model.trim().is_empty() || model.len() > MAX_MODEL_BYTES || model.contains('\0'))
+    {
+        return Err(format!(
+            "`model` must be a model name such as \"sonnet\" (1 to {MAX_MODEL_BYTES} bytes, \
+             no NUL); got {} bytes",
+            model.len()
+        ));
+    }
+    if task.allowed_tools.iter().any(|rule| rule.contains('\0')) {
+        return Err("`allowed_tools` holds a rule with a NUL byte".to_owned());
+    }
+    let joined = task
+        .allowed_tools
+        .iter()
+        .map(|rule| rule.len() + 1)
+        .sum::<usize>();
+    if joined > MAX_ALLOWED_TOOLS_BYTES {
+        return Err(format!(
+            "`allowed_tools` is {joined} bytes in all; at most {MAX_ALLOWED_TOOLS_BYTES} fit in \
+             Claude Code's `--allowedTools` argument. Use broader rules such as \"Bash(git *)\""
+        ));
+    }
+    Ok(())
 }
 
 /// Runs the tool.
