@@ -158,13 +158,16 @@ pub fn brain(args: &ConfigBrainArgs) -> Result<(), Failure> {
     let updated = document.to_string();
     Config::from_files(Some((&path.display().to_string(), &updated)), None)
         .map_err(|error| Failure::new(format!("{error}; nothing was changed")))?;
-    std::fs::create_dir_all(data.root())
-        .map_err(|error| Failure::new(format!("{}: {error}", data.root().display())))?;
-    std::fs::write(&path, updated)
+    let tightened = pcc_store::private::write_file(&path, updated.as_bytes())
         .map_err(|error| Failure::new(format!("cannot write {}: {error}", path.display())))?;
-    emit(&format!(
+    let mut report = String::new();
+    for change in tightened {
+        report.push_str(&format!("{change}\n"));
+    }
+    report.push_str(&format!(
         "brain set to {} in {}\n",
         args.kind,
         path.display()
-    ))
+    ));
+    emit(&report)
 }

@@ -8,7 +8,7 @@ use crate::cli::{ColorChoice, DoctorArgs};
 use crate::config_files;
 use crate::failure::Failure;
 use crate::programs::{claude_version, find_on_path, is_executable};
-use crate::term::{Palette, emit};
+use crate::term::{Palette, emit, rfc3339};
 use pcc_core::claude_settings::{
     HOOK_EVENTS, ON_FAILURE_SINCE, honours_on_failure, plugin_enabled, registered_events,
 };
@@ -17,7 +17,8 @@ use pcc_store::{SCHEMA_VERSION, Store};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::os::unix::fs::PermissionsExt;
+use std::io::Write as _;
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -249,6 +250,10 @@ fn check_hooks(project: &Path) -> Vec<Check> {
     checks
 }
 
+/// How much room the write probes ask for: far more than one hook call writes, so a disk that
+/// passes has room for many calls, and one too full to take a hook's write fails.
+const PROBE_BYTES: usize = 64 * 1024;
+
 fn check_database() -> Vec<Check> {
     let dir = match DataDir::from_env() {
         Ok(dir) => dir,
@@ -260,6 +265,15 @@ fn check_database() -> Vec<Check> {
             )];
         }
     };
+    let mut checks = check_private_files(&dir);
+    checks.extend(check_file_writes(&dir));
+    checks.extend(check_store(&dir));
+    checks.extend(check_unrecorded_failures(&dir));
+    checks
+}
+
+/// The database itself: schema, a page-by-page check, a real committed write.
+fn check_store(dir: &DataDir) -> Vec<Check> {
     let path = dir.database();
     let shown = display_path(&path);
     let mut store = match Store::open_existing(&path) {
@@ -280,40 +294,60 @@ fn check_database() -> Vec<Check> {
         }
     };
     let mut checks = Vec::new();
-    match store.schema_version() {
-        Ok(version) if version == SCHEMA_VERSION => {}
-        Ok(version) if version < SCHEMA_VERSION => checks.push(Check::warn(
+    let version = match store.schema_version() {
+        Ok(version) => version,
+        Err(error) => {
+            return vec![Check::problem(
+                "database",
+                format!("{shown} cannot be read: {error}"),
+                "move the file aside; a new one is created",
+            )];
+        }
+    };
+    match version {
+        version if version == SCHEMA_VERSION => {}
+        version if version < SCHEMA_VERSION => checks.push(Check::warn(
             "database",
             format!("{shown} is at schema {version}, this build writes {SCHEMA_VERSION}"),
             "it is migrated at the next hook call, or now by `pcc-hooks install`",
         )),
-        Ok(version) => checks.push(Check::problem(
+        version => checks.push(Check::problem(
             "database",
             format!("{shown} is at schema {version}, newer than this build ({SCHEMA_VERSION})"),
             "upgrade pcc-hooks",
         )),
+    }
+    let corrupt_fix = format!(
+        "hook calls fail on it: move {0} aside (a new one is created), then recover what you \
+         need with `sqlite3 {0}.aside .recover`",
+        path.display()
+    );
+    match store.quick_check(3) {
+        Ok(problems) if problems.is_empty() => {}
+        Ok(problems) => checks.push(Check::problem(
+            "database",
+            format!(
+                "{shown} is corrupt: {}",
+                problems.join("; ").replace('\n', "; ")
+            ),
+            &corrupt_fix,
+        )),
         Err(error) => checks.push(Check::problem(
             "database",
-            error.to_string(),
-            "move the file aside; a new one is created",
+            format!("{shown} cannot be checked: {error}"),
+            &corrupt_fix,
         )),
     }
-    if let Err(error) = store.check_writable() {
-        checks.push(Check::problem(
-            "database",
-            format!("not writable: {error}"),
-            "check the file's owner and permissions",
-        ));
-    }
-    let mode = std::fs::metadata(&path)
-        .map(|metadata| metadata.permissions().mode() & 0o777)
-        .unwrap_or(0);
-    if mode & 0o077 != 0 {
-        checks.push(Check::warn(
-            "database",
-            format!("{shown} has mode {mode:o}; others can read tool inputs"),
-            &format!("chmod 600 {}", path.display()),
-        ));
+    if version == SCHEMA_VERSION {
+        let now = jiff::Timestamp::now().as_millisecond();
+        if let Err(error) = store.prove_writable(PROBE_BYTES, now) {
+            checks.push(Check::problem(
+                "database",
+                format!("hook calls cannot record anything: a committed write failed: {error}"),
+                "check that the disk has room, the file system is writable and the file and its \
+                 directory belong to you",
+            ));
+        }
     }
     if let Ok((count, last)) = store.hook_error_summary()
         && count > 0
@@ -331,14 +365,127 @@ fn check_database() -> Vec<Check> {
         .iter()
         .all(|check| check.severity != Severity::Problem)
     {
-        checks.insert(
-            0,
-            Check::ok(
-                "database",
-                format!("{shown} writable, schema {SCHEMA_VERSION}"),
-            ),
-        );
+        let detail = if version == SCHEMA_VERSION {
+            format!(
+                "{shown} sound (quick_check) and writable (a committed write), schema {version}"
+            )
+        } else {
+            format!("{shown} sound (quick_check), schema {version}")
+        };
+        checks.insert(0, Check::ok("database", detail));
     }
+    checks
+}
+
+/// Our files are private: any found looser is tightened (and said so); one we may not tighten
+/// (another user's) is a warning.
+fn check_private_files(dir: &DataDir) -> Vec<Check> {
+    let mut paths = dir.private_paths();
+    if let Ok(entries) = std::fs::read_dir(dir.logs()) {
+        paths.extend(entries.flatten().map(|entry| entry.path()));
+    }
+    let me = pcc_store::private::effective_uid();
+    let mut checks = Vec::new();
+    for path in paths {
+        match pcc_store::private::tighten(&path) {
+            Ok(Some(change)) => checks.push(Check::warn(
+                "files",
+                change.to_string(),
+                "done; until now others could read it",
+            )),
+            Ok(None) => {
+                if let Ok(metadata) = std::fs::symlink_metadata(&path)
+                    && metadata.uid() != me
+                    && metadata.mode() & 0o077 != 0
+                {
+                    checks.push(Check::warn(
+                        "files",
+                        format!(
+                            "{} belongs to uid {} and has mode {:04o}; others can read it",
+                            display_path(&path),
+                            metadata.uid(),
+                            metadata.mode() & 0o7777
+                        ),
+                        &format!("chmod go= {}", path.display()),
+                    ));
+                }
+            }
+            Err(error) => checks.push(Check::warn(
+                "files",
+                format!("cannot tighten {}: {error}", display_path(&path)),
+                &format!("chmod go= {}", path.display()),
+            )),
+        }
+    }
+    checks
+}
+
+/// Creates, fills, syncs and removes a file in the data directory: what the log and the failure
+/// log need, on the same file system as the database. A read-only mount, a full disk or another
+/// user's directory fails here.
+fn check_file_writes(dir: &DataDir) -> Option<Check> {
+    let root = dir.root();
+    if !root.exists() {
+        return None;
+    }
+    let probe = root.join(format!(".doctor-probe-{}", std::process::id()));
+    let written = (|| {
+        let (mut file, _) =
+            pcc_store::private::open_file(&probe, pcc_store::private::Access::Replace)?;
+        file.write_all(&[0x5a; PROBE_BYTES])?;
+        file.sync_all()
+    })();
+    // Removing what we created is tidying; a failure here would already have shown above.
+    let _ = std::fs::remove_file(&probe);
+    let error = written.err()?;
+    let owner = std::fs::metadata(root).map(|metadata| metadata.uid()).ok();
+    let detail = match owner {
+        Some(uid) if uid != pcc_store::private::effective_uid() => format!(
+            "cannot write files in {} (it belongs to uid {uid}): {error}",
+            display_path(root)
+        ),
+        _ => format!("cannot write files in {}: {error}", display_path(root)),
+    };
+    Some(Check::problem(
+        "files",
+        detail,
+        "make room on the disk, remount it writable, or give the directory to this user \
+         (or set PCC_HOME to one of yours)",
+    ))
+}
+
+/// Hook failures the database could not take (`pcc_store::FailureLog`): the count and the
+/// latest few, each on its own line.
+fn check_unrecorded_failures(dir: &DataDir) -> Vec<Check> {
+    let summary = pcc_store::FailureLog::in_dir(dir.root()).summary();
+    if summary.count == 0 {
+        return Vec::new();
+    }
+    let files: Vec<String> = summary
+        .files
+        .iter()
+        .map(|file| display_path(file))
+        .collect();
+    let mut checks = vec![Check::warn(
+        "failures",
+        format!(
+            "{} hook failure(s) could not be recorded in the database (kept in {})",
+            summary.count,
+            files.join(", ")
+        ),
+        "fix what they say, then delete those files (status and doctor show them until then)",
+    )];
+    checks.extend(summary.recent.iter().rev().map(|failure| Check {
+        name: "failures",
+        severity: Severity::Warn,
+        detail: format!(
+            "{} {}: {}",
+            rfc3339(failure.at_ms),
+            failure.kind,
+            failure.message
+        ),
+        fix: None,
+    }));
     checks
 }
 

@@ -1,4 +1,5 @@
-//! How a CLI command fails: one `error:` line on stderr, details after a colon, exit code 1.
+//! How a CLI command fails: one `error:` line on stderr, details after a colon, exit code 1; and
+//! where a hook failure goes when the database cannot take it ([`keep_unrecorded`]).
 
 use std::fmt;
 use std::process::ExitCode;
@@ -55,5 +56,18 @@ pub fn report(result: Result<(), Failure>) -> ExitCode {
             eprintln!("error: {failure}");
             ExitCode::from(failure.code)
         }
+    }
+}
+
+/// Keeps a hook failure that could not be counted in the database in the failure log
+/// (`pcc_store::FailureLog`), so `status` and `doctor` still show it. Never fails the hook: when
+/// even that file cannot be written, the log line the caller wrote is all there is.
+pub fn keep_unrecorded(kind: &str, message: &str) {
+    let Ok(data) = pcc_core::paths::DataDir::from_env() else {
+        return;
+    };
+    let at_ms = jiff::Timestamp::now().as_millisecond();
+    if let Err(error) = pcc_store::FailureLog::in_dir(data.root()).append(at_ms, kind, message) {
+        tracing::error!(%error, "could not keep a hook failure in the failure log either");
     }
 }

@@ -5,7 +5,7 @@
 //! `PCC_LOG` sets the filter (`warn` by default; e.g. `PCC_LOG=debug`).
 
 use pcc_core::paths::DataDir;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::PathBuf;
 use tracing_subscriber::EnvFilter;
@@ -39,12 +39,15 @@ impl<'a> MakeWriter<'a> for LogFile {
     type Writer = LogSink;
 
     fn make_writer(&'a self) -> LogSink {
+        // Private (0700 / 0600) whatever the umask; a loose one is tightened and says so first.
         let open = || {
-            std::fs::create_dir_all(&self.dir)?;
-            OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(self.dir.join("pcc-hooks.log"))
+            let path = self.dir.join("pcc-hooks.log");
+            let (mut file, tightened) =
+                pcc_store::private::open_file(&path, pcc_store::private::Access::Append)?;
+            for change in tightened {
+                writeln!(file, "pcc-hooks: {change}")?;
+            }
+            Ok::<_, io::Error>(file)
         };
         open().map(LogSink::File).unwrap_or(LogSink::Nowhere)
     }

@@ -3,7 +3,7 @@
 //! so a crashed scheduler never leaves the lock stuck.
 
 use pcc_core::paths::DataDir;
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::path::PathBuf;
 
 /// The lock file of `data`'s scheduler.
@@ -13,12 +13,11 @@ pub fn lock_path(data: &DataDir) -> PathBuf {
 
 /// Takes the lock, or returns `Ok(None)` when another scheduler holds it.
 pub fn try_acquire(data: &DataDir) -> std::io::Result<Option<File>> {
-    std::fs::create_dir_all(data.root())?;
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(lock_path(data))?;
+    let (file, tightened) =
+        pcc_store::private::open_file(&lock_path(data), pcc_store::private::Access::ReadWrite)?;
+    for change in tightened {
+        tracing::warn!("{change}");
+    }
     match file.try_lock() {
         Ok(()) => Ok(Some(file)),
         Err(TryLockError::WouldBlock) => Ok(None),

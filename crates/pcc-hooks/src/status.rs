@@ -29,6 +29,10 @@ struct StatusReport {
     task_lists: Vec<TaskListJson>,
     hook_errors: HookErrorsJson,
     config_errors: Vec<ConfigErrorJson>,
+    /// Why the database could not be read, when it could not: the rest of the report is what
+    /// could be known without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database_error: Option<String>,
 }
 
 /// A configuration file hook calls cannot use (the global one, this directory's project, or a
@@ -103,10 +107,23 @@ struct DecisionsJson {
     pending_escalations: i64,
 }
 
+/// Failed hook calls: those counted in the database and those it could not take
+/// (`unrecorded`, kept in the failure log; `count` includes them).
 #[derive(Debug, Serialize)]
 struct HookErrorsJson {
     count: i64,
     last: Option<String>,
+    unrecorded: i64,
+    recent_unrecorded: Vec<UnrecordedJson>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unrecorded_files: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct UnrecordedJson {
+    at: String,
+    kind: String,
+    message: String,
 }
 
 /// Prints the status of every session; with `--watch`, again every few seconds, in place on a
@@ -114,12 +131,17 @@ struct HookErrorsJson {
 pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
     let database = DataDir::from_env()?.database();
     let Some(seconds) = args.watch else {
-        return emit(&render(&database, args.json, color)?);
+        let (frame, database_error) = render(&database, args.json, color)?;
+        emit(&frame)?;
+        return match database_error {
+            Some(error) => Err(Failure::new(error)),
+            None => Ok(()),
+        };
     };
     let interval = std::time::Duration::from_secs(seconds.max(1));
     let redraw_in_place = std::io::stdout().is_terminal() && !args.json;
     loop {
-        let frame = render(&database, args.json, color)?;
+        let (frame, _) = render(&database, args.json, color)?;
         if redraw_in_place {
             // Home, then clear to the end: no flicker of a blank screen between frames.
             emit(&format!("\x1b[H{}\x1b[J", frame.replace('\n', "\x1b[K\n")))?;
@@ -130,40 +152,74 @@ pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
     }
 }
 
-fn render(database: &Path, json: bool, color: ColorChoice) -> Result<String, Failure> {
-    let report = report(database)?;
+/// The frame to print, and the database's error when it could not be read (the frame then
+/// shows what could be known without it, the failure log's entries included).
+fn render(
+    database: &Path,
+    json: bool,
+    color: ColorChoice,
+) -> Result<(String, Option<String>), Failure> {
+    let report = report(database);
+    let database_error = report.database_error.clone();
     if json {
         let text = serde_json::to_string_pretty(&report)
             .map_err(|error| Failure::new(format!("cannot encode status: {error}")))?;
-        return Ok(format!("{text}\n"));
+        return Ok((format!("{text}\n"), database_error));
     }
-    Ok(render_table(&report, Palette::for_stdout(color)))
+    Ok((
+        render_table(&report, Palette::for_stdout(color)),
+        database_error,
+    ))
 }
 
-fn report(database: &Path) -> Result<StatusReport, Failure> {
+/// What the database holds, read in one go.
+type Recorded = (
+    Vec<SessionOverview>,
+    BTreeMap<String, DecisionCounts>,
+    BTreeMap<String, Resume>,
+    Vec<RunningTaskList>,
+    (i64, Option<String>),
+    BTreeMap<String, i64>,
+);
+
+fn read_database(database: &Path) -> Result<Recorded, pcc_store::StoreError> {
+    Ok(match Store::open_existing(database)? {
+        Some(mut store) => (
+            store.sessions_overview()?,
+            store.decision_counts()?,
+            store
+                .resumes(false)?
+                .into_iter()
+                .map(|resume| (resume.plan.session_id.clone(), resume))
+                .collect::<BTreeMap<_, _>>(),
+            store.running_task_lists()?,
+            store.hook_error_summary()?,
+            store.project_queue_depths()?,
+        ),
+        None => Default::default(),
+    })
+}
+
+fn report(database: &Path) -> StatusReport {
+    let (recorded, database_error) = match read_database(database) {
+        Ok(recorded) => (recorded, None),
+        Err(error) => {
+            // A damaged page elsewhere may still leave the counted failures readable.
+            let mut recorded = Recorded::default();
+            if let Ok(Some(store)) = Store::open_existing(database)
+                && let Ok(summary) = store.hook_error_summary()
+            {
+                recorded.4 = summary;
+            }
+            (recorded, Some(error.to_string()))
+        }
+    };
     let (sessions, decision_counts, resumes, lists, (error_count, last_error), project_queues) =
-        match Store::open_existing(database)? {
-            Some(mut store) => (
-                store.sessions_overview()?,
-                store.decision_counts()?,
-                store
-                    .resumes(false)?
-                    .into_iter()
-                    .map(|resume| (resume.plan.session_id.clone(), resume))
-                    .collect::<BTreeMap<_, _>>(),
-                store.running_task_lists()?,
-                store.hook_error_summary()?,
-                store.project_queue_depths()?,
-            ),
-            None => (
-                Vec::new(),
-                Default::default(),
-                BTreeMap::new(),
-                Vec::new(),
-                (0, None),
-                BTreeMap::new(),
-            ),
-        };
+        recorded;
+    let unrecorded = database
+        .parent()
+        .map(|root| pcc_store::FailureLog::in_dir(root).summary())
+        .unwrap_or_default();
     let now = jiff::Timestamp::now().as_millisecond();
     let sessions: Vec<SessionJson> = sessions
         .iter()
@@ -176,7 +232,14 @@ fn report(database: &Path) -> Result<StatusReport, Failure> {
         })
         .collect();
     let config_errors = config_errors(sessions.iter().map(|session| session.project_root.as_str()));
-    Ok(StatusReport {
+    let unrecorded_count = i64::try_from(unrecorded.count).unwrap_or(i64::MAX);
+    let latest_unrecorded = unrecorded.recent.last();
+    let last = match (latest_unrecorded, last_error) {
+        // The failure log's latest when it holds any: nothing else shows those failures.
+        (Some(failure), _) => Some(failure.message.clone()),
+        (None, last) => last,
+    };
+    StatusReport {
         database: database.display().to_string(),
         generated_at: rfc3339(now),
         pending_escalations: decision_counts
@@ -187,11 +250,27 @@ fn report(database: &Path) -> Result<StatusReport, Failure> {
         project_queues,
         task_lists: lists.iter().map(task_list_json).collect(),
         hook_errors: HookErrorsJson {
-            count: error_count,
-            last: last_error,
+            count: error_count + unrecorded_count,
+            last,
+            unrecorded: unrecorded_count,
+            recent_unrecorded: unrecorded
+                .recent
+                .iter()
+                .map(|failure| UnrecordedJson {
+                    at: rfc3339(failure.at_ms),
+                    kind: failure.kind.clone(),
+                    message: failure.message.clone(),
+                })
+                .collect(),
+            unrecorded_files: unrecorded
+                .files
+                .iter()
+                .map(|file| file.display().to_string())
+                .collect(),
         },
         config_errors,
-    })
+        database_error,
+    }
 }
 
 /// The problems of the global config and of the project configs of this directory and of
@@ -434,16 +513,49 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
             ))
         );
     }
-    if report.hook_errors.count > 0 {
-        let last = report.hook_errors.last.as_deref().unwrap_or("");
+    if let Some(error) = &report.database_error {
+        let _ = writeln!(
+            out,
+            "{}",
+            palette.red(&format!(
+                "database unreadable: {error} (`pcc-hooks doctor` says what to do)"
+            ))
+        );
+    }
+    let errors = &report.hook_errors;
+    if errors.count > 0 {
+        let last = errors.last.as_deref().unwrap_or("");
         let _ = writeln!(
             out,
             "{}",
             palette.red(&format!(
                 "{} hook call(s) failed; latest: {last}",
-                report.hook_errors.count
+                errors.count
             ))
         );
+    }
+    if errors.unrecorded > 0 {
+        let files: Vec<String> = errors
+            .unrecorded_files
+            .iter()
+            .map(|file| display_path(Path::new(file)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}",
+            palette.red(&format!(
+                "{} of them could not be recorded in the database (kept in {}); the latest:",
+                errors.unrecorded,
+                files.join(", ")
+            ))
+        );
+        for failure in &errors.recent_unrecorded {
+            let _ = writeln!(
+                out,
+                "  {} {}: {}",
+                failure.at, failure.kind, failure.message
+            );
+        }
     }
     out
 }

@@ -27,14 +27,12 @@ pub fn spawn_detached(list_id: i64) -> Result<u32, String> {
         .map_err(|err| format!("cannot find the pcc-mcp executable: {err}"))?;
     let stderr = crate::config::worker_log()
         .and_then(|path| {
-            if let Some(dir) = path.parent() {
-                let _ = std::fs::create_dir_all(dir);
+            let (mut file, tightened) =
+                pcc_store::private::open_file(&path, pcc_store::private::Access::Append).ok()?;
+            for change in tightened {
+                let _ = std::io::Write::write_fmt(&mut file, format_args!("pcc-mcp: {change}\n"));
             }
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .ok()
+            Some(file)
         })
         .map_or_else(Stdio::null, Stdio::from);
     let mut child = tokio::process::Command::new(&exe)

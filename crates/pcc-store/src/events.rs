@@ -79,7 +79,8 @@ pub enum HookErrorKind {
 }
 
 impl HookErrorKind {
-    fn as_str(self) -> &'static str {
+    /// The `kind` column's value.
+    pub fn as_str(self) -> &'static str {
         match self {
             HookErrorKind::Input => "input",
             HookErrorKind::Internal => "internal",

@@ -74,9 +74,40 @@ impl Store {
             .map_err(|source| self.error(source))
     }
 
-    /// Takes the write lock and commits nothing, proving the file can be written now.
-    pub fn check_writable(&mut self) -> Result<(), StoreError> {
-        self.write(|_| Ok(()))
+    /// Proves a hook could append now: commits a row carrying `room` bytes (so the WAL must grow
+    /// by that much on disk), then deletes it in a second commit. Taking the lock, or a
+    /// transaction rolled back, proves neither that the file system takes new blocks nor that
+    /// the commit reaches the file; a read-only or full file system fails here as a hook would.
+    pub fn prove_writable(&mut self, room: usize, at_ms: i64) -> Result<(), StoreError> {
+        let id = self.write(|transaction| {
+            transaction.execute(
+                "INSERT INTO doctor_probes (at_ms, payload) VALUES (?1, randomblob(?2))",
+                rusqlite::params![at_ms, room as i64],
+            )?;
+            Ok(transaction.last_insert_rowid())
+        })?;
+        self.write(|transaction| {
+            transaction
+                .execute("DELETE FROM doctor_probes WHERE id = ?1", [id])
+                .map(drop)
+        })
+    }
+
+    /// `PRAGMA quick_check`: every page of every table and index is read and its structure
+    /// checked (what it skips: that indexes match their tables). Empty when the file is sound,
+    /// else up to `limit` problems in SQLite's words.
+    pub fn quick_check(&self, limit: usize) -> Result<Vec<String>, StoreError> {
+        let wrap = |source| self.error(source);
+        let mut statement = self
+            .conn
+            .prepare(&format!("PRAGMA quick_check({})", limit.max(1)))
+            .map_err(wrap)?;
+        let rows = statement
+            .query_map([], |row| row.get::<_, String>(0))
+            .map_err(wrap)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(wrap)?;
+        Ok(rows.into_iter().filter(|row| row != "ok").collect())
     }
 
     /// SQLite's own consistency check; `"ok"` when the file is sound.

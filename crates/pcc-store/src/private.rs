@@ -128,7 +128,7 @@ pub fn tighten(path: &Path) -> io::Result<Option<Tightened>> {
 }
 
 /// The effective user id, which owns what this process creates.
-pub(crate) fn effective_uid() -> u32 {
+pub fn effective_uid() -> u32 {
     rustix::process::geteuid().as_raw()
 }
 

@@ -260,4 +260,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE events ADD COLUMN spool_key TEXT;
     CREATE UNIQUE INDEX events_by_spool_key ON events(spool_key) WHERE spool_key IS NOT NULL;
     ",
+    // 12: `doctor` proves a hook could write now: it commits a row here, with some room's worth
+    // of bytes, and deletes it again.
+    "
+    CREATE TABLE doctor_probes (
+        id      INTEGER PRIMARY KEY,
+        at_ms   INTEGER NOT NULL,
+        payload BLOB NOT NULL
+    ) STRICT;
+    ",
 ];

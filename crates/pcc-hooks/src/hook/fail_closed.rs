@@ -109,6 +109,16 @@ pub fn answer(
                 summary = %record.summary, reply = %shown, problem = problem.text,
                 "judged by the built-in policy; the decision is not recorded"
             );
+            crate::failure::keep_unrecorded(
+                "store",
+                &format!(
+                    "{} not recorded ({error}): {}; judged by the built-in policy: {} {}",
+                    record.event,
+                    problem.text,
+                    decision.level,
+                    decision.answer.as_str()
+                ),
+            );
         }
     }
     reply

@@ -507,6 +507,10 @@ fn record_error(kind: HookErrorKind, message: &str) {
         });
     if let Err(error) = result {
         tracing::error!(%error, "could not count a hook error in the database");
+        crate::failure::keep_unrecorded(
+            kind.as_str(),
+            &format!("{message} (not counted in the database: {error})"),
+        );
     }
 }
 
