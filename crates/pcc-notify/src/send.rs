@@ -102,11 +102,11 @@ impl SendEnv {
     pub fn usable(&self, config: &NotifyConfig) -> (NotifyConfig, Vec<String>) {
         let mut usable = config.clone();
         let mut left_out = Vec::new();
-        if config.desktop {
-            if let Some(why) = desktop::unavailable(self.platform, self.path.as_deref()) {
-                usable.desktop = false;
-                left_out.push(format!("desktop: {why}"));
-            }
+        if config.desktop
+            && let Some(why) = desktop::unavailable(self.platform, self.path.as_deref())
+        {
+            usable.desktop = false;
+            left_out.push(format!("desktop: {why}"));
         }
         (usable, left_out)
     }
