@@ -3,8 +3,15 @@
 //! The file is opened only when a line is written, in append mode, so the common hook call that
 //! logs nothing pays for no file, and concurrent hook processes never interleave within a line.
 //! `PCC_LOG` sets the filter (`warn` by default; e.g. `PCC_LOG=debug`).
+//!
+//! Every line is redacted (`pcc_core::redact`) as it is written, whoever logged it, and the
+//! shell parser's own tracing (which dumps commands token by token, secrets included) is never
+//! logged. A line that cannot be written (a full disk, a vanished directory) is dropped
+//! silently: a hook's stderr is shown to Claude and the user, and must not fill with the
+//! logger's troubles.
 
 use pcc_core::paths::DataDir;
+use pcc_core::redact::redact;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -14,14 +21,45 @@ use tracing_subscriber::fmt::MakeWriter;
 /// Installs the global subscriber. Without a data directory, diagnostics go to stderr.
 pub fn init() {
     let filter = EnvFilter::try_from_env("PCC_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let filter = PARSER_TARGETS
+        .iter()
+        .filter_map(|target| format!("{target}=off").parse().ok())
+        .fold(filter, EnvFilter::add_directive);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(false);
+        .with_ansi(false)
+        .log_internal_errors(false);
     // `try_init` fails only when a subscriber already exists, which then keeps logging.
     let _ = match DataDir::from_env() {
         Ok(dir) => builder.with_writer(LogFile { dir: dir.logs() }).try_init(),
-        Err(_) => builder.with_writer(io::stderr).try_init(),
+        Err(_) => builder.with_writer(|| RedactedStderr).try_init(),
     };
+}
+
+/// The tracing targets of `brush-parser`, the shell parser: its debug events print the command
+/// being parsed, token by token, where no redaction rule can tell a secret from its context.
+const PARSER_TARGETS: [&str; 4] = ["tokenize", "parse", "expansion", "arithmetic"];
+
+/// Writes one formatted line (tracing writes each event in one call) redacted to `out`; a line
+/// that cannot be written is dropped, never reported.
+fn write_redacted(out: &mut impl Write, bytes: &[u8]) -> io::Result<usize> {
+    let line = redact(&String::from_utf8_lossy(bytes));
+    let _ = out.write_all(line.as_bytes());
+    Ok(bytes.len())
+}
+
+/// Stderr, for a process without a data directory, redacted like the file.
+struct RedactedStderr;
+
+impl Write for RedactedStderr {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        write_redacted(&mut io::stderr().lock(), bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let _ = io::stderr().flush();
+        Ok(())
+    }
 }
 
 /// Opens the log file for each event.
@@ -56,14 +94,17 @@ impl<'a> MakeWriter<'a> for LogFile {
 impl Write for LogSink {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
         match self {
-            LogSink::File(file) => file.write(bytes),
+            LogSink::File(file) => write_redacted(file, bytes),
             LogSink::Nowhere => Ok(bytes.len()),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
-            LogSink::File(file) => file.flush(),
+            LogSink::File(file) => {
+                let _ = file.flush();
+                Ok(())
+            }
             LogSink::Nowhere => Ok(()),
         }
     }

@@ -169,13 +169,17 @@ fn decision_record(
     }
 }
 
-/// `text` on one line, for stderr (Claude Code shows hook stderr line by line).
+/// `text` on one line and redacted, for stderr (Claude Code shows hook stderr line by line, and
+/// its transcript keeps it).
 pub fn one_line(text: &str) -> String {
-    text.split(['\n', '\r'])
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    pcc_core::redact::redact(
+        &text
+            .split(['\n', '\r'])
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 /// The project root of `record` as a path, for reading its configuration.
