@@ -125,7 +125,13 @@ pub fn run(
 pub fn adopt(files: &RunFiles, child: Option<&ProcessStamp>) -> Option<Outcome> {
     let stream = match File::open(&files.stream) {
         Ok(stream) => stream,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            // Never started, or its output was deleted: either way it runs again, alone.
+            if let Some(child) = child.filter(|child| process::is_running(child)) {
+                process::stop_group(child, STOP_GRACE);
+            }
+            return None;
+        }
         Err(error) => {
             return Some(Outcome::Failed(format!(
                 "cannot read the output of the interrupted run ({}): {error}",
