@@ -44,15 +44,11 @@ impl Folded {
 }
 
 impl Store {
-    /// The spool directory of this database: `spool/` beside it.
-    pub fn spool_dir(&self) -> PathBuf {
-        spool_dir(&self.path)
-    }
-
-    /// Keeps `record` in the spool, for the next writer to fold in: for a call that could not
-    /// get the write lock in time. Returns the file.
-    pub fn spool_event(&self, record: &EventRecord) -> Result<PathBuf, StoreError> {
-        let dir = self.spool_dir();
+    /// Keeps `record` in the spool of the database at `database`, for the next writer to fold
+    /// in: for a call that could not get the write lock in time (which may be while opening).
+    /// Returns the file.
+    pub fn spool_event(database: &Path, record: &EventRecord) -> Result<PathBuf, StoreError> {
+        let dir = spool_dir(database);
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| StoreError::Io { path, source }

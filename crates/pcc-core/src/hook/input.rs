@@ -8,6 +8,11 @@ use std::fmt;
 /// reach a few MiB. Anything larger is refused rather than buffered without bound.
 pub const MAX_HOOK_INPUT_BYTES: usize = 8 * 1024 * 1024;
 
+/// The longest `session_id` accepted. Claude Code's are UUIDs (36 bytes); the id keys every
+/// record, names files (`claude --resume <id>`) and is shown in terminals, so it is bounded and
+/// must hold no control character (NUL, newline, escape).
+pub const MAX_SESSION_ID_BYTES: usize = 256;
+
 /// One hook invocation as Claude Code described it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HookInput {
@@ -45,6 +50,8 @@ pub enum HookInputError {
     NotAnObject,
     /// A field every event must carry is missing or has the wrong type.
     MissingField(&'static str),
+    /// `session_id` is longer than [`MAX_SESSION_ID_BYTES`] or holds a control character.
+    InvalidSessionId,
     /// The event's own fields do not have the contract's types.
     InvalidEvent {
         /// The event whose fields were wrong.
@@ -71,6 +78,11 @@ impl fmt::Display for HookInputError {
             HookInputError::MissingField(field) => {
                 write!(f, "hook input has no string field `{field}`")
             }
+            HookInputError::InvalidSessionId => write!(
+                f,
+                "hook input has an unusable `session_id`: over {MAX_SESSION_ID_BYTES} bytes or \
+                 with a control character"
+            ),
             HookInputError::InvalidEvent { event, detail } => {
                 write!(
                     f,
@@ -112,6 +124,9 @@ impl HookInput {
             return Err(HookInputError::NotAnObject);
         };
         let session_id = take_required(&mut fields, "session_id")?;
+        if session_id.len() > MAX_SESSION_ID_BYTES || session_id.chars().any(char::is_control) {
+            return Err(HookInputError::InvalidSessionId);
+        }
         let cwd = take_required(&mut fields, "cwd")?;
         let event_name = take_required(&mut fields, "hook_event_name")?;
         let transcript_path = take_optional(&mut fields, "transcript_path");
@@ -272,6 +287,31 @@ mod tests {
         ));
         let huge = vec![b' '; MAX_HOOK_INPUT_BYTES + 1];
         assert_eq!(HookInput::parse(&huge), Err(HookInputError::TooLarge));
+    }
+
+    #[test]
+    fn a_session_id_is_bounded_and_printable() {
+        let with = |id: &str| {
+            let mut input = base("Stop");
+            input["session_id"] = json!(id);
+            parse(input)
+        };
+        let longest = "s".repeat(MAX_SESSION_ID_BYTES);
+        assert_eq!(with(&longest).map(|input| input.session_id), Ok(longest));
+        assert_eq!(
+            with(&"s".repeat(MAX_SESSION_ID_BYTES + 1)),
+            Err(HookInputError::InvalidSessionId)
+        );
+        for bad in ["a\0b", "a\nb", "\u{1b}[31mred", "tab\there", "del\u{7f}"] {
+            assert_eq!(with(bad), Err(HookInputError::InvalidSessionId), "{bad:?}");
+        }
+        assert!(with("6f1c2a9e-0b5d-4c3e-9a7f-2d8e1b4c5a6f").is_ok());
+        assert!(with("sessión ünïcode").is_ok(), "printable text is kept");
+        let message = HookInputError::InvalidSessionId.to_string();
+        assert!(
+            message.contains("session_id") && !message.contains('\n'),
+            "{message}"
+        );
     }
 
     #[test]

@@ -17,5 +17,5 @@ pub use event::{
     SessionStart, Stop, StopFailure, SubagentStart, SubagentStop, ToolBatch, ToolCall, ToolFailure,
     ToolResult, UserPromptSubmit,
 };
-pub use input::{HookInput, HookInputError, MAX_HOOK_INPUT_BYTES};
+pub use input::{HookInput, HookInputError, MAX_HOOK_INPUT_BYTES, MAX_SESSION_ID_BYTES};
 pub use summary::SUMMARY_MAX_CHARS;

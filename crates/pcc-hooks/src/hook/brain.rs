@@ -21,7 +21,11 @@ pub fn context(
     mode: Mode,
 ) -> BrainContext {
     let project = Path::new(&record.project_root);
-    let notes = std::fs::read_to_string(project.join("CLAUDE.md")).ok();
+    let notes = super::session_files::read_head(
+        &project.join("CLAUDE.md"),
+        super::session_files::NOTES_HEAD_BYTES,
+    )
+    .ok();
     let events = store
         .recent_event_summaries(&record.session_id, RECENT_EVENTS)
         .unwrap_or_default();

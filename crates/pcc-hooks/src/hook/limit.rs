@@ -2,6 +2,7 @@
 //! resets, and make sure a scheduler is running to do it.
 
 use super::HookContext;
+use super::session_files::{TRANSCRIPT_TAIL_BYTES, read_tail};
 use crate::config_files;
 use crate::scheduler_lock;
 use jiff::Timestamp;
@@ -9,12 +10,8 @@ use jiff::tz::TimeZone;
 use pcc_core::hook::StopFailure;
 use pcc_core::limits::{LimitSignal, detect_stop_failure, scan_transcript_tail};
 use pcc_core::resume_schedule::due_after_reset;
-use pcc_store::{EventRecord, NewResume, Store};
-use std::io::{Read, Seek, SeekFrom};
+use pcc_store::{EventRecord, NewResume, Store, StoreError};
 use std::path::{Path, PathBuf};
-
-/// How much of the transcript's end is read for the exact reset instant.
-const TRANSCRIPT_TAIL_BYTES: u64 = 256 * 1024;
 
 /// Records the event; when it is a usage limit with a known reset, also schedules the resume.
 pub fn record_stop_failure(
@@ -22,7 +19,7 @@ pub fn record_stop_failure(
     store: &mut Store,
     record: &EventRecord,
     failure: &StopFailure,
-) -> Result<(), String> {
+) -> Result<(), StoreError> {
     let now = Timestamp::now();
     let local = TimeZone::system();
     let input = serde_json::json!({
@@ -32,16 +29,17 @@ pub fn record_stop_failure(
         "last_assistant_message": failure.last_assistant_message,
     });
     let Some(signal) = detect_stop_failure(&input, now, &local) else {
-        return store
-            .record_event(record)
-            .map(drop)
-            .map_err(|error| error.to_string());
+        return store.record_event(record).map(drop);
     };
     // The transcript has the reset to the second; the message only to the minute.
     let exact = record
         .transcript_path
         .as_deref()
-        .and_then(|path| read_tail(Path::new(path)))
+        .and_then(|path| {
+            read_tail(Path::new(path), TRANSCRIPT_TAIL_BYTES)
+                .inspect_err(|error| tracing::warn!(%error, "transcript not read"))
+                .ok()
+        })
         .and_then(|tail| scan_transcript_tail(&tail, 200, now, &local));
     let signal = prefer_exact(signal, exact);
     let Some(resets_at) = signal.resets_at.filter(|_| !signal.kind.is_backoff_only()) else {
@@ -50,10 +48,7 @@ pub fn record_stop_failure(
             kind = signal.kind.as_str(),
             "limit without a reset time; nothing scheduled"
         );
-        return store
-            .record_event(record)
-            .map(drop)
-            .map_err(|error| error.to_string());
+        return store.record_event(record).map(drop);
     };
     // A broken config must not lose the resume: what is in force instead schedules it.
     let loaded = config_files::load_in_force(&context.data, &PathBuf::from(&record.project_root));
@@ -71,9 +66,7 @@ pub fn record_stop_failure(
         due_ms: due_after_reset(resets_at_ms, record.at_ms, grace_ms),
         prompt: config.continue_prompt,
     };
-    store
-        .record_limit(record, &resume)
-        .map_err(|error| error.to_string())?;
+    store.record_limit(record, &resume)?;
     if let Err(error) = scheduler_lock::ensure_running(&context.data) {
         // The resume is stored: the next hook call, or `pcc-hooks scheduler`, picks it up.
         tracing::error!(%error, "could not start the scheduler");
@@ -87,18 +80,4 @@ fn prefer_exact(from_message: LimitSignal, from_transcript: Option<LimitSignal>)
         Some(exact) if exact.resets_at.is_some() && exact.kind == from_message.kind => exact,
         _ => from_message,
     }
-}
-
-pub(super) fn read_tail(path: &Path) -> Option<String> {
-    let mut file = std::fs::File::open(path).ok()?;
-    let length = file.metadata().ok()?.len();
-    file.seek(SeekFrom::Start(
-        length.saturating_sub(TRANSCRIPT_TAIL_BYTES),
-    ))
-    .ok()?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).ok()?;
-    let text = String::from_utf8_lossy(&bytes);
-    // The first line may be cut; the scanner ignores what does not parse.
-    Some(text.into_owned())
 }

@@ -32,6 +32,7 @@ pub use contain::runner as contain_runner;
 mod fail_closed;
 mod limit;
 mod permission;
+mod session_files;
 mod stop;
 
 use crate::config_files;
@@ -43,7 +44,7 @@ use pcc_core::decision::Mode;
 use pcc_core::fail_closed::{Trouble, after_a_panic, mode_when_unsure};
 use pcc_core::hook::{HookEvent, HookInput, HookInputError, MAX_HOOK_INPUT_BYTES};
 use pcc_core::paths::{DataDir, project_root};
-use pcc_store::{EventRecord, HookErrorKind, Store};
+use pcc_store::{EventRecord, HookErrorKind, Store, StoreError};
 use permission::{Asker, PermissionCall};
 use serde_json::Value;
 use std::cell::{Cell, RefCell};
@@ -260,6 +261,9 @@ fn judge_permission(
     let mut store = match opened {
         Ok(store) => store,
         Err(error) => {
+            if error.is_locked() {
+                spooled(&context.data, &record, &error);
+            }
             let text = format!("could not use the database: {error}");
             let problem = Problem {
                 trouble: Trouble::Store,
@@ -315,7 +319,11 @@ fn judge_permission(
         }
         Err(permission::Failure::Store(error)) => {
             // The database failed mid-way (locked past its timeout, read-only, full): another
-            // write would likely fail the same way, so the answer is only logged.
+            // write would likely fail the same way, so the answer is only logged. Locked, the
+            // event at least is kept in the spool.
+            if error.is_locked() {
+                spooled(&context.data, &record, &error);
+            }
             let text = format!("could not use the database: {error}");
             let problem = Problem {
                 trouble: Trouble::Store,
@@ -358,31 +366,83 @@ pub(crate) fn report_config_problems(
 }
 
 /// Every event but the permission ones: recorded, and answered when the event has an answer.
+/// An event that could not get the write lock in time is kept in the spool, which the next
+/// writer folds in: it is not lost, and the call goes on with no decision.
 fn handle_other_event(started: Instant, input: &HookInput) -> ExitCode {
     let record = event_record(input);
-    let answer = DataDir::from_env()
-        .map_err(|error| error.to_string())
-        .and_then(|data| {
-            let context = HookContext {
-                started,
-                data,
-                home: home(),
-                mode_env: std::env::var("PCC_MODE").ok(),
-            };
-            respond(&context, input, &record)
-        });
-    match answer {
+    let data = match DataDir::from_env() {
+        Ok(data) => data,
+        Err(error) => {
+            // Not a recording failure: there is nowhere to record to.
+            let line = format!("{} not recorded: {error}", input.event_name);
+            eprintln!("pcc-hooks: {}", one_line(&line));
+            tracing::error!(%error, event = %input.event_name, "no data directory; answered with no decision");
+            return ExitCode::SUCCESS;
+        }
+    };
+    let context = HookContext {
+        started,
+        data,
+        home: home(),
+        mode_env: std::env::var("PCC_MODE").ok(),
+    };
+    match respond(&context, input, &record) {
         Ok(Some(reply)) => print_reply(&reply),
         Ok(None) => ExitCode::SUCCESS,
+        Err(error) if error.is_locked() && spooled(&context.data, &record, &error) => {
+            if !records_only(&input.event) {
+                eprintln!(
+                    "pcc-hooks: the database stayed locked; {} is kept in the spool for the next \
+                     call to record, and nothing else was done for it",
+                    input.event_name
+                );
+            }
+            ExitCode::SUCCESS
+        }
         Err(error) => {
-            eprintln!(
-                "pcc-hooks: could not record {}: {}",
-                input.event_name,
-                one_line(&error)
-            );
+            let line = format!("could not record {}: {error}", input.event_name);
+            eprintln!("pcc-hooks: {}", one_line(&line));
             tracing::error!(%error, event = %input.event_name, session = %input.session_id,
                 summary = %record.summary, "hook call failed; answered with no decision");
+            crate::failure::keep_unrecorded("store", &line);
             ExitCode::SUCCESS
+        }
+    }
+}
+
+/// How long an event that is nothing but its row waits for the write lock before it goes to the
+/// spool: Claude Code waits for the hook (a `UserPromptSubmit` holds the prompt back), and the
+/// spool loses nothing.
+const RECORD_ONLY_LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Whether a call for `event` does nothing but record it, so the spool keeps all it does.
+fn records_only(event: &HookEvent) -> bool {
+    !matches!(
+        event,
+        HookEvent::Stop(_)
+            | HookEvent::SessionStart(_)
+            | HookEvent::SessionEnd(_)
+            | HookEvent::StopFailure(_)
+            | HookEvent::PostToolUse(_)
+            | HookEvent::Notification(_)
+            | HookEvent::PreToolUse(_)
+            | HookEvent::PermissionRequest(_)
+    )
+}
+
+/// Keeps `record` in the spool after `error` (the lock was not had in time); true when it is
+/// kept. What the call would have done besides recording (a queued task handed over at a Stop, a
+/// resume scheduled) is not done this time; the log says so.
+fn spooled(data: &DataDir, record: &EventRecord, error: &StoreError) -> bool {
+    match Store::spool_event(&data.database(), record) {
+        Ok(path) => {
+            tracing::warn!(%error, event = %record.event, session = %record.session_id,
+                path = %path.display(), "the database stayed locked; the event is kept in the spool");
+            true
+        }
+        Err(spool_error) => {
+            tracing::error!(%spool_error, "could not keep the event in the spool either");
+            false
         }
     }
 }
@@ -392,24 +452,15 @@ fn respond(
     context: &HookContext,
     input: &HookInput,
     record: &EventRecord,
-) -> Result<Option<Value>, String> {
-    let mut store = Store::open(&context.data.database()).map_err(|error| error.to_string())?;
+) -> Result<Option<Value>, StoreError> {
+    let mut store = Store::open(&context.data.database())?;
     match &input.event {
         HookEvent::Stop(stop) => stop::answer(context, &mut store, record, stop),
         HookEvent::SessionStart(_) => {
-            store
-                .record_event(record)
-                .map_err(|error| error.to_string())?;
+            store.record_event(record)?;
             // After a reboot nothing runs the stored resumes until something starts a scheduler;
             // a new session is a rare, cheap moment to make sure one runs.
-            if store
-                .next_resume_due(record.at_ms)
-                .map_err(|error| error.to_string())?
-                .is_some()
-                || store
-                    .has_running_resume()
-                    .map_err(|error| error.to_string())?
-            {
+            if store.next_resume_due(record.at_ms)?.is_some() || store.has_running_resume()? {
                 start_scheduler(context);
             }
             Ok(None)
@@ -417,10 +468,7 @@ fn respond(
         HookEvent::SessionEnd(_) => {
             // A human's answer, or a resume after a limit, waiting for this session to end can
             // now run.
-            if store
-                .record_session_end(record)
-                .map_err(|error| error.to_string())?
-            {
+            if store.record_session_end(record)? {
                 start_scheduler(context);
             }
             Ok(None)
@@ -441,18 +489,14 @@ fn respond(
                 loaded.replace(Some(in_force));
                 threshold
             };
-            store
-                .record_tool_ran(record, threshold)
-                .map_err(|error| error.to_string())?;
+            store.record_tool_ran(record, threshold)?;
             if let Some(in_force) = loaded.into_inner() {
                 report_config_problems(&context.data, Some(&mut store), &in_force, record.at_ms);
             }
             Ok(None)
         }
         HookEvent::Notification(note) => {
-            store
-                .record_event(record)
-                .map_err(|error| error.to_string())?;
+            store.record_event(record)?;
             // Claude Code waits for the user: tell them where they are (never fails the call).
             let loaded = config_files::load_in_force(&context.data, project_of(record));
             report_config_problems(&context.data, Some(&mut store), &loaded, record.at_ms);
@@ -460,9 +504,12 @@ fn respond(
             Ok(None)
         }
         _ => {
-            store
-                .record_event(record)
-                .map_err(|error| error.to_string())?;
+            if records_only(&input.event) {
+                // Rather than keep Claude waiting for the lock, the event goes to the spool
+                // (`handle_other_event`) after a short wait.
+                store.set_busy_timeout(RECORD_ONLY_LOCK_WAIT)?;
+            }
+            store.record_event(record)?;
             Ok(None)
         }
     }

@@ -7,7 +7,7 @@
 //! never becomes an `allow` beyond what the built-in policy proves LOW, and never becomes silence
 //! (DESIGN.md invariant 1).
 
-use super::{HookContext, brain, contain, limit, links};
+use super::{HookContext, brain, contain, links, session_files};
 use crate::notifier::{self, EscalationNotice};
 use pcc_core::brain::{BrainKind, PermissionQuery, answer_ask_user_question, decide_permission};
 use pcc_core::call_digest::call_digest;
@@ -21,7 +21,7 @@ use pcc_core::hook::PermissionReply;
 use pcc_core::judgement::Judgement;
 use pcc_core::policy::{Containment, PolicyContext, RiskLevel};
 use pcc_core::redact::redact_and_truncate;
-use pcc_store::{BrainAnswerRecord, DecisionRecord, EventRecord, Store};
+use pcc_store::{BrainAnswerRecord, DecisionRecord, EventRecord, Store, StoreError};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -48,17 +48,17 @@ pub struct PermissionCall<'a> {
 }
 
 /// Why the full decision could not be made; the caller then answers by the built-in policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Failure {
     /// A rule of the configuration could not be understood.
     Rules(String),
     /// The database could not be read or written.
-    Store(String),
+    Store(StoreError),
 }
 
 impl Failure {
-    fn store(error: impl std::fmt::Display) -> Failure {
-        Failure::Store(error.to_string())
+    fn store(error: StoreError) -> Failure {
+        Failure::Store(error)
     }
 }
 
@@ -255,7 +255,9 @@ fn deferrable(record: &EventRecord, call: &PermissionCall<'_>) -> bool {
     let path = std::path::Path::new(transcript);
     let deadline = Instant::now() + TRANSCRIPT_WAIT;
     loop {
-        let calls = limit::read_tail(path).and_then(|tail| tool_calls_in_turn(&tail, tool_use_id));
+        let calls = session_files::read_tail(path, session_files::TRANSCRIPT_TAIL_BYTES)
+            .ok()
+            .and_then(|tail| tool_calls_in_turn(&tail, tool_use_id));
         if let Some(calls) = calls {
             return calls == 1;
         }

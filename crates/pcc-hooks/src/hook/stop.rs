@@ -21,7 +21,7 @@ use pcc_core::decision::Mode;
 use pcc_core::hook::Stop;
 use pcc_core::redact::redact_and_truncate;
 use pcc_core::task_queue::{Handoff, handoff_reason};
-use pcc_store::{BrainAnswerRecord, EventRecord, NewEscalation, StopRecord, Store};
+use pcc_store::{BrainAnswerRecord, EventRecord, NewEscalation, StopRecord, Store, StoreError};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -32,11 +32,8 @@ pub fn answer(
     store: &mut Store,
     record: &EventRecord,
     stop: &Stop,
-) -> Result<Option<Value>, String> {
-    if let Some(message) = store
-        .take_human_answer(record)
-        .map_err(|error| error.to_string())?
-    {
+) -> Result<Option<Value>, StoreError> {
+    if let Some(message) = store.take_human_answer(record)? {
         return Ok(Some(block(&message)));
     }
     // A broken config must not stop the queue the user filled by hand: what is in force instead
@@ -46,15 +43,13 @@ pub fn answer(
     let config = &loaded.config;
     let brain_step = ask_brain(context, store, record, stop, config)?;
     let max_attempts = config.queue_max_attempts;
-    let outcome = store
-        .record_stop(&StopRecord {
-            event: record,
-            brain_answers: &brain_step.records,
-            escalation: brain_step.escalation.clone(),
-            turn_continues: brain_step.reply.is_some(),
-            max_attempts: i64::from(max_attempts),
-        })
-        .map_err(|error| error.to_string())?;
+    let outcome = store.record_stop(&StopRecord {
+        event: record,
+        brain_answers: &brain_step.records,
+        escalation: brain_step.escalation.clone(),
+        turn_continues: brain_step.reply.is_some(),
+        max_attempts: i64::from(max_attempts),
+    })?;
     let question = outcome.escalation_id.zip(brain_step.escalation.as_ref());
     for (id, escalation) in question.into_iter().chain(
         outcome
@@ -99,7 +94,7 @@ fn ask_brain(
     record: &EventRecord,
     stop: &Stop,
     config: &Config,
-) -> Result<BrainStep, String> {
+) -> Result<BrainStep, StoreError> {
     let mode = Mode::resolve(
         context.mode_env.as_deref(),
         config.mode,
@@ -114,9 +109,7 @@ fn ask_brain(
     if mode != Mode::Unattended && !config.answer_stop_questions {
         return Ok(BrainStep::default());
     }
-    let (answered_in_a_row, last_question) = store
-        .automatic_stop_answers(&record.session_id)
-        .map_err(|error| error.to_string())?;
+    let (answered_in_a_row, last_question) = store.automatic_stop_answers(&record.session_id)?;
     if answered_in_a_row >= i64::from(config.max_automatic_answers) {
         tracing::warn!(session = %record.session_id, answered_in_a_row, "automatic answers exhausted; letting the session stop");
         return Ok(BrainStep::default());
