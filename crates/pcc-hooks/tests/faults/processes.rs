@@ -239,9 +239,15 @@ fn a_scheduler_killed_while_claude_runs_never_leaves_two_at_once_and_resumes_onc
     assert!(alive(orphan), "its claude outlives it");
 
     let mut second = setup.pcc(&["scheduler"]).spawn().expect("scheduler");
-    wait_until("the new scheduler takes the claim or starts claude", || {
-        setup.runner_pid("s-kill") == Some(second.id()) || setup.starts().len() > 1
-    });
+    let log = setup.home.join("logs/pcc-hooks.log");
+    wait_until(
+        "the new scheduler waits for that claude, or starts another",
+        || {
+            std::fs::read_to_string(&log).is_ok_and(|log| log.contains("still runs: waiting"))
+                || setup.starts().len() > 1
+        },
+    );
+    assert_eq!(setup.runner_pid("s-kill"), Some(second.id()), "taken over");
     drop(hold);
     assert!(wait_for_exit(&mut second).success());
 
