@@ -1,6 +1,6 @@
 //! The facts about one tool call that rules, learning and records need, gathered once.
 
-use crate::policy::{PolicyContext, Verdict, resolve_path};
+use pcc_policy::{PolicyContext, Verdict, resolve_path};
 use crate::redact::redact_and_truncate;
 use serde_json::Value;
 use std::path::PathBuf;

@@ -16,7 +16,7 @@
 use crate::brain::{PermissionOpinion, Stance};
 use crate::call::CallFacts;
 use crate::permission_rules::{PermissionRule, RuleError};
-use crate::policy::{Containment, RiskLevel, Verdict};
+use pcc_policy::{Containment, RiskLevel, Verdict};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 

@@ -10,7 +10,7 @@
 //! one-time approvals and the brain all need what failed, so none of them applies.
 
 use crate::decision::{Answer, Decision, Mode};
-use crate::policy::{RiskLevel, Verdict};
+use pcc_policy::{RiskLevel, Verdict};
 
 /// What kept the full decision from being made; it names the rule the decision is stored under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,7 +142,7 @@ mod tests {
             rule: "test.rule",
             reason: "a reason".to_owned(),
             commands: Vec::new(),
-            containment: crate::policy::Containment::Never,
+            containment: pcc_policy::Containment::Never,
             paths: Vec::new(),
         }
     }

@@ -5,7 +5,7 @@ use crate::call::CallFacts;
 use crate::config::PermissionLists;
 use crate::decision::{Decision, DecisionInputs, Mode, PriorApproval, RuleSet, decide};
 use crate::permission_rules::RuleError;
-use crate::policy::{PolicyContext, RiskLevel, Verdict, classify};
+use pcc_policy::{PolicyContext, RiskLevel, Verdict, classify};
 use serde_json::Value;
 
 /// Everything known about a tool call before the mode and learned approvals pick the answer.

@@ -17,9 +17,11 @@ pub mod limits;
 pub mod notify_config;
 pub mod paths;
 pub mod permission_rules;
-pub mod policy;
 pub mod redact;
 pub mod resume_schedule;
 pub mod session_state;
 pub mod task_queue;
 pub mod wildcard;
+
+/// The risk policy, re-exported while the other crates move their imports to `pcc_policy`.
+pub use pcc_policy as policy;

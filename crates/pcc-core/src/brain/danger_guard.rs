@@ -9,7 +9,7 @@
 //! (DESIGN.md invariant 2).
 
 use super::{PermissionOpinion, Question, QuestionAnswer, Stance};
-use crate::policy::{PolicyContext, RiskLevel, classify_command};
+use pcc_policy::{PolicyContext, RiskLevel, classify_command};
 use regex_lite::Regex;
 use std::path::PathBuf;
 use std::sync::LazyLock;

@@ -30,7 +30,7 @@ pub use question::{
 pub use rule_brain::RuleBrain;
 pub use stop::{StopAnswer, answer_stop_question, question_from_message};
 
-use crate::policy::RiskLevel;
+use pcc_policy::RiskLevel;
 use serde::Serialize;
 
 /// A brain's answer to one question, before or after the guards.

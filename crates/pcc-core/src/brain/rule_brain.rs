@@ -7,7 +7,7 @@ use super::{
     Brain, BrainContext, BrainError, PermissionOpinion, PermissionQuery, Question, QuestionAnswer,
     QuestionOption, Stance,
 };
-use crate::policy::RiskLevel;
+use pcc_policy::RiskLevel;
 use regex_lite::Regex;
 use std::sync::LazyLock;
 

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use pcc_core::policy::{Containment, PolicyContext, RiskLevel, Verdict, classify};
+use pcc_policy::{Containment, PolicyContext, RiskLevel, Verdict, classify};
 use serde_json::{Value, json};
 
 const DATA: &str = include_str!("data/agent_commands.tsv");

@@ -5,7 +5,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use pcc_core::policy::{PolicyContext, classify_command};
+use pcc_policy::{PolicyContext, classify_command};
 
 /// A mix resembling what Claude Code runs in a coding session.
 const MIX: &[&str] = &[

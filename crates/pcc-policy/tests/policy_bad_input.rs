@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use pcc_core::policy::{PolicyContext, RiskLevel, classify};
+use pcc_policy::{PolicyContext, RiskLevel, classify};
 use serde_json::{Value, json};
 
 fn context() -> PolicyContext {

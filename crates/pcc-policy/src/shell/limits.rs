@@ -1,7 +1,7 @@
 //! Cheap checks run before handing text to the parser, which recurses once per nesting
 //! level and would overflow the stack on pathological input.
 
-use crate::policy::{Finding, RiskLevel};
+use crate::{Finding, RiskLevel};
 
 /// Commands longer than this are not parsed at all.
 pub(crate) const MAX_INPUT_BYTES: usize = 64 * 1024;

@@ -11,7 +11,7 @@
 
 use std::path::PathBuf;
 
-use pcc_core::policy::{PolicyContext, RiskLevel, Verdict, classify};
+use pcc_policy::{PolicyContext, RiskLevel, Verdict, classify};
 use serde_json::{Value, json};
 
 /// The expectation of one case: an exact level, or a floor (`>=MEDIUM`: "not LOW").

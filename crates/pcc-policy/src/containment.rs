@@ -150,7 +150,7 @@ pub(crate) fn of_parts(parts: &[SimpleCommandSummary]) -> Containment {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{PolicyContext, classify_command};
+    use crate::{PolicyContext, classify_command};
     use std::path::PathBuf;
 
     fn containment(command: &str) -> Containment {

@@ -44,7 +44,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use pcc_core::policy::{PolicyContext, RiskLevel, classify_command};
+use pcc_policy::{PolicyContext, RiskLevel, classify_command};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::strategy::ValueTree;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use pcc_core::policy::{PolicyContext, RiskLevel, classify_command};
+use pcc_policy::{PolicyContext, RiskLevel, classify_command};
 use proptest::prelude::*;
 
 fn context() -> PolicyContext {
