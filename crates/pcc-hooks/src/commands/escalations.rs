@@ -7,7 +7,7 @@
 
 use crate::cli::{ColorChoice, PendingArgs, RespondArgs};
 use crate::failure::Failure;
-use crate::scheduler_lock;
+use crate::scheduler;
 use crate::session_lookup::short_id;
 use crate::term::{Palette, ago, emit, pad, rfc3339};
 use pcc_core::human_answer::{EscalationKind, Response, deferred_call_effects, effects};
@@ -191,7 +191,7 @@ pub fn respond(args: &RespondArgs) -> Result<(), Failure> {
         }
     };
     if answered.resume_id.is_some()
-        && let Err(error) = scheduler_lock::ensure_running(&data)
+        && let Err(error) = scheduler::lock::ensure_running(&data)
     {
         // The answer is stored and the resume scheduled; the next scheduler runs it.
         eprintln!(

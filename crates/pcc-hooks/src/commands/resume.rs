@@ -3,8 +3,7 @@
 use crate::cli::ResumeArgs;
 use crate::failure::Failure;
 use crate::process;
-use crate::scheduler::{claim_in_flight, resume_run::STOP_GRACE};
-use crate::scheduler_lock;
+use crate::scheduler::{claim_in_flight, lock, resume_run::STOP_GRACE};
 use crate::term::emit;
 use pcc_core::paths::DataDir;
 use pcc_store::{Resume, Store};
@@ -61,7 +60,7 @@ fn resume_now(data: &DataDir, store: &mut Store, session: &str, now: i64) -> Res
         return Err(no_resume(session));
     }
     if start_scheduler {
-        scheduler_lock::ensure_running(data)
+        lock::ensure_running(data)
             .map_err(|error| Failure::new(format!("cannot start the scheduler: {error}")))?;
     }
     emit(&out)

@@ -305,7 +305,7 @@ fn task_list_json(running: &RunningTaskList) -> TaskListJson {
     let list = &running.list;
     TaskListJson {
         list_id: list.id,
-        state: crate::lists_command::shown_state(list),
+        state: crate::commands::lists::shown_state(list),
         cwd: list.cwd.clone(),
         tasks_total: list.tasks_total,
         tasks_finished: list.tasks_finished,

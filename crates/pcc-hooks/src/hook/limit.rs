@@ -4,11 +4,11 @@
 use super::HookContext;
 use super::session_files::{TRANSCRIPT_TAIL_BYTES, read_tail};
 use crate::config_files;
-use crate::scheduler_lock;
+use crate::scheduler;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use pcc_core::hook::StopFailure;
-use pcc_core::limits::{LimitSignal, detect_stop_failure, scan_transcript_tail};
+use pcc_limits::{LimitSignal, detect_stop_failure, scan_transcript_tail};
 use pcc_core::resume_schedule::due_after_reset;
 use pcc_store::{EventRecord, NewResume, Store, StoreError};
 use std::path::{Path, PathBuf};
@@ -67,7 +67,7 @@ pub fn record_stop_failure(
         prompt: config.continue_prompt,
     };
     store.record_limit(record, &resume)?;
-    if let Err(error) = scheduler_lock::ensure_running(&context.data) {
+    if let Err(error) = scheduler::lock::ensure_running(&context.data) {
         // The resume is stored: the next hook call, or `pcc-hooks scheduler`, picks it up.
         tracing::error!(%error, "could not start the scheduler");
     }

@@ -37,7 +37,7 @@ mod stop;
 
 use crate::config_files;
 use crate::notifier;
-use crate::scheduler_lock;
+use crate::scheduler;
 use fail_closed::{Problem, one_line, project_of};
 use pcc_core::config::ConfigInForce;
 use pcc_core::decision::Mode;
@@ -516,7 +516,7 @@ fn respond(
 }
 
 fn start_scheduler(context: &HookContext) {
-    if let Err(error) = scheduler_lock::ensure_running(&context.data) {
+    if let Err(error) = scheduler::lock::ensure_running(&context.data) {
         tracing::error!(%error, "could not start the scheduler");
     }
 }

@@ -1,7 +1,7 @@
-//! `pcc-hooks scheduler`: runs the resumes that are due, one at a time, and exits when none is
+//! The resume scheduler: runs the resumes that are due, one at a time, and exits when none is
 //! left (`--once`: run what is due now, then exit, for cron or a systemd timer).
 //!
-//! One scheduler per database (see [`crate::scheduler_lock`]). Everything it knows is in SQLite,
+//! One scheduler per database (see [`lock`]). Everything it knows is in SQLite,
 //! so a reboot or a crash loses nothing, and a resume whose time passed long ago runs once.
 //!
 //! A scheduler that dies (SIGKILL, SIGTERM, a crash) leaves its `claude` running: it is the
@@ -12,14 +12,13 @@
 //! ([`resume_run::adopt`]); only a claim whose `claude` never started runs again. So a session
 //! never has two resumed `claude`s at once.
 
+pub mod lock;
 pub mod resume_run;
 
-use crate::cli::SchedulerArgs;
 use crate::config_files;
 use crate::failure::Failure;
 use crate::notifier::{self, EscalationNotice};
 use crate::process;
-use crate::scheduler_lock;
 use pcc_core::paths::DataDir;
 use pcc_core::resume_schedule::{due_after_reset, retry_after_failure};
 use pcc_store::{NewEscalation, ProcessStamp, Resume, ResumeResult, Store};
@@ -30,27 +29,18 @@ use std::time::Duration;
 /// or moved by `pcc-hooks resume --now`, is then seen within this time).
 const MAX_NAP: Duration = Duration::from_secs(30);
 
-/// Runs the scheduler until nothing is pending (or once, with `--once`).
-pub fn run(args: &SchedulerArgs) -> Result<(), Failure> {
-    let data = DataDir::from_env()?;
-    let Some(_lock) = scheduler_lock::try_acquire(&data)
-        .map_err(|error| Failure::new(format!("cannot take the scheduler lock: {error}")))?
-    else {
-        eprintln!(
-            "pcc-hooks: another scheduler is running for {}",
-            data.root().display()
-        );
-        return Ok(());
-    };
+/// Runs the resumes that are due until nothing is pending (or once, with `once`). The caller
+/// holds the scheduler lock ([`lock::try_acquire`]) for as long as this runs.
+pub fn serve(data: &DataDir, once: bool) -> Result<(), Failure> {
     let mut store = Store::open(&data.database())?;
     let me = process::current();
-    take_over_abandoned(&data, &mut store, &me)?;
+    take_over_abandoned(data, &mut store, &me)?;
     let claude = claude_program();
     loop {
         let now = now_ms();
         if let Some(resume) = store.claim_due_resume(now, &me)? {
             tracing::info!(session = %resume.plan.session_id, attempt = resume.attempts, "resuming");
-            let files = resume_run::RunFiles::of(&data, &resume);
+            let files = resume_run::RunFiles::of(data, &resume);
             let outcome = resume_run::run(&claude, &resume, &files, |child| {
                 store
                     .record_resume_child(resume.id, &me, child, now_ms())
@@ -60,11 +50,11 @@ pub fn run(args: &SchedulerArgs) -> Result<(), Failure> {
                         true
                     })
             });
-            finish(&data, &mut store, &resume, outcome)?;
+            finish(data, &mut store, &resume, outcome)?;
             files.remove();
             continue;
         }
-        if args.once {
+        if once {
             return Ok(());
         }
         let Some(next_due) = store.next_resume_due(now_ms())? else {
