@@ -13,7 +13,6 @@ pub mod fail_closed;
 pub mod hook;
 pub mod human_answer;
 pub mod judgement;
-pub mod limits;
 pub mod notify_config;
 pub mod paths;
 pub mod permission_rules;

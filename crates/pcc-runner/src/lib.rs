@@ -13,7 +13,7 @@
 //! clean run without it is [`ChildStatus::Unverified`].
 //!
 //! A child stopped by a usage limit ends [`ChildStatus::RateLimited`] with the
-//! [`pcc_core::limits::LimitSignal`]; [`run_until_done`] waits for the reset (through an injectable
+//! [`pcc_limits::LimitSignal`]; [`run_until_done`] waits for the reset (through an injectable
 //! [`Clock`]) and resumes the session with `--resume`.
 
 mod cancel;

@@ -2,7 +2,7 @@
 
 use crate::nonce::TaskNonce;
 use crate::stream::StreamState;
-use pcc_core::limits::LimitSignal;
+use pcc_limits::LimitSignal;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 use std::time::Duration;

@@ -5,7 +5,7 @@ use crate::outcome::ChildStatus;
 use crate::tail::Tail;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use pcc_core::limits::{LimitSignal, StreamLimitTracker};
+use pcc_limits::{LimitSignal, StreamLimitTracker};
 use serde::Serialize;
 use serde_json::Value;
 use std::time::Duration;
@@ -186,7 +186,7 @@ impl StreamState {
         }
     }
 
-    /// The limit the run ended on, combined like [`pcc_core::limits::scan_stream_json`]: a
+    /// The limit the run ended on, combined like [`pcc_limits::scan_stream_json`]: a
     /// `result` that is not an error means no limit; a rejected `rate_limit_event` is preferred
     /// for its exact `resetsAt`, completed from the `result`.
     pub(crate) fn limit(&self) -> Option<LimitSignal> {
@@ -259,7 +259,7 @@ pub(crate) async fn read_all<R: AsyncRead + Unpin>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pcc_core::limits::LimitKind;
+    use pcc_limits::LimitKind;
 
     fn feed(lines: &[&str]) -> (StreamState, Vec<ChildEvent>) {
         let mut state = StreamState::new(TimeZone::UTC);

@@ -1,7 +1,7 @@
 //! `run_child` and `run_until_done` against a fake `claude` (tests/fake_claude.py).
 
 use jiff::Timestamp;
-use pcc_core::limits::LimitKind;
+use pcc_limits::LimitKind;
 use pcc_runner::{
     CancelToken, ChildEvent, ChildOutcome, ChildSpec, ChildStatus, Clock, ResumePolicy, run_child,
     run_until_done,

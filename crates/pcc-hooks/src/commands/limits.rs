@@ -5,7 +5,7 @@ use crate::failure::Failure;
 use crate::term::emit;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use pcc_core::limits::{LimitReport, parse_limit_text, time_zone};
+use pcc_limits::{LimitReport, parse_limit_text, time_zone};
 
 /// Prints whether the text is a limit, which, and when it resets.
 pub fn parse(args: &LimitsParseArgs) -> Result<(), Failure> {

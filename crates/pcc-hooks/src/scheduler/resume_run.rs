@@ -11,7 +11,7 @@
 //! file, so a run is never joined by a second `claude` on the same session.
 
 use crate::process;
-use pcc_core::limits::StreamLimitTracker;
+use pcc_limits::StreamLimitTracker;
 use pcc_core::paths::DataDir;
 use pcc_store::private::{self, Access};
 use pcc_store::{ProcessStamp, Resume};

@@ -5,7 +5,7 @@
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use pcc_core::limits::{LimitKind, LimitReport, SignalSource, parse_limit_text, time_zone};
+use pcc_limits::{LimitKind, LimitReport, SignalSource, parse_limit_text, time_zone};
 
 /// One message and what it must give. `resets_at` is RFC 3339 (any offset; compared as instants).
 struct Case {

@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use pcc_core::limits::{
+use pcc_limits::{
     LimitKind, LimitSignal, SignalSource, detect_result, detect_stop_failure, detect_stream_event,
     detect_transcript_entry, scan_stream_json, scan_transcript_tail, time_zone,
 };
