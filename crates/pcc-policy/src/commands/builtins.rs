@@ -5,7 +5,7 @@ use super::super::level::RiskLevel;
 use super::super::shell::words::{Arg, is_secret_name};
 use super::super::verdict::Finding;
 use super::spec::{self, Role};
-use super::{Invocation, Judgement};
+use super::{Invocation, Ruling};
 
 /// Variables a command may be given, or the shell may set, without changing what runs:
 /// locale, colour, verbosity and the like.
@@ -70,7 +70,7 @@ pub(crate) fn harmless_variable(name: &str) -> bool {
 }
 
 /// Judges builtins; `None` for other commands.
-pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
     let args = inv.args();
     let judgement = match name {
         ":" | "true" | "false" | "shift" | "return" | "exit" | "break" | "continue" | "wait"
@@ -119,7 +119,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
                 .collect();
             let dynamic = args.iter().any(|a| a.dynamic);
             if dynamic {
-                return Some(Judgement::of(
+                return Some(Ruling::of(
                     RiskLevel::Medium,
                     "shell.evaluates-data",
                     format!("{name} with words known only at run time"),
@@ -127,26 +127,26 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             }
             names_only(name, inv, &names)
         }
-        "let" => Judgement::of(
+        "let" => Ruling::of(
             RiskLevel::Medium,
             "shell.evaluates-data",
             "let evaluates arithmetic on variables, subscripts included",
         ),
         "alias" if args.is_empty() || args.iter().all(|a| a.text == "-p") => {
-            Judgement::of(RiskLevel::Low, "readonly.command", "alias lists aliases")
+            Ruling::of(RiskLevel::Low, "readonly.command", "alias lists aliases")
         }
-        "alias" => Judgement::of(
+        "alias" => Ruling::of(
             RiskLevel::Medium,
             "shell.changes-commands",
             "alias changes what later commands run",
         ),
-        "hash" if args.iter().any(|a| a.text.starts_with("-p")) => Judgement::of(
+        "hash" if args.iter().any(|a| a.text.starts_with("-p")) => Ruling::of(
             RiskLevel::Medium,
             "shell.changes-commands",
             "hash -p changes what a command name runs",
         ),
         "hash" => inert(name, inv),
-        "enable" => Judgement::of(
+        "enable" => Ruling::of(
             RiskLevel::Medium,
             "shell.changes-commands",
             "enable loads or disables builtins",
@@ -159,7 +159,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
                     || a.dynamic
             }) =>
         {
-            Judgement::of(
+            Ruling::of(
                 RiskLevel::Medium,
                 "shell.changes-commands",
                 "shopt changes what globs match or what names run",
@@ -176,7 +176,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
                     || (!a.text.starts_with('-') && !a.dynamic && !a.glob)
             });
             if listing {
-                Judgement::of(RiskLevel::Low, "readonly.command", "compgen lists names")
+                Ruling::of(RiskLevel::Low, "readonly.command", "compgen lists names")
             } else {
                 runs_code("compgen -C, -F, -W or -X runs or expands text")
             }
@@ -187,8 +187,8 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
 }
 
 /// A builtin whose arguments do not matter to what it does (`sleep $n`, `cd "$d"`).
-fn inert(name: &str, inv: &Invocation<'_>) -> Judgement {
-    let mut judgement = Judgement::of(
+fn inert(name: &str, inv: &Invocation<'_>) -> Ruling {
+    let mut judgement = Ruling::of(
         RiskLevel::Low,
         "shell.builtin",
         format!("{name} changes only the shell's state"),
@@ -200,10 +200,10 @@ fn inert(name: &str, inv: &Invocation<'_>) -> Judgement {
 }
 
 /// `test`/`[`: a look at strings and paths. `-v` with a subscript evaluates it.
-fn test(name: &str, inv: &Invocation<'_>) -> Judgement {
+fn test(name: &str, inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
     if args.iter().any(|a| a.text == "-v") {
-        return Judgement::of(
+        return Ruling::of(
             RiskLevel::Medium,
             "shell.evaluates-data",
             format!("{name} -v evaluates a subscript"),
@@ -214,17 +214,17 @@ fn test(name: &str, inv: &Invocation<'_>) -> Judgement {
 
 /// Names given to `unset`/`read`: a subscript (`a[$(id)]`) is evaluated, and a variable
 /// such as `PATH` changes what later commands run.
-fn names_only(name: &str, inv: &Invocation<'_>, names: &[Arg]) -> Judgement {
+fn names_only(name: &str, inv: &Invocation<'_>, names: &[Arg]) -> Ruling {
     let evaluates = names.iter().any(|a| a.text.contains('[') || a.dynamic);
     if evaluates {
-        return Judgement::of(
+        return Ruling::of(
             RiskLevel::Medium,
             "shell.evaluates-data",
             format!("{name} on a computed name or subscript, which bash evaluates"),
         );
     }
     if let Some(var) = names.iter().find(|a| !harmless_variable(&a.text)) {
-        return Judgement::of(
+        return Ruling::of(
             RiskLevel::Medium,
             "env.hijack",
             format!(
@@ -237,13 +237,13 @@ fn names_only(name: &str, inv: &Invocation<'_>, names: &[Arg]) -> Judgement {
 }
 
 /// A builtin used in a way that runs or plants code.
-fn runs_code(reason: &str) -> Judgement {
-    Judgement::of(RiskLevel::Medium, "shell.changes-commands", reason)
+fn runs_code(reason: &str) -> Ruling {
+    Ruling::of(RiskLevel::Medium, "shell.changes-commands", reason)
 }
 
 /// Every variable, tokens included, printed to the transcript.
-fn env_dump(what: &str) -> Judgement {
-    let mut judgement = Judgement::of(
+fn env_dump(what: &str) -> Ruling {
+    let mut judgement = Ruling::of(
         RiskLevel::High,
         "secrets.env-dump",
         format!("{what} prints environment variables, secrets included"),
@@ -253,7 +253,7 @@ fn env_dump(what: &str) -> Judgement {
 }
 
 /// `export`, `declare`, `local`, `readonly`, `typeset`.
-fn declare(name: &str, inv: &Invocation<'_>) -> Judgement {
+fn declare(name: &str, inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
     let options: Vec<&str> = args
         .iter()
@@ -270,7 +270,7 @@ fn declare(name: &str, inv: &Invocation<'_>) -> Judgement {
         if !prints_functions_only {
             return env_dump(format!("{name} {}", options.join(" ")).trim_end());
         }
-        return Judgement::of(
+        return Ruling::of(
             RiskLevel::Low,
             "readonly.command",
             format!("{name} lists functions"),
@@ -282,7 +282,7 @@ fn declare(name: &str, inv: &Invocation<'_>) -> Judgement {
         .iter()
         .any(|o| o[1..].chars().any(|c| !"rxglup".contains(c)))
     {
-        return Judgement::of(
+        return Ruling::of(
             RiskLevel::Medium,
             "shell.changes-commands",
             format!("{name} of a function or a name reference"),
@@ -294,7 +294,7 @@ fn declare(name: &str, inv: &Invocation<'_>) -> Judgement {
     {
         return env_dump(&format!("{name} -p"));
     }
-    let mut judgement = Judgement::of(
+    let mut judgement = Ruling::of(
         RiskLevel::Low,
         "shell.assignment",
         format!("{name} sets shell variables"),
@@ -351,23 +351,23 @@ fn assignment_finding(builtin: &str, arg: &Arg) -> Finding {
 }
 
 /// `set` alone prints every variable; `set -e`, `set -o pipefail`, `set -- a b` do not.
-fn set(inv: &Invocation<'_>) -> Judgement {
+fn set(inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
     if args.is_empty() {
         return env_dump("set");
     }
     if args.iter().any(|a| a.dynamic) {
-        return Judgement::of(
+        return Ruling::of(
             RiskLevel::Medium,
             "arg.dynamic",
             "set with options known only at run time",
         );
     }
-    Judgement::of(RiskLevel::Low, "shell.builtin", "set changes shell options")
+    Ruling::of(RiskLevel::Low, "shell.builtin", "set changes shell options")
 }
 
 /// `printenv NAME…` prints those variables; alone, every one.
-fn printenv(inv: &Invocation<'_>) -> Judgement {
+fn printenv(inv: &Invocation<'_>) -> Ruling {
     let names: Vec<&Arg> = inv
         .args()
         .iter()
@@ -376,7 +376,7 @@ fn printenv(inv: &Invocation<'_>) -> Judgement {
     if names.is_empty() || names.iter().any(|a| a.dynamic || is_secret_name(&a.text)) {
         return env_dump("printenv");
     }
-    Judgement::of(
+    Ruling::of(
         RiskLevel::Low,
         "readonly.command",
         "printenv prints named variables",

@@ -5,7 +5,7 @@
 use super::super::level::RiskLevel::{self, High, Low, Medium};
 use super::super::verbs::{VerbClass, level_of_words, split_words};
 use super::containers::non_option_words;
-use super::{Invocation, Judgement};
+use super::{Invocation, Ruling};
 
 /// (tool family, subcommand, level, rule) for tools whose verbs are not generic.
 const SUBCOMMANDS: &[(&str, &str, RiskLevel, &str)] = &[
@@ -66,7 +66,7 @@ const SUBCOMMANDS: &[(&str, &str, RiskLevel, &str)] = &[
 ];
 
 /// Judges cloud, infrastructure and hosting CLIs; `None` for other commands.
-pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
     let args = inv.args();
     let words = non_option_words(args);
     let table_family = match name {
@@ -85,19 +85,18 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
                 Low
             };
             return Some(
-                Judgement::of(level, "infra.bare", format!("{name} without a subcommand"))
-                    .networked(),
+                Ruling::of(level, "infra.bare", format!("{name} without a subcommand")).networked(),
             );
         };
         let row = SUBCOMMANDS
             .iter()
             .find(|(f, s, _, _)| *f == family && s == sub);
         let mut judgement = match row {
-            Some((_, _, level, rule)) => Judgement::of(*level, rule, format!("{name} {sub}")),
-            None => Judgement::of(Medium, "infra.unknown", format!("{name} {sub}")),
+            Some((_, _, level, rule)) => Ruling::of(*level, rule, format!("{name} {sub}")),
+            None => Ruling::of(Medium, "infra.unknown", format!("{name} {sub}")),
         };
         if family == "terraform" && *sub == "apply" && args.iter().any(|a| a.text == "-destroy") {
-            judgement = Judgement::of(High, "infra.destroy", format!("{name} apply -destroy"));
+            judgement = Ruling::of(High, "infra.destroy", format!("{name} apply -destroy"));
         }
         return Some(judgement.networked());
     }
@@ -106,7 +105,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         | "hcloud" | "scw" => {
             if args.iter().any(|a| a.text == "--with-decryption") {
                 return Some(
-                    Judgement::of(
+                    Ruling::of(
                         High,
                         "cloud.secret-read",
                         format!("{name} decrypts secrets"),
@@ -122,13 +121,13 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
 }
 
 /// Generic verb-driven CLIs: the riskiest verb among the subcommand words decides.
-fn verb_cli(name: &str, words: &[&str]) -> Judgement {
+fn verb_cli(name: &str, words: &[&str]) -> Ruling {
     let shown = words.iter().take(4).copied().collect::<Vec<_>>().join(" ");
     if name == "aws"
         && words.first() == Some(&"configure")
         && words.get(1).is_none_or(|w| *w != "list")
     {
-        return Judgement::of(
+        return Ruling::of(
             High,
             "publish.credentials",
             "aws configure writes credentials",
@@ -140,7 +139,7 @@ fn verb_cli(name: &str, words: &[&str]) -> Judgement {
             Some("rm" | "rb") => High,
             _ => Medium,
         };
-        return Judgement::of(level, "cloud.s3", format!("aws {shown}"));
+        return Ruling::of(level, "cloud.s3", format!("aws {shown}"));
     }
     if name == "gsutil" {
         let level = match words.first().copied() {
@@ -148,7 +147,7 @@ fn verb_cli(name: &str, words: &[&str]) -> Judgement {
             Some("rm" | "rb") => High,
             _ => Medium,
         };
-        return Judgement::of(level, "cloud.storage", format!("gsutil {shown}"));
+        return Ruling::of(level, "cloud.storage", format!("gsutil {shown}"));
     }
     let split: Vec<String> = words.iter().take(5).flat_map(|w| split_words(w)).collect();
     let secretive = split.iter().any(|w| {
@@ -158,7 +157,7 @@ fn verb_cli(name: &str, words: &[&str]) -> Judgement {
         )
     }) || words.iter().any(|w| w.contains("decryption"));
     if secretive {
-        return Judgement::of(
+        return Ruling::of(
             High,
             "cloud.secret-read",
             format!("{name} {shown} reads or writes secrets"),
@@ -172,28 +171,28 @@ fn verb_cli(name: &str, words: &[&str]) -> Judgement {
                 VerbClass::Publish => "publish.deploy",
                 VerbClass::Destroy => "infra.delete",
             };
-            Judgement::of(level, rule, format!("{name} {shown}"))
+            Ruling::of(level, rule, format!("{name} {shown}"))
         }
-        None => Judgement::of(Medium, "cloud.unknown", format!("{name} {shown}")),
+        None => Ruling::of(Medium, "cloud.unknown", format!("{name} {shown}")),
     }
 }
 
 /// `gh` / `glab`: reading PRs and issues is LOW, writing is MEDIUM, releases, deletes
 /// and secrets are HIGH.
-fn forge(name: &str, words: &[&str], args: &[super::Arg]) -> Judgement {
+fn forge(name: &str, words: &[&str], args: &[super::Arg]) -> Ruling {
     let shown = words.iter().take(3).copied().collect::<Vec<_>>().join(" ");
     match (words.first().copied(), words.get(1).copied()) {
-        (Some("release"), Some("create" | "upload" | "delete" | "edit")) => Judgement::of(
+        (Some("release"), Some("create" | "upload" | "delete" | "edit")) => Ruling::of(
             High,
             "publish.release",
             format!("{name} {shown} publishes or removes a release"),
         ),
         (Some("repo"), Some("delete" | "archive" | "rename"))
         | (Some("secret" | "variable"), Some("set" | "delete" | "remove")) => {
-            Judgement::of(High, "forge.destructive", format!("{name} {shown}"))
+            Ruling::of(High, "forge.destructive", format!("{name} {shown}"))
         }
         (Some("auth"), Some("token")) => {
-            Judgement::of(High, "path.secret-read", "prints the forge token")
+            Ruling::of(High, "path.secret-read", "prints the forge token")
         }
         (Some("api"), _) => {
             let method = args.iter().enumerate().find_map(|(i, a)| {
@@ -213,32 +212,26 @@ fn forge(name: &str, words: &[&str], args: &[super::Arg]) -> Judgement {
                     .any(|o| a.text == *o || a.text.starts_with(&format!("{o}=")))
             });
             match method.map(|m| m.to_ascii_uppercase()) {
-                Some(m) if m == "DELETE" => {
-                    Judgement::of(High, "forge.destructive", "gh api DELETE")
-                }
-                Some(m) if m != "GET" => {
-                    Judgement::of(Medium, "forge.write", format!("gh api {m}"))
-                }
-                _ if writes => Judgement::of(Medium, "forge.write", "gh api with fields (POST)"),
-                _ => Judgement::of(Low, "forge.read", "gh api GET"),
+                Some(m) if m == "DELETE" => Ruling::of(High, "forge.destructive", "gh api DELETE"),
+                Some(m) if m != "GET" => Ruling::of(Medium, "forge.write", format!("gh api {m}")),
+                _ if writes => Ruling::of(Medium, "forge.write", "gh api with fields (POST)"),
+                _ => Ruling::of(Low, "forge.read", "gh api GET"),
             }
         }
         (Some(_), Some(verb)) => {
             let split = split_words(verb);
             match level_of_words(split.iter().map(String::as_str)) {
-                Some((Low, _)) => Judgement::of(Low, "forge.read", format!("{name} {shown}")),
-                Some((High, _)) => {
-                    Judgement::of(High, "forge.destructive", format!("{name} {shown}"))
-                }
+                Some((Low, _)) => Ruling::of(Low, "forge.read", format!("{name} {shown}")),
+                Some((High, _)) => Ruling::of(High, "forge.destructive", format!("{name} {shown}")),
                 _ if matches!(verb, "diff" | "checks" | "status") => {
-                    Judgement::of(Low, "forge.read", format!("{name} {shown}"))
+                    Ruling::of(Low, "forge.read", format!("{name} {shown}"))
                 }
-                _ => Judgement::of(Medium, "forge.write", format!("{name} {shown}")),
+                _ => Ruling::of(Medium, "forge.write", format!("{name} {shown}")),
             }
         }
         (Some("status" | "browse" | "search" | "version"), None) => {
-            Judgement::of(Low, "forge.read", format!("{name} {shown}"))
+            Ruling::of(Low, "forge.read", format!("{name} {shown}"))
         }
-        _ => Judgement::of(Medium, "forge.write", format!("{name} {shown}")),
+        _ => Ruling::of(Medium, "forge.write", format!("{name} {shown}")),
     }
 }

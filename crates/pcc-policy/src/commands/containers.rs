@@ -3,7 +3,7 @@
 
 use super::super::level::RiskLevel::{self, High, Low, Medium};
 use super::super::verdict::Finding;
-use super::{Invocation, Judgement};
+use super::{Invocation, Ruling};
 
 /// (tool family, subcommand, level, rule); unknown subcommands are MEDIUM.
 const SUBCOMMANDS: &[(&str, &str, RiskLevel, &str)] = &[
@@ -123,7 +123,7 @@ const GLOBAL_WITH_VALUE: &[&str] = &[
 ];
 
 /// Judges container and cluster tools; `None` for other commands.
-pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
     let family = match name {
         "docker" | "podman" | "nerdctl" | "docker-compose" | "podman-compose" => "docker",
         "kubectl" | "oc" | "k" | "microk8s.kubectl" => "kubectl",
@@ -137,7 +137,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         words = &words[1..];
     }
     let Some(sub) = words.first() else {
-        return Some(Judgement::of(
+        return Some(Ruling::of(
             Low,
             "docker.read",
             format!("{name} without a subcommand prints help"),
@@ -159,7 +159,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         _ => *sub,
     };
     if family == "kubectl" && reads_secrets(words, args) {
-        return Some(Judgement::of(
+        return Some(Ruling::of(
             High,
             "kubectl.secret-read",
             "prints Kubernetes secrets or raw credentials",
@@ -170,19 +170,19 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         .find(|(f, s, _, _)| *f == family && *s == effective);
     let mut judgement = match (row, effective) {
         (Some((_, _, level, rule)), _) => {
-            Judgement::of(*level, rule, format!("{name} {}", words.join(" ")))
+            Ruling::of(*level, rule, format!("{name} {}", words.join(" ")))
         }
-        (None, "prune") => Judgement::of(
+        (None, "prune") => Ruling::of(
             High,
             "docker.prune",
             format!("{name} {} deletes data", words.join(" ")),
         ),
-        (None, "rm" | "remove") if matches!(*sub, "volume") => Judgement::of(
+        (None, "rm" | "remove") if matches!(*sub, "volume") => Ruling::of(
             High,
             "docker.volume-delete",
             "deletes container volumes and their data",
         ),
-        (None, _) => Judgement::of(
+        (None, _) => Ruling::of(
             Medium,
             "container.unknown",
             format!("{name} {}", words.join(" ")),

@@ -3,7 +3,7 @@
 use super::super::level::RiskLevel;
 use super::super::paths::PlaceKind;
 use super::super::verdict::Finding;
-use super::{Invocation, Judgement, has_flag, operands, spec};
+use super::{Invocation, Ruling, has_flag, operands, spec};
 
 /// Commands whose every operand is a path they write; one line per command.
 const WRITE_ALL_OPERANDS: &[&str] = &[
@@ -29,7 +29,7 @@ const WRITE_ALL_OPERANDS: &[&str] = &[
 const COPY_LIKE: &[&str] = &["cp", "ln", "install"];
 
 /// Judges file-writing commands; `None` for other commands.
-pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
     let args = inv.args();
     // Options first: an option we do not know may name a destination we would not see.
     let known = super::file_specs::FILE_SPECS
@@ -46,7 +46,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             if has_flag(args, &["--stdout", "--to-stdout"], &['c']) =>
         {
             // To stdout: the files are read and their (de)compressed bytes printed.
-            let mut j = Judgement::of(RiskLevel::Low, "files.read", format!("{name} prints"));
+            let mut j = Ruling::of(RiskLevel::Low, "files.read", format!("{name} prints"));
             for file in &file_operands {
                 j = spec::judge_use(j, name, inv, spec::Role::Read, file);
             }
@@ -75,14 +75,14 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
                     && (a.text.contains('l') || a.text.contains('Z') || a.text == "-v")
             }) =>
         {
-            let mut j = Judgement::of(RiskLevel::Low, "files.archive", "unzip lists an archive");
+            let mut j = Ruling::of(RiskLevel::Low, "files.archive", "unzip lists an archive");
             for archive in operands(args) {
                 j = spec::judge_use(j, "unzip", inv, spec::Role::Meta, archive);
             }
             j
         }
         "unzip" => {
-            let mut j = Judgement::of(
+            let mut j = Ruling::of(
                 RiskLevel::Medium,
                 "files.extract",
                 "unzip extracts members whose names are not seen",
@@ -116,15 +116,15 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
                     .any(|a| a.text.starts_with('-') && a.text[1..].contains(c))
             };
             let mut j = if known && (!has('r') || has('y')) {
-                Judgement::of(
+                Ruling::of(
                     RiskLevel::Low,
                     "files.archive",
                     "zip archives project files",
                 )
             } else if known {
-                Judgement::from(follows_links("zip -r without -y"))
+                Ruling::from(follows_links("zip -r without -y"))
             } else {
-                Judgement::of(
+                Ruling::of(
                     RiskLevel::Medium,
                     "option.unknown",
                     "zip: options not known to be harmless",
@@ -143,7 +143,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         "ssh-keygen" => ssh_keygen(inv),
         "openssl" => openssl(inv),
         "7z" | "7za" if args.first().is_some_and(|a| a.text == "l") => {
-            let mut j = Judgement::of(
+            let mut j = Ruling::of(
                 RiskLevel::Low,
                 "files.archive",
                 format!("{name} lists an archive"),
@@ -153,7 +153,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             }
             j
         }
-        "7z" | "7za" => Judgement::of(
+        "7z" | "7za" => Ruling::of(
             RiskLevel::Medium,
             "files.archive",
             format!("{name} archives are not judged"),
@@ -216,7 +216,7 @@ fn huge_size(args: &[super::Arg]) -> bool {
     })
 }
 
-fn write_all(name: &str, inv: &Invocation<'_>, targets: &[&super::Arg]) -> Judgement {
+fn write_all(name: &str, inv: &Invocation<'_>, targets: &[&super::Arg]) -> Ruling {
     let mut finding = Finding::new(
         RiskLevel::Low,
         "files.write",
@@ -225,7 +225,7 @@ fn write_all(name: &str, inv: &Invocation<'_>, targets: &[&super::Arg]) -> Judge
     for target in targets {
         finding = finding.max(inv.write_to(target));
     }
-    Judgement::from(finding)
+    Ruling::from(finding)
 }
 
 fn copy(
@@ -233,9 +233,9 @@ fn copy(
     inv: &Invocation<'_>,
     targets: &[&super::Arg],
     parsed: Option<&spec::Parsed<'_>>,
-) -> Judgement {
+) -> Ruling {
     let args = inv.args();
-    let mut judgement = Judgement::of(
+    let mut judgement = Ruling::of(
         RiskLevel::Low,
         "files.write",
         format!("{name} inside the project"),
@@ -302,7 +302,7 @@ fn copy(
 }
 
 /// `sqlite3 DB [SQL]`: changes the database it is given, unless the SQL only reads.
-fn sqlite(inv: &Invocation<'_>) -> Judgement {
+fn sqlite(inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
     // An allow-list: one plain SELECT on a database in the project, no options (`-cmd`,
     // `-init`), no dot-commands (`.shell`, `.sh`, `.load`, `.save`), none of the functions
@@ -330,7 +330,7 @@ fn sqlite(inv: &Invocation<'_>) -> Judgement {
     };
     match args.first() {
         Some(db) if reads => spec::judge_use(
-            Judgement::of(RiskLevel::Low, "files.database", "sqlite3 reads a database"),
+            Ruling::of(RiskLevel::Low, "files.database", "sqlite3 reads a database"),
             "sqlite3",
             inv,
             spec::Role::Read,
@@ -344,13 +344,13 @@ fn sqlite(inv: &Invocation<'_>) -> Judgement {
                 )
             });
             if outside {
-                Judgement::of(
+                Ruling::of(
                     RiskLevel::High,
                     "files.database-outside",
                     "sqlite3 may change a database outside the project",
                 )
             } else {
-                Judgement::of(
+                Ruling::of(
                     RiskLevel::Medium,
                     "files.database",
                     "sqlite3 with options, dot-commands or SQL other than one plain SELECT",
@@ -362,20 +362,20 @@ fn sqlite(inv: &Invocation<'_>) -> Judgement {
 
 /// `ssh-keygen`: `-l` and `-y` read keys (`-y` prints a private key's public half);
 /// anything else writes the key file named by `-f`.
-fn ssh_keygen(inv: &Invocation<'_>) -> Judgement {
+fn ssh_keygen(inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
     let file = args
         .iter()
         .position(|a| a.text == "-f")
         .and_then(|i| args.get(i + 1));
     let fingerprint = args.iter().any(|a| a.text == "-l" || a.text == "-lf");
-    let mut judgement = Judgement::of(
+    let mut judgement = Ruling::of(
         RiskLevel::Medium,
         "files.keys",
         "ssh-keygen makes or changes keys",
     );
     if fingerprint {
-        judgement = Judgement::of(
+        judgement = Ruling::of(
             RiskLevel::Low,
             "files.keys",
             "ssh-keygen shows a fingerprint",
@@ -392,20 +392,20 @@ fn ssh_keygen(inv: &Invocation<'_>) -> Judgement {
 }
 
 /// `openssl`: `version` prints; `-out FILE` writes.
-fn openssl(inv: &Invocation<'_>) -> Judgement {
+fn openssl(inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
     if matches!(
         args.first().map(|a| a.text.as_str()),
         Some("version" | "help" | "list")
     ) && args.len() <= 2
     {
-        return Judgement::of(
+        return Ruling::of(
             RiskLevel::Low,
             "readonly.command",
             "openssl prints its version",
         );
     }
-    let mut judgement = Judgement::of(
+    let mut judgement = Ruling::of(
         RiskLevel::Medium,
         "files.crypto",
         "openssl works with keys and files",
@@ -436,9 +436,9 @@ fn follows_links(what: &str) -> Finding {
 
 /// `patch [FILE [PATCHFILE]]`: without a FILE the names of the files it writes come from
 /// the patch itself, which we cannot see.
-fn patch(inv: &Invocation<'_>) -> Judgement {
+fn patch(inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
-    let mut judgement = Judgement::of(RiskLevel::Low, "files.patch", "patch edits project files");
+    let mut judgement = Ruling::of(RiskLevel::Low, "files.patch", "patch edits project files");
     let mut explicit = false;
     let mut i = 0;
     let mut ops = Vec::new();
@@ -517,7 +517,7 @@ fn awk_side_effects(program: &str) -> bool {
 
 /// `awk` runs a program: LOW only when that program is known text that neither runs
 /// commands, nor writes, nor reads the environment, and its files are harmless to read.
-fn awk(inv: &Invocation<'_>) -> Judgement {
+fn awk(inv: &Invocation<'_>) -> Ruling {
     const AWK: spec::Spec = spec::Spec {
         flags: "bcOPSMs",
         short: &[
@@ -602,7 +602,7 @@ fn awk(inv: &Invocation<'_>) -> Judgement {
     judgement
 }
 
-fn chmod(inv: &Invocation<'_>) -> Judgement {
+fn chmod(inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
     const OPTIONS: &[&str] = &[
         "-R",
@@ -627,7 +627,7 @@ fn chmod(inv: &Invocation<'_>) -> Judgement {
         .iter()
         .any(|a| a.text.starts_with("--reference") || a.dynamic)
     {
-        return Judgement::of(
+        return Ruling::of(
             RiskLevel::Medium,
             "files.chmod",
             "chmod with a mode not seen",
@@ -636,7 +636,7 @@ fn chmod(inv: &Invocation<'_>) -> Judgement {
     let mode = ops.first().map(|a| a.text.as_str()).unwrap_or("");
     let octal = u32::from_str_radix(mode, 8).ok();
     let setuid = mode.contains('s') || octal.is_some_and(|bits| bits & 0o6000 != 0);
-    let mut judgement = Judgement::of(
+    let mut judgement = Ruling::of(
         RiskLevel::Low,
         "files.chmod",
         "changes permissions inside the project",
@@ -674,9 +674,9 @@ fn chmod(inv: &Invocation<'_>) -> Judgement {
     judgement
 }
 
-fn chown(name: &str, inv: &Invocation<'_>) -> Judgement {
+fn chown(name: &str, inv: &Invocation<'_>) -> Ruling {
     let ops = operands(inv.args());
-    let mut judgement = Judgement::of(
+    let mut judgement = Ruling::of(
         RiskLevel::Medium,
         "files.chown",
         format!("{name} inside the project"),
@@ -747,7 +747,7 @@ const TAR_HARMLESS_LONG: &[&str] = &[
     "--version",
 ];
 
-fn tar(inv: &Invocation<'_>) -> Judgement {
+fn tar(inv: &Invocation<'_>) -> Ruling {
     const CODE: &[&str] = &[
         "--to-command",
         "--use-compress-program",
@@ -758,13 +758,13 @@ fn tar(inv: &Invocation<'_>) -> Judgement {
         "--rmt-command",
     ];
     let args = inv.args();
-    let mut judgement = Judgement::of(RiskLevel::Low, "files.archive", "tar inside the project");
+    let mut judgement = Ruling::of(RiskLevel::Low, "files.archive", "tar inside the project");
     let mut mode = ' ';
     let mut archive: Option<super::Arg> = None;
     let mut directory: Option<super::Arg> = None;
     let mut members = Vec::new();
     let mut i = 0;
-    let code = |j: Judgement, what: &str| {
+    let code = |j: Ruling, what: &str| {
         j.raise(Finding::new(
             RiskLevel::Medium,
             "option.runs-code",

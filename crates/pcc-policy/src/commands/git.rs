@@ -4,7 +4,7 @@
 use super::super::level::RiskLevel::{self, High, Low, Medium};
 use super::super::shell::words::Arg;
 use super::super::verdict::Finding;
-use super::{Invocation, Judgement, has_flag, operands, spec};
+use super::{Invocation, Ruling, has_flag, operands, spec};
 
 /// Subcommands by their plain level; the special cases are in [`judge`].
 const SUBCOMMANDS: &[(&str, RiskLevel, &str)] = &[
@@ -102,7 +102,7 @@ const GLOBAL_WITH_VALUE: &[&str] = &[
 ];
 
 /// Judges `git` (and `hub`/`yadm`, which share its command line); `None` for other commands.
-pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
     if !matches!(name, "git" | "hub" | "yadm") {
         return None;
     }
@@ -116,14 +116,14 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         };
     }
     let Some(sub) = args.get(i) else {
-        return Some(Judgement::of(
+        return Some(Ruling::of(
             Low,
             "git.read",
             "git without a subcommand prints help",
         ));
     };
     if sub.dynamic {
-        return Some(Judgement::of(
+        return Some(Ruling::of(
             Medium,
             "git.dynamic",
             "git subcommand known only at run time",
@@ -403,73 +403,74 @@ fn config_write(rest: &[Arg]) -> Finding {
 }
 
 /// The level of a git subcommand by its name and flags.
-fn judge_subcommand(sub: &str, rest: &[Arg]) -> Option<Judgement> {
-    let special = match sub {
-        "push" => push(rest),
-        "reset" if has_flag(rest, &["--hard", "--merge", "--keep"], &[]) => Some(Judgement::of(
-            High,
-            "git.reset-hard",
-            "git reset --hard discards uncommitted work",
-        )),
-        "clean" if has_flag(rest, &["--dry-run"], &['n']) => {
-            Some(Judgement::of(Low, "git.read", "git clean dry run"))
-        }
-        "clean" if !has_flag(rest, &["--force"], &['f']) => Some(Judgement::of(
-            Medium,
-            "git.change",
-            "git clean without --force does nothing",
-        )),
-        "clean" => Some(Judgement::of(
-            High,
-            "git.clean",
-            "git clean -f deletes untracked files",
-        )),
-        "checkout" => checkout(rest),
-        "restore"
-            if !has_flag(rest, &["--staged"], &['S'])
-                || has_flag(rest, &["--worktree"], &['W']) =>
-        {
-            Some(Judgement::of(
+fn judge_subcommand(sub: &str, rest: &[Arg]) -> Option<Ruling> {
+    let special =
+        match sub {
+            "push" => push(rest),
+            "reset" if has_flag(rest, &["--hard", "--merge", "--keep"], &[]) => Some(Ruling::of(
                 High,
-                "git.discard",
-                "git restore discards working-tree changes",
-            ))
-        }
-        "switch" if has_flag(rest, &["--discard-changes", "--force"], &['f']) => Some(
-            Judgement::of(High, "git.discard", "git switch discarding local changes"),
-        ),
-        "branch" => branch(rest),
-        "tag" => tag(rest),
-        "stash" => stash(rest),
-        "reflog"
-            if matches!(
-                rest.first().map(|a| a.text.as_str()),
-                Some("expire" | "delete")
-            ) =>
-        {
-            Some(Judgement::of(
+                "git.reset-hard",
+                "git reset --hard discards uncommitted work",
+            )),
+            "clean" if has_flag(rest, &["--dry-run"], &['n']) => {
+                Some(Ruling::of(Low, "git.read", "git clean dry run"))
+            }
+            "clean" if !has_flag(rest, &["--force"], &['f']) => Some(Ruling::of(
+                Medium,
+                "git.change",
+                "git clean without --force does nothing",
+            )),
+            "clean" => Some(Ruling::of(
                 High,
-                "git.reflog-expire",
-                "expiring the reflog loses recovery points",
-            ))
-        }
-        "remote" | "config" | "worktree" | "submodule" | "notes" | "lfs" => listing(sub, rest),
-        "gc" if rest.iter().any(|a| a.text.starts_with("--prune")) => Some(Judgement::of(
-            High,
-            "git.prune",
-            "git gc --prune drops unreachable commits",
-        )),
-        "commit" | "merge" | "rebase" if has_flag(rest, &["--no-verify"], &[]) => Some(
-            Judgement::of(Medium, "git.no-verify", "skips repository hooks"),
-        ),
-        _ => None,
-    };
+                "git.clean",
+                "git clean -f deletes untracked files",
+            )),
+            "checkout" => checkout(rest),
+            "restore"
+                if !has_flag(rest, &["--staged"], &['S'])
+                    || has_flag(rest, &["--worktree"], &['W']) =>
+            {
+                Some(Ruling::of(
+                    High,
+                    "git.discard",
+                    "git restore discards working-tree changes",
+                ))
+            }
+            "switch" if has_flag(rest, &["--discard-changes", "--force"], &['f']) => Some(
+                Ruling::of(High, "git.discard", "git switch discarding local changes"),
+            ),
+            "branch" => branch(rest),
+            "tag" => tag(rest),
+            "stash" => stash(rest),
+            "reflog"
+                if matches!(
+                    rest.first().map(|a| a.text.as_str()),
+                    Some("expire" | "delete")
+                ) =>
+            {
+                Some(Ruling::of(
+                    High,
+                    "git.reflog-expire",
+                    "expiring the reflog loses recovery points",
+                ))
+            }
+            "remote" | "config" | "worktree" | "submodule" | "notes" | "lfs" => listing(sub, rest),
+            "gc" if rest.iter().any(|a| a.text.starts_with("--prune")) => Some(Ruling::of(
+                High,
+                "git.prune",
+                "git gc --prune drops unreachable commits",
+            )),
+            "commit" | "merge" | "rebase" if has_flag(rest, &["--no-verify"], &[]) => Some(
+                Ruling::of(Medium, "git.no-verify", "skips repository hooks"),
+            ),
+            _ => None,
+        };
     if let Some(j) = special {
         return Some(j.maybe_networked(sub));
     }
     let judgement = match SUBCOMMANDS.iter().find(|(s, _, _)| *s == sub) {
-        Some((_, level, rule)) => Judgement::of(*level, rule, format!("git {sub}")),
-        None => Judgement::of(
+        Some((_, level, rule)) => Ruling::of(*level, rule, format!("git {sub}")),
+        None => Ruling::of(
             Medium,
             "git.unknown",
             format!("unknown git subcommand {sub}"),
@@ -478,7 +479,7 @@ fn judge_subcommand(sub: &str, rest: &[Arg]) -> Option<Judgement> {
     Some(judgement.maybe_networked(sub))
 }
 
-impl Judgement {
+impl Ruling {
     fn maybe_networked(self, sub: &str) -> Self {
         if matches!(
             sub,
@@ -491,7 +492,7 @@ impl Judgement {
     }
 }
 
-fn push(rest: &[Arg]) -> Option<Judgement> {
+fn push(rest: &[Arg]) -> Option<Ruling> {
     if has_flag(
         rest,
         &[
@@ -502,7 +503,7 @@ fn push(rest: &[Arg]) -> Option<Judgement> {
         ],
         &['f'],
     ) {
-        return Some(Judgement::of(
+        return Some(Ruling::of(
             High,
             "git.force-push",
             "force push rewrites remote history",
@@ -514,7 +515,7 @@ fn push(rest: &[Arg]) -> Option<Judgement> {
             .skip(1)
             .any(|a| a.text.starts_with(':'))
     {
-        return Some(Judgement::of(
+        return Some(Ruling::of(
             High,
             "git.push-delete",
             "push deletes remote refs",
@@ -525,44 +526,40 @@ fn push(rest: &[Arg]) -> Option<Judgement> {
         .skip(1)
         .any(|a| a.text.starts_with('+'))
     {
-        return Some(Judgement::of(
+        return Some(Ruling::of(
             High,
             "git.force-push",
             "force push via +refspec",
         ));
     }
-    Some(Judgement::of(
-        Medium,
-        "git.push",
-        "git push publishes commits",
-    ))
+    Some(Ruling::of(Medium, "git.push", "git push publishes commits"))
 }
 
-fn checkout(rest: &[Arg]) -> Option<Judgement> {
+fn checkout(rest: &[Arg]) -> Option<Ruling> {
     let discard = has_flag(rest, &["--force"], &['f'])
         || rest.iter().any(|a| a.text == "--")
         || operands(rest)
             .iter()
             .any(|a| a.text == "." || a.text == "*");
     if discard && !has_flag(rest, &[], &['b', 'B']) {
-        return Some(Judgement::of(
+        return Some(Ruling::of(
             High,
             "git.discard",
             "git checkout -- discards working-tree changes",
         ));
     }
-    Some(Judgement::of(
+    Some(Ruling::of(
         Medium,
         "git.change",
         "git checkout switches branches",
     ))
 }
 
-fn branch(rest: &[Arg]) -> Option<Judgement> {
+fn branch(rest: &[Arg]) -> Option<Ruling> {
     let force_delete = rest.iter().any(|a| a.text == "-D")
         || (has_flag(rest, &["--delete"], &['d']) && has_flag(rest, &["--force"], &['f']));
     if force_delete {
-        return Some(Judgement::of(
+        return Some(Ruling::of(
             High,
             "git.branch-force-delete",
             "git branch -D deletes unmerged work",
@@ -594,16 +591,16 @@ fn branch(rest: &[Arg]) -> Option<Judgement> {
         &['d', 'm', 'M', 'c', 'C', 'u'],
     );
     if listing && !modifying {
-        return Some(Judgement::of(Low, "git.read", "git branch lists branches"));
+        return Some(Ruling::of(Low, "git.read", "git branch lists branches"));
     }
-    Some(Judgement::of(
+    Some(Ruling::of(
         Medium,
         "git.change",
         "git branch changes branches",
     ))
 }
 
-fn tag(rest: &[Arg]) -> Option<Judgement> {
+fn tag(rest: &[Arg]) -> Option<Ruling> {
     if operands(rest).is_empty()
         || has_flag(
             rest,
@@ -611,32 +608,32 @@ fn tag(rest: &[Arg]) -> Option<Judgement> {
             &['l'],
         )
     {
-        return Some(Judgement::of(Low, "git.read", "git tag lists tags"));
+        return Some(Ruling::of(Low, "git.read", "git tag lists tags"));
     }
     if has_flag(rest, &["--delete"], &['d']) {
-        return Some(Judgement::of(
+        return Some(Ruling::of(
             Medium,
             "git.change",
             "git tag -d deletes a local tag",
         ));
     }
-    Some(Judgement::of(Medium, "git.change", "git tag creates a tag"))
+    Some(Ruling::of(Medium, "git.change", "git tag creates a tag"))
 }
 
-fn stash(rest: &[Arg]) -> Option<Judgement> {
+fn stash(rest: &[Arg]) -> Option<Ruling> {
     match rest.first().map(|a| a.text.as_str()) {
-        Some("list" | "show") => Some(Judgement::of(Low, "git.read", "git stash list/show")),
-        Some("drop" | "clear") => Some(Judgement::of(
+        Some("list" | "show") => Some(Ruling::of(Low, "git.read", "git stash list/show")),
+        Some("drop" | "clear") => Some(Ruling::of(
             High,
             "git.stash-drop",
             "dropping stashes loses saved work",
         )),
-        _ => Some(Judgement::of(Medium, "git.change", "git stash")),
+        _ => Some(Ruling::of(Medium, "git.change", "git stash")),
     }
 }
 
 /// `git remote`, `git config`, `git worktree`, ... are LOW when they only list.
-fn listing(sub: &str, rest: &[Arg]) -> Option<Judgement> {
+fn listing(sub: &str, rest: &[Arg]) -> Option<Ruling> {
     let first = rest
         .iter()
         .find(|a| !a.text.starts_with('-'))
@@ -671,10 +668,10 @@ fn listing(sub: &str, rest: &[Arg]) -> Option<Judgement> {
         _ => false,
     };
     if read {
-        return Some(Judgement::of(Low, "git.read", format!("git {sub} lists")));
+        return Some(Ruling::of(Low, "git.read", format!("git {sub} lists")));
     }
     if sub == "worktree" && first == Some("remove") && has_flag(rest, &["--force"], &['f']) {
-        return Some(Judgement::of(
+        return Some(Ruling::of(
             High,
             "git.discard",
             "removes a worktree with its changes",

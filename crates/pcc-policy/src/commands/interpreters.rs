@@ -4,7 +4,7 @@
 use super::super::level::RiskLevel;
 use super::super::shell::words::Arg;
 use super::super::verdict::Finding;
-use super::{Invocation, Judgement, Nested, operands};
+use super::{Invocation, Nested, Ruling, operands};
 
 /// Shells whose `-c STRING` is shell text we can parse.
 const SHELLS: &[&str] = &[
@@ -66,7 +66,7 @@ const DANGEROUS_INLINE: &[&str] = &[
 ];
 
 /// Judges shells, interpreters, `eval`, `source` and `trap`; `None` for other commands.
-pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
     if SHELLS.contains(&name) {
         return Some(shell(name, inv));
     }
@@ -80,7 +80,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             Some(
                 remote(
                     inv,
-                    Judgement::of(
+                    Ruling::of(
                         RiskLevel::Low,
                         "shell.eval",
                         "eval runs its arguments as a command",
@@ -93,13 +93,13 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             let file = args.first().map(|a| a.text.as_str()).unwrap_or("");
             let venv = file.ends_with("bin/activate") || file.ends_with("activate.fish");
             let judgement = if venv {
-                Judgement::of(
+                Ruling::of(
                     RiskLevel::Low,
                     "shell.venv",
                     "activates a virtual environment",
                 )
             } else {
-                Judgement::of(
+                Ruling::of(
                     RiskLevel::Medium,
                     "shell.source",
                     format!("runs the shell file {file}"),
@@ -108,7 +108,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             Some(remote(inv, judgement))
         }
         "trap" => {
-            let judgement = Judgement::of(RiskLevel::Low, "shell.trap", "trap sets a handler");
+            let judgement = Ruling::of(RiskLevel::Low, "shell.trap", "trap sets a handler");
             Some(match operands(args).first() {
                 Some(handler) if args.len() > 1 => {
                     judgement.with_nested(Nested::Script(handler.text.clone()))
@@ -121,7 +121,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
 }
 
 /// Anything fed from a network download into an interpreter is remote code execution.
-fn remote(inv: &Invocation<'_>, judgement: Judgement) -> Judgement {
+fn remote(inv: &Invocation<'_>, judgement: Ruling) -> Ruling {
     if inv.subst_network {
         judgement.raise(Finding::new(
             RiskLevel::Critical,
@@ -133,7 +133,7 @@ fn remote(inv: &Invocation<'_>, judgement: Judgement) -> Judgement {
     }
 }
 
-fn shell(name: &str, inv: &Invocation<'_>) -> Judgement {
+fn shell(name: &str, inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
     let mut i = 0;
     while i < args.len() {
@@ -147,21 +147,21 @@ fn shell(name: &str, inv: &Invocation<'_>) -> Judgement {
         }
         if text.starts_with('-') && !text.starts_with("--") && text.contains('c') {
             return match args.get(i + 1) {
-                Some(script) if script.dynamic && !inv.subst_network => Judgement::of(
+                Some(script) if script.dynamic && !inv.subst_network => Ruling::of(
                     RiskLevel::Medium,
                     "shell.dynamic-script",
                     format!("{name} -c with a script known only at run time"),
                 ),
                 Some(script) => remote(
                     inv,
-                    Judgement::of(
+                    Ruling::of(
                         RiskLevel::Low,
                         "shell.inline",
                         format!("{name} -c runs its script"),
                     ),
                 )
                 .with_nested(Nested::Script(script.text.clone())),
-                None => Judgement::of(
+                None => Ruling::of(
                     RiskLevel::Medium,
                     "shell.inline",
                     format!("{name} -c without a script"),
@@ -174,7 +174,7 @@ fn shell(name: &str, inv: &Invocation<'_>) -> Judgement {
         i += 1;
     }
     if i >= args.len() || args.iter().any(|a| a.text == "-s") {
-        let mut judgement = Judgement::of(
+        let mut judgement = Ruling::of(
             RiskLevel::Medium,
             STDIN_SCRIPT_RULE,
             format!("{name} runs a script from its input"),
@@ -184,7 +184,7 @@ fn shell(name: &str, inv: &Invocation<'_>) -> Judgement {
     }
     remote(
         inv,
-        Judgement::of(
+        Ruling::of(
             RiskLevel::Medium,
             "shell.script-file",
             format!("{name} runs the script {}", args[i].text),
@@ -196,14 +196,14 @@ fn shell(name: &str, inv: &Invocation<'_>) -> Judgement {
 /// when that program is visible (a here-document or a literal `echo`).
 pub(crate) const STDIN_SCRIPT_RULE: &str = "shell.stdin-script";
 
-fn interpreter(name: &str, inline_options: &[&str], inv: &Invocation<'_>) -> Judgement {
+fn interpreter(name: &str, inline_options: &[&str], inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
     if args
         .iter()
         .any(|a| matches!(a.text.as_str(), "--version" | "-V" | "-v" | "--help" | "-h"))
         && args.len() == 1
     {
-        return Judgement::of(
+        return Ruling::of(
             RiskLevel::Low,
             "interpreter.version",
             format!("{name} prints its version"),
@@ -216,13 +216,13 @@ fn interpreter(name: &str, inline_options: &[&str], inv: &Invocation<'_>) -> Jud
         let code = args.get(pos + 1).map(|a| a.text.as_str()).unwrap_or("");
         let dangerous = DANGEROUS_INLINE.iter().any(|d| code.contains(d));
         let judgement = if dangerous {
-            Judgement::of(
+            Ruling::of(
                 RiskLevel::High,
                 "interpreter.inline-dangerous",
                 format!("{name} inline code deletes, spawns or fetches"),
             )
         } else {
-            Judgement::of(
+            Ruling::of(
                 RiskLevel::Medium,
                 "interpreter.inline",
                 format!("{name} runs inline code"),
@@ -237,7 +237,7 @@ fn interpreter(name: &str, inline_options: &[&str], inv: &Invocation<'_>) -> Jud
         if SAFE_PYTHON_MODULES.contains(&module) {
             // A test runner or linter of the project, like its CLI (`pytest`): judged as a
             // build, outputs and all.
-            return Judgement::of(
+            return Ruling::of(
                 RiskLevel::Low,
                 "build.test-runner",
                 format!("python -m {module}"),
@@ -245,7 +245,7 @@ fn interpreter(name: &str, inline_options: &[&str], inv: &Invocation<'_>) -> Jud
         }
         if matches!(module, "venv" | "virtualenv") {
             let mut judgement =
-                Judgement::of(RiskLevel::Low, "build.venv", format!("python -m {module}"));
+                Ruling::of(RiskLevel::Low, "build.venv", format!("python -m {module}"));
             for target in operands(&args[pos + 2..]) {
                 judgement = judgement.raise(inv.write_to(target));
             }
@@ -254,14 +254,14 @@ fn interpreter(name: &str, inline_options: &[&str], inv: &Invocation<'_>) -> Jud
         if matches!(module, "pip" | "pip3" | "uv" | "twine" | "poetry") {
             let mut argv = vec![Arg::literal(module)];
             argv.extend(args[pos + 2..].iter().cloned());
-            return Judgement::of(
+            return Ruling::of(
                 RiskLevel::Low,
                 "wrapper.python-module",
                 format!("python -m {module}"),
             )
             .with_nested(Nested::Argv(argv));
         }
-        return Judgement::of(
+        return Ruling::of(
             RiskLevel::Medium,
             "interpreter.module",
             format!("python -m {module}"),
@@ -270,7 +270,7 @@ fn interpreter(name: &str, inline_options: &[&str], inv: &Invocation<'_>) -> Jud
     let script = operands(args).into_iter().next();
     match script {
         None => {
-            let mut judgement = Judgement::of(
+            let mut judgement = Ruling::of(
                 RiskLevel::Medium,
                 STDIN_SCRIPT_RULE,
                 format!("{name} runs a program from its input"),
@@ -279,7 +279,7 @@ fn interpreter(name: &str, inline_options: &[&str], inv: &Invocation<'_>) -> Jud
             remote(inv, judgement)
         }
         Some(file) if file.text == "-" => {
-            let mut judgement = Judgement::of(
+            let mut judgement = Ruling::of(
                 RiskLevel::Medium,
                 STDIN_SCRIPT_RULE,
                 format!("{name} runs a program from its input"),
@@ -289,7 +289,7 @@ fn interpreter(name: &str, inline_options: &[&str], inv: &Invocation<'_>) -> Jud
         }
         Some(file) => remote(
             inv,
-            Judgement::of(
+            Ruling::of(
                 RiskLevel::Medium,
                 "interpreter.script",
                 format!("{name} runs {}", file.text),

@@ -72,9 +72,10 @@ pub(crate) enum Nested {
     Argv(Vec<Arg>),
 }
 
-/// The judgement of one argument vector.
+/// What a command's judge rules about one argument vector (the whole call's judgement, with
+/// the user's rules, is `pcc_core::Judgement`).
 #[derive(Debug, Clone)]
-pub(crate) struct Judgement {
+pub(crate) struct Ruling {
     pub finding: Finding,
     pub facts: Facts,
     pub nested: Vec<Nested>,
@@ -85,7 +86,7 @@ pub(crate) struct Judgement {
     pub args_judged: bool,
 }
 
-impl Judgement {
+impl Ruling {
     /// A judgement with no facts and nothing nested.
     pub(crate) fn of(level: RiskLevel, rule: &'static str, reason: impl Into<String>) -> Self {
         Self::from(Finding::new(level, rule, reason))
@@ -110,7 +111,7 @@ impl Judgement {
     }
 }
 
-impl From<Finding> for Judgement {
+impl From<Finding> for Ruling {
     fn from(finding: Finding) -> Self {
         Self {
             finding,
@@ -302,9 +303,9 @@ pub(crate) fn command_name(word: &str) -> &str {
 }
 
 /// Judges one argument vector.
-pub(crate) fn judge(inv: &Invocation<'_>) -> Judgement {
+pub(crate) fn judge(inv: &Invocation<'_>) -> Ruling {
     let Some(first) = inv.argv.first() else {
-        return Judgement::of(RiskLevel::Low, "shell.empty", "nothing to run");
+        return Ruling::of(RiskLevel::Low, "shell.empty", "nothing to run");
     };
     if first.dynamic || (first.glob && first.text != "[") {
         return dynamic_command(inv);
@@ -312,7 +313,7 @@ pub(crate) fn judge(inv: &Invocation<'_>) -> Judgement {
     let name = command_name(&first.text);
     if first.text.contains('/') && !system_program(&first.text, inv) {
         // `./cat`, `bin/ls`, `/tmp/x/ls`: a program that happens to share a name.
-        return Judgement::of(
+        return Ruling::of(
             RiskLevel::Medium,
             "command.path",
             format!(
@@ -604,7 +605,7 @@ fn elsewhere_finding(inv: &Invocation<'_>, option: &str, value: &Arg) -> Finding
 
 /// Finds the judgement for `name`; the flag says whether it judged every argument itself
 /// (the allow-listed programs and builtins do; the families judge subcommands and flags).
-fn dispatch(name: &str, inv: &Invocation<'_>) -> (Judgement, bool) {
+fn dispatch(name: &str, inv: &Invocation<'_>) -> (Ruling, bool) {
     if let Some(j) = secrets::judge(name, inv) {
         return (j, true);
     }
@@ -617,7 +618,7 @@ fn dispatch(name: &str, inv: &Invocation<'_>) -> (Judgement, bool) {
     if let Some(j) = readonly::judge(name, inv) {
         return (j, true);
     }
-    let families: &[fn(&str, &Invocation<'_>) -> Option<Judgement>] = &[
+    let families: &[fn(&str, &Invocation<'_>) -> Option<Ruling>] = &[
         rm::judge,
         git::judge,
         files::judge,
@@ -633,7 +634,7 @@ fn dispatch(name: &str, inv: &Invocation<'_>) -> (Judgement, bool) {
         .iter()
         .find_map(|family| family(name, inv))
         .unwrap_or_else(|| {
-            Judgement::of(
+            Ruling::of(
                 RiskLevel::Medium,
                 "command.unknown",
                 format!("unknown command {name}"),
@@ -644,14 +645,14 @@ fn dispatch(name: &str, inv: &Invocation<'_>) -> (Judgement, bool) {
 
 /// The command word itself is computed (`$X foo`, `$(echo rm) -rf /`): we cannot know
 /// what runs. Forceful-looking flags make it HIGH.
-fn dynamic_command(inv: &Invocation<'_>) -> Judgement {
+fn dynamic_command(inv: &Invocation<'_>) -> Ruling {
     let forceful = has_flag(inv.args(), &["--force", "--recursive"], &['r', 'R', 'f']);
     let level = if forceful {
         RiskLevel::High
     } else {
         RiskLevel::Medium
     };
-    Judgement::of(
+    Ruling::of(
         level,
         "shell.dynamic-command",
         "the command name is computed at run time",

@@ -6,7 +6,7 @@ use super::super::level::RiskLevel;
 use super::super::shell::words::Arg;
 use super::super::verdict::Finding;
 use super::files::option_values;
-use super::{Invocation, Judgement, Nested, operands};
+use super::{Invocation, Nested, Ruling, operands};
 
 /// Options of curl/wget/httpie that upload the content of a file given as `@file` or a path.
 const UPLOAD_OPTIONS: &[&str] = &[
@@ -25,10 +25,10 @@ const UPLOAD_OPTIONS: &[&str] = &[
 ];
 
 /// Judges network clients; `None` for other commands.
-pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
     let judgement = match name {
         "curl" | "wget" | "http" | "https" | "httpie" | "xh" | "aria2c" => fetch(name, inv),
-        "nc" | "ncat" | "netcat" | "socat" | "telnet" | "ftp" | "sftp" | "tftp" => Judgement::of(
+        "nc" | "ncat" | "netcat" | "socat" | "telnet" | "ftp" | "sftp" | "tftp" => Ruling::of(
             RiskLevel::Medium,
             "network.raw-socket",
             format!("{name} opens a network connection"),
@@ -37,7 +37,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         "scp" | "rsync" => copy_remote(name, inv),
         "ssh" | "mosh" => ssh(name, inv),
         "psql" | "mysql" | "mariadb" | "mongo" | "mongosh" | "redis-cli" | "sqlcmd" | "cqlsh"
-        | "clickhouse-client" | "pg_dump" | "pg_restore" | "mysqldump" => Judgement::of(
+        | "clickhouse-client" | "pg_dump" | "pg_restore" | "mysqldump" => Ruling::of(
             RiskLevel::Medium,
             "network.database",
             format!("{name} talks to a database server"),
@@ -45,7 +45,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         .networked(),
         "dig" | "nslookup" | "host" | "drill" | "ping" | "ping6" | "traceroute" | "traceroute6"
         | "tracepath" | "mtr" | "whois" | "arping" | "nmap" | "getent" | "resolvectl" => {
-            Judgement::of(
+            Ruling::of(
                 RiskLevel::Medium,
                 "network.lookup",
                 format!("{name} queries the network (DNS or ICMP can carry data out)"),
@@ -75,7 +75,7 @@ fn dynamic_destination(name: &str, inv: &Invocation<'_>) -> Finding {
     }
 }
 
-fn fetch(name: &str, inv: &Invocation<'_>) -> Judgement {
+fn fetch(name: &str, inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
     let urls: Vec<&Arg> = operands(args)
         .into_iter()
@@ -85,14 +85,14 @@ fn fetch(name: &str, inv: &Invocation<'_>) -> Judgement {
     let mut judgement = if loopback {
         // Still the network for what follows it: `curl localhost/x.sh | sh` runs downloaded
         // code.
-        Judgement::of(
+        Ruling::of(
             RiskLevel::Medium,
             "network.loopback",
             format!("{name} talks to a server on this machine"),
         )
         .networked()
     } else {
-        Judgement::of(
+        Ruling::of(
             RiskLevel::Medium,
             "network.fetch",
             format!("{name} talks to the network"),
@@ -204,9 +204,9 @@ fn uploaded_file(option: &str, value: &Arg) -> Option<Arg> {
     Some(value.part(file))
 }
 
-fn copy_remote(name: &str, inv: &Invocation<'_>) -> Judgement {
+fn copy_remote(name: &str, inv: &Invocation<'_>) -> Ruling {
     let ops = operands(inv.args());
-    let mut judgement = Judgement::of(
+    let mut judgement = Ruling::of(
         RiskLevel::Medium,
         "network.copy",
         format!("{name} copies over the network"),
@@ -241,7 +241,7 @@ fn copy_remote(name: &str, inv: &Invocation<'_>) -> Judgement {
 }
 
 /// `ssh host CMD…` runs CMD on another machine; we judge CMD as shell text all the same.
-fn ssh(name: &str, inv: &Invocation<'_>) -> Judgement {
+fn ssh(name: &str, inv: &Invocation<'_>) -> Ruling {
     const WITH_VALUE: &[&str] = &[
         "-p", "-i", "-l", "-o", "-F", "-J", "-L", "-R", "-D", "-b", "-c", "-E", "-e", "-m", "-O",
         "-Q", "-S", "-W", "-w", "-B", "-I",
@@ -255,7 +255,7 @@ fn ssh(name: &str, inv: &Invocation<'_>) -> Judgement {
             1
         };
     }
-    let judgement = Judgement::of(
+    let judgement = Ruling::of(
         RiskLevel::Medium,
         "network.remote-shell",
         format!("{name} runs commands on another host"),

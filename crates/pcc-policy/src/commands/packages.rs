@@ -4,7 +4,7 @@
 use super::super::level::RiskLevel::{self, High, Low, Medium};
 use super::super::shell::words::Arg;
 use super::wrappers::command_start;
-use super::{Invocation, Judgement, Nested, operands};
+use super::{Invocation, Nested, Ruling, operands};
 
 /// Tools that build, test, lint or format the project whatever their arguments.
 const PROJECT_TOOLS: &[&str] = &[
@@ -418,7 +418,7 @@ fn family(name: &str) -> Option<&'static str> {
 }
 
 /// Judges build tools and package managers; `None` for other commands.
-pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
     if name == "cmake"
         && let Some(pos) = inv.args().iter().position(|a| a.text == "-E")
     {
@@ -439,7 +439,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
     {
         // `go run github.com/x/y@latest`: downloads and runs code that is not the project's.
         return Some(
-            Judgement::of(
+            Ruling::of(
                 Medium,
                 "package.remote-run",
                 "go runs a module fetched from the network",
@@ -464,14 +464,14 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         _ => false,
     };
     if configures {
-        return Some(Judgement::of(
+        return Some(Ruling::of(
             Medium,
             "package.configure",
             format!("{name} changes its own configuration or environments"),
         ));
     }
     if PROJECT_TOOLS.contains(&name) {
-        return Some(Judgement::of(
+        return Some(Ruling::of(
             Low,
             "build.project-tool",
             format!("{name} builds, tests or checks the project"),
@@ -485,7 +485,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             if args.first().is_some_and(|a| a.text == "install")
                 && args.iter().any(|a| a.text == "-e" || a.text == ".") =>
         {
-            return Some(Judgement::of(
+            return Some(Ruling::of(
                 Medium,
                 "package.install",
                 "pip installs the project",
@@ -506,7 +506,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         } else {
             Low
         };
-        return Some(Judgement::of(
+        return Some(Ruling::of(
             level,
             "package.bare",
             format!("{name} without a subcommand"),
@@ -541,7 +541,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             0,
             false,
         );
-        let judgement = Judgement::of(
+        let judgement = Ruling::of(
             Low,
             "wrapper.run",
             format!("{name} {sub_text} runs a command in the environment"),
@@ -555,7 +555,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         .iter()
         .find(|(f, s, _, _)| *f == family && *s == sub_text);
     let mut judgement = match row {
-        Some((_, _, level, rule)) => Judgement::of(*level, rule, format!("{name} {sub_text}")),
+        Some((_, _, level, rule)) => Ruling::of(*level, rule, format!("{name} {sub_text}")),
         // yarn/bun run package scripts by bare name (`yarn lint`).
         None if family == "js"
             && matches!(name, "yarn" | "bun" | "pnpm")
@@ -563,7 +563,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         {
             script(name, sub_text)
         }
-        None => Judgement::of(
+        None => Ruling::of(
             Medium,
             "package.unknown",
             format!("{name} {sub_text} is not a known subcommand"),
@@ -575,7 +575,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             .iter()
             .any(|a| matches!(a.text.as_str(), "set" | "delete" | "edit" | "fix" | "rm"))
     {
-        judgement = Judgement::of(
+        judgement = Ruling::of(
             Medium,
             "package.config",
             format!("{name} {sub_text} changes configuration"),
@@ -590,19 +590,19 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
 }
 
 /// A project script (`npm run X`, `make X`): LOW unless its name says it releases.
-fn script(name: &str, target: &str) -> Judgement {
+fn script(name: &str, target: &str) -> Ruling {
     let lower = target.to_ascii_lowercase();
     let releases = lower
         .split([':', '-', '_', '.', '/'])
         .any(|w| RELEASE_WORDS.contains(&w));
     if releases {
-        Judgement::of(
+        Ruling::of(
             Medium,
             "build.release-script",
             format!("{name} {target} looks like a release or deploy step"),
         )
     } else {
-        Judgement::of(
+        Ruling::of(
             Low,
             "build.script",
             format!("{name} runs project script {target}"),
@@ -613,7 +613,7 @@ fn script(name: &str, target: &str) -> Judgement {
 /// Installs of what the project's manifests and lockfiles declare (`npm install`, `npm ci`,
 /// `pip install -r requirements.txt`, `uv sync`): the network is needed, but no package
 /// is named by the command. Naming one (`npm install left-pad`) adds code: a human's call.
-fn declared_install(name: &str, args: &[Arg]) -> Option<Judgement> {
+fn declared_install(name: &str, args: &[Arg]) -> Option<Ruling> {
     let words: Vec<&str> = args.iter().map(|a| a.text.as_str()).collect();
     let plain = |from: usize| {
         args[from..].iter().all(|a| {
@@ -642,7 +642,7 @@ fn declared_install(name: &str, args: &[Arg]) -> Option<Judgement> {
         _ => false,
     };
     declared.then(|| {
-        Judgement::of(
+        Ruling::of(
             Medium,
             "package.install-declared",
             format!("{name} installs the dependencies the project declares"),
@@ -652,9 +652,9 @@ fn declared_install(name: &str, args: &[Arg]) -> Option<Judgement> {
 }
 
 /// `cmake -E TOOL ARGS`: portable file commands, judged as the command each one is.
-fn cmake_tool(rest: &[Arg]) -> Judgement {
+fn cmake_tool(rest: &[Arg]) -> Ruling {
     let Some(tool) = rest.first() else {
-        return Judgement::of(Low, "build.project-tool", "cmake -E lists its tools");
+        return Ruling::of(Low, "build.project-tool", "cmake -E lists its tools");
     };
     let equivalent: Option<&[&str]> = match tool.text.as_str() {
         "rm" => Some(&["rm"]),
@@ -675,7 +675,7 @@ fn cmake_tool(rest: &[Arg]) -> Judgement {
         _ => None,
     };
     let Some(equivalent) = equivalent else {
-        return Judgement::of(
+        return Ruling::of(
             Medium,
             "build.cmake-tool",
             format!("cmake -E {} is not judged", tool.text),
@@ -683,13 +683,13 @@ fn cmake_tool(rest: &[Arg]) -> Judgement {
     };
     let mut argv: Vec<Arg> = equivalent.iter().map(|w| Arg::literal(*w)).collect();
     argv.extend(rest[1..].iter().cloned());
-    Judgement::of(Low, "wrapper.cmake", format!("cmake -E {}", tool.text))
+    Ruling::of(Low, "wrapper.cmake", format!("cmake -E {}", tool.text))
         .with_nested(Nested::Argv(argv))
 }
 
-fn make(name: &str, args: &[Arg]) -> Judgement {
+fn make(name: &str, args: &[Arg]) -> Ruling {
     let mut skip = false;
-    let mut judgement = Judgement::of(
+    let mut judgement = Ruling::of(
         Low,
         "build.make",
         format!("{name} builds the default target"),
@@ -711,7 +711,7 @@ fn make(name: &str, args: &[Arg]) -> Judgement {
             continue;
         }
         if arg.dynamic {
-            return Judgement::of(
+            return Ruling::of(
                 Medium,
                 "build.make",
                 format!("{name} target known only at run time"),
@@ -723,7 +723,7 @@ fn make(name: &str, args: &[Arg]) -> Judgement {
 }
 
 /// Package runners: well-known project tools are LOW, anything else downloads and runs code.
-fn npx(name: &str, args: &[Arg]) -> Judgement {
+fn npx(name: &str, args: &[Arg]) -> Ruling {
     let tool = args
         .iter()
         .find(|a| !a.text.starts_with('-'))
@@ -736,13 +736,13 @@ fn npx(name: &str, args: &[Arg]) -> Judgement {
             "prettier" | "eslint" | "tsc" | "jest" | "vitest" | "playwright"
         )
     {
-        return Judgement::of(
+        return Ruling::of(
             Low,
             "build.project-tool",
             format!("{name} {base} runs a project tool"),
         );
     }
-    Judgement::of(
+    Ruling::of(
         Medium,
         "package.exec",
         format!("{name} {tool} may download and run a package"),

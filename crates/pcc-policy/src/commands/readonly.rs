@@ -5,7 +5,7 @@
 use super::super::level::RiskLevel;
 use super::super::verdict::Finding;
 use super::spec::{self, Operands, Role, Spec};
-use super::{Invocation, Judgement};
+use super::{Invocation, Ruling};
 
 use Role::{Code, Inert, Meta, Plain, Read, Write};
 
@@ -1160,7 +1160,7 @@ const SHOW_ANYTHING: &[&str] = &[
 ];
 
 /// Judges the allow-listed read-only programs; `None` for any other command.
-pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
     if SHOW_ANYTHING.contains(&name) {
         return Some(show_anything(name, inv));
     }
@@ -1256,8 +1256,8 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
     Some(judgement)
 }
 
-fn show_anything(name: &str, inv: &Invocation<'_>) -> Judgement {
-    let mut judgement = Judgement::of(
+fn show_anything(name: &str, inv: &Invocation<'_>) -> Ruling {
+    let mut judgement = Ruling::of(
         RiskLevel::Low,
         "readonly.command",
         format!("{name} only shows"),
@@ -1271,13 +1271,13 @@ fn show_anything(name: &str, inv: &Invocation<'_>) -> Judgement {
 /// `ps`: BSD `e` (and macOS `-E`) prints every process's environment, tokens included; the
 /// command lines of other users' and daemons' processes (`aux`, `-ef`) can hold passwords
 /// (`mysql -pX`) and are a look outside the session.
-fn ps(inv: &Invocation<'_>) -> Judgement {
+fn ps(inv: &Invocation<'_>) -> Ruling {
     let dumps_env = inv.args().iter().any(|a| {
         let t = a.text.as_str();
         (!t.starts_with('-') && t.contains('e')) || t == "-E" || t.starts_with("-E")
     });
     if dumps_env {
-        let mut judgement = Judgement::of(
+        let mut judgement = Ruling::of(
             RiskLevel::High,
             "secrets.env-dump",
             "ps e prints the environment of processes",
@@ -1294,7 +1294,7 @@ fn ps(inv: &Invocation<'_>) -> Judgement {
         ) || (t.starts_with('-') && (t.contains('e') || t.contains('A')))
     });
     if others {
-        return Judgement::of(
+        return Ruling::of(
             RiskLevel::Medium,
             "secrets.process-args",
             "ps shows other processes' command lines, which may hold passwords",
@@ -1304,7 +1304,7 @@ fn ps(inv: &Invocation<'_>) -> Judgement {
 }
 
 /// `hostname NAME` (or `-F FILE`, `--file`) renames the machine; the other options print.
-fn hostname(inv: &Invocation<'_>) -> Judgement {
+fn hostname(inv: &Invocation<'_>) -> Ruling {
     let prints = |t: &str| {
         matches!(
             t,
@@ -1325,7 +1325,7 @@ fn hostname(inv: &Invocation<'_>) -> Judgement {
         )
     };
     if inv.args().iter().any(|a| !prints(&a.text)) {
-        return Judgement::of(
+        return Ruling::of(
             RiskLevel::High,
             "system.hostname",
             "hostname renames the machine",
@@ -1336,9 +1336,9 @@ fn hostname(inv: &Invocation<'_>) -> Judgement {
 
 /// `echo` and `printf` print their arguments: known text is LOW, and becomes the stdin a
 /// following shell would run; `printf -v NAME` assigns instead.
-fn print(name: &str, inv: &Invocation<'_>) -> Judgement {
+fn print(name: &str, inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
-    let mut judgement = Judgement::of(RiskLevel::Low, "readonly.command", format!("{name} prints"));
+    let mut judgement = Ruling::of(RiskLevel::Low, "readonly.command", format!("{name} prints"));
     for (i, arg) in args.iter().enumerate() {
         judgement = spec::judge_use(judgement, name, inv, Plain, arg);
         if name == "printf" && arg.text == "-v" {

@@ -3,10 +3,10 @@
 use super::super::level::RiskLevel;
 use super::super::paths::PlaceKind;
 use super::super::verdict::Finding;
-use super::{Invocation, Judgement, has_flag, operands};
+use super::{Invocation, Ruling, has_flag, operands};
 
 /// Judges deleting commands; `None` for other commands.
-pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
     match name {
         "rm" | "unlink" | "rmdir" | "trash" | "trash-put" => Some(rm(name, inv)),
         "shred" => Some(shred(inv)),
@@ -14,15 +14,15 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
     }
 }
 
-fn rm(name: &str, inv: &Invocation<'_>) -> Judgement {
+fn rm(name: &str, inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
     let recursive = name == "rm" && has_flag(args, &["--recursive"], &['r', 'R']);
     if has_flag(args, &["--no-preserve-root"], &[]) {
-        return Judgement::of(RiskLevel::Critical, "rm.root", "rm with --no-preserve-root");
+        return Ruling::of(RiskLevel::Critical, "rm.root", "rm with --no-preserve-root");
     }
     let targets = operands(args);
     if targets.is_empty() {
-        return Judgement::of(
+        return Ruling::of(
             RiskLevel::Low,
             "rm.nothing",
             "rm without operands does nothing",
@@ -36,7 +36,7 @@ fn rm(name: &str, inv: &Invocation<'_>) -> Judgement {
     for target in targets {
         finding = finding.max(judge_target(inv, target, recursive));
     }
-    Judgement::from(finding)
+    Ruling::from(finding)
 }
 
 fn judge_target(inv: &Invocation<'_>, target: &super::Arg, recursive: bool) -> Finding {
@@ -147,14 +147,14 @@ fn judge_target(inv: &Invocation<'_>, target: &super::Arg, recursive: bool) -> F
 }
 
 /// `shred` overwrites data irrecoverably: a device is CRITICAL, anything else HIGH.
-fn shred(inv: &Invocation<'_>) -> Judgement {
+fn shred(inv: &Invocation<'_>) -> Ruling {
     let device = operands(inv.args())
         .into_iter()
         .any(|a| inv.place(a) == Some(PlaceKind::BlockDevice));
     if device {
-        Judgement::of(RiskLevel::Critical, "disk.shred", "shreds a disk device")
+        Ruling::of(RiskLevel::Critical, "disk.shred", "shreds a disk device")
     } else {
-        Judgement::of(
+        Ruling::of(
             RiskLevel::High,
             "rm.shred",
             "irrecoverably overwrites files",

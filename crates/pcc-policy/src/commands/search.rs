@@ -4,10 +4,10 @@ use super::super::level::RiskLevel;
 use super::super::paths::{PlaceKind, name_pattern_may_match_sensitive};
 use super::super::shell::words::Arg;
 use super::super::verdict::Finding;
-use super::{Invocation, Judgement, Nested, spec};
+use super::{Invocation, Nested, Ruling, spec};
 
 /// Judges `find` and `fd`; `None` for other commands.
-pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
     match name {
         "find" | "gfind" => Some(find(inv)),
         "fd" | "fdfind" => Some(fd(inv)),
@@ -15,13 +15,13 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
     }
 }
 
-fn find(inv: &Invocation<'_>) -> Judgement {
+fn find(inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
     let roots: Vec<&Arg> = args
         .iter()
         .take_while(|a| !a.text.starts_with('-') && a.text != "(" && a.text != "!")
         .collect();
-    let mut judgement = Judgement::of(RiskLevel::Low, "find.read", "find only lists files");
+    let mut judgement = Ruling::of(RiskLevel::Low, "find.read", "find only lists files");
     let follows = args
         .iter()
         .any(|a| matches!(a.text.as_str(), "-L" | "-follow" | "-H"));
@@ -136,9 +136,9 @@ fn delete_finding(inv: &Invocation<'_>, roots: &[&Arg]) -> Finding {
     finding
 }
 
-fn fd(inv: &Invocation<'_>) -> Judgement {
+fn fd(inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
-    let judgement = Judgement::of(RiskLevel::Low, "find.read", "fd only lists files");
+    let judgement = Ruling::of(RiskLevel::Low, "find.read", "fd only lists files");
     let Some(pos) = args
         .iter()
         .position(|a| matches!(a.text.as_str(), "-x" | "--exec" | "-X" | "--exec-batch"))

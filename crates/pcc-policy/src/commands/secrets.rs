@@ -3,7 +3,7 @@
 //! program's family so no "read-only" verb lets them through.
 
 use super::super::level::RiskLevel;
-use super::{Invocation, Judgement};
+use super::{Invocation, Ruling};
 
 /// Program, then the words that follow it (options skipped); one line per command.
 const TOKEN_PRINTERS: &[(&str, &[&str])] = &[
@@ -84,7 +84,7 @@ const SHOW_TOKEN_OPTIONS: &[(&str, &[&str], &[&str])] = &[
 ];
 
 /// Judges credential printers; `None` for anything else.
-pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
     let words: Vec<&str> = inv
         .args()
         .iter()
@@ -105,7 +105,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
     if !(prints || shows) {
         return None;
     }
-    let mut judgement = Judgement::of(
+    let mut judgement = Ruling::of(
         RiskLevel::High,
         "secrets.token-command",
         format!("{name} {} prints a credential", words.join(" ")),

@@ -6,7 +6,7 @@ use super::super::level::RiskLevel;
 use super::super::shell::words::Arg;
 use super::super::verdict::Finding;
 use super::spec::{self, Operands, Role, Spec};
-use super::{Invocation, Judgement};
+use super::{Invocation, Ruling};
 
 const SED: Spec = Spec {
     flags: "nErsuz",
@@ -48,7 +48,7 @@ pub(crate) struct ScriptEffects {
 }
 
 /// Judges `sed` (and `gsed`).
-pub(crate) fn judge(inv: &Invocation<'_>) -> Judgement {
+pub(crate) fn judge(inv: &Invocation<'_>) -> Ruling {
     let (mut judgement, parsed) = spec::judge(&SED, inv);
     // `-i` takes an optional suffix glued to it (`-i.bak`), which the spec reads as flags.
     let in_place = parsed.has("-i") || parsed.has("--in-place");

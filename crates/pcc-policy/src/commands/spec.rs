@@ -10,7 +10,7 @@ use super::super::level::RiskLevel;
 use super::super::paths::PlaceKind;
 use super::super::shell::words::Arg;
 use super::super::verdict::Finding;
-use super::{Invocation, Judgement};
+use super::{Invocation, Ruling};
 
 /// What an option's value or an operand is to the program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,10 +214,10 @@ pub(crate) fn parse<'a>(spec: &Spec, args: &'a [Arg]) -> Parsed<'a> {
 }
 
 /// Judges a program against its spec: LOW only when everything is accounted for.
-pub(crate) fn judge<'a>(spec: &Spec, inv: &Invocation<'a>) -> (Judgement, Parsed<'a>) {
+pub(crate) fn judge<'a>(spec: &Spec, inv: &Invocation<'a>) -> (Ruling, Parsed<'a>) {
     let name = spec.names[0];
     let parsed = parse(spec, inv.args());
-    let mut judgement = Judgement::of(
+    let mut judgement = Ruling::of(
         RiskLevel::Low,
         "readonly.command",
         format!("{name} only reads"),
@@ -288,12 +288,12 @@ pub(crate) fn judge<'a>(spec: &Spec, inv: &Invocation<'a>) -> (Judgement, Parsed
 
 /// Judges one value or operand by its role.
 pub(crate) fn judge_use(
-    mut judgement: Judgement,
+    mut judgement: Ruling,
     name: &str,
     inv: &Invocation<'_>,
     role: Role,
     arg: &Arg,
-) -> Judgement {
+) -> Ruling {
     if arg.secret_var {
         judgement.facts.reads_secret = true;
         return judgement.raise(Finding::new(

@@ -2,7 +2,7 @@
 
 use super::super::level::RiskLevel::{self, Critical, High, Low, Medium};
 use super::super::paths::PlaceKind;
-use super::{Invocation, Judgement, operands};
+use super::{Invocation, Ruling, operands};
 
 /// Commands with one fixed level; one line per command.
 const FIXED: &[(&str, RiskLevel, &str)] = &[
@@ -47,10 +47,10 @@ const FIXED: &[(&str, RiskLevel, &str)] = &[
 ];
 
 /// Judges system administration commands; `None` for other commands.
-pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
     let args = inv.args();
     if name.starts_with("mkfs") || name == "newfs" {
-        return Some(Judgement::of(
+        return Some(Ruling::of(
             Critical,
             "disk.format",
             format!("{name} formats a filesystem"),
@@ -69,7 +69,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
                 "start" | "restart" | "reload" | "daemon-reload" => Medium,
                 _ => High,
             };
-            return Some(Judgement::of(
+            return Some(Ruling::of(
                 level,
                 "system.service",
                 format!("{name} {verb}"),
@@ -83,13 +83,13 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             } else {
                 Medium
             };
-            return Some(Judgement::of(level, "system.cron", "crontab"));
+            return Some(Ruling::of(level, "system.cron", "crontab"));
         }
         "kill" => return Some(kill(inv)),
         _ => {}
     }
     let (_, level, rule) = FIXED.iter().find(|(n, _, _)| *n == name)?;
-    Some(Judgement::of(
+    Some(Ruling::of(
         *level,
         rule,
         format!("{name} administers the system"),
@@ -98,13 +98,13 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
 
 /// `kill`: only the session's own jobs (`%1`, `$!`) are known to be its own; `-1` is
 /// every process of the user.
-fn kill(inv: &Invocation<'_>) -> Judgement {
+fn kill(inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
     if args
         .iter()
         .any(|a| matches!(a.text.as_str(), "-l" | "-L" | "--list"))
     {
-        return Judgement::of(Low, "process.kill-list", "kill lists signal names");
+        return Ruling::of(Low, "process.kill-list", "kill lists signal names");
     }
     let mut rest = args;
     if let Some(first) = rest.first()
@@ -125,18 +125,18 @@ fn kill(inv: &Invocation<'_>) -> Judgement {
     }
     let targets: Vec<&super::Arg> = rest.iter().collect();
     if targets.iter().any(|t| t.text == "-1") {
-        return Judgement::of(High, "process.kill-all", "kills every process of the user");
+        return Ruling::of(High, "process.kill-all", "kills every process of the user");
     }
     let own = !targets.is_empty()
         && targets
             .iter()
             .all(|t| t.text == "$!" || (t.text.starts_with('%') && !t.dynamic));
     if own {
-        let mut judgement = Judgement::of(Low, "process.kill-own", "kill of this shell's own jobs");
+        let mut judgement = Ruling::of(Low, "process.kill-own", "kill of this shell's own jobs");
         judgement.args_judged = true;
         return judgement;
     }
-    Judgement::of(
+    Ruling::of(
         Medium,
         "process.kill",
         "kills processes that may not be the session's own",
@@ -144,9 +144,9 @@ fn kill(inv: &Invocation<'_>) -> Judgement {
 }
 
 /// `dd of=DEVICE` destroys a disk; other `dd` writes are judged by their path.
-fn dd(inv: &Invocation<'_>) -> Judgement {
+fn dd(inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
-    let mut judgement = Judgement::of(Low, "disk.dd", "dd copies data inside the project");
+    let mut judgement = Ruling::of(Low, "disk.dd", "dd copies data inside the project");
     let counted = args.iter().any(|a| a.text.starts_with("count="));
     for arg in args {
         let Some((key, value)) = arg.text.split_once('=') else {
@@ -209,7 +209,7 @@ fn dd(inv: &Invocation<'_>) -> Judgement {
         if let Some(target) = arg.text.strip_prefix("of=") {
             let out = arg.part(target);
             if inv.place(&out) == Some(PlaceKind::BlockDevice) {
-                return Judgement::of(
+                return Ruling::of(
                     Critical,
                     "disk.device-write",
                     format!("dd writes to disk device {target}"),

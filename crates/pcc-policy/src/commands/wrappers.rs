@@ -3,7 +3,7 @@
 
 use super::super::level::RiskLevel;
 use super::super::shell::words::Arg;
-use super::{Invocation, Judgement, Nested};
+use super::{Invocation, Nested, Ruling};
 
 /// A wrapper: its name, the options that take a value, how many operands precede the
 /// command (`timeout 5 cmd` has one), and its own risk.
@@ -136,7 +136,7 @@ const fn w(
 }
 
 /// Judges wrappers, `xargs`, `parallel`, `watch` and `su`; `None` for other commands.
-pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
+pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
     match name {
         "xargs" => return Some(xargs(inv)),
         "parallel" => return Some(parallel(inv)),
@@ -147,7 +147,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
             return Some(tracer(name, inv));
         }
         "dc" => {
-            return Some(Judgement::of(
+            return Some(Ruling::of(
                 RiskLevel::Medium,
                 "wrapper.dc",
                 "dc runs shell commands with `!`",
@@ -157,7 +157,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         "command" | "type"
             if inv.args().iter().any(|a| a.text == "-v" || a.text == "-V") || name != "command" =>
         {
-            return Some(Judgement::of(
+            return Some(Ruling::of(
                 RiskLevel::Low,
                 "readonly.lookup",
                 "looks up a command",
@@ -177,7 +177,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         RiskLevel::Low => "runs a command",
         _ => "runs a command with raised privileges",
     };
-    let mut judgement = Judgement::of(wrapper.level, wrapper.rule, format!("{name} {verb}"));
+    let mut judgement = Ruling::of(wrapper.level, wrapper.rule, format!("{name} {verb}"));
     if name == "env"
         && let Some(split) = split_string(args)
     {
@@ -255,7 +255,7 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
         ));
     }
     if name == "env" && start >= args.len() {
-        let mut dump = Judgement::of(
+        let mut dump = Ruling::of(
             RiskLevel::High,
             "secrets.env-dump",
             "env prints environment variables, secrets included",
@@ -266,14 +266,14 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Judgement> {
     if start < args.len() {
         judgement = judgement.with_nested(Nested::Argv(args[start..].to_vec()));
     } else if wrapper.level == RiskLevel::Low {
-        judgement = Judgement::of(
+        judgement = Ruling::of(
             RiskLevel::Low,
             wrapper.rule,
             format!("{name} without a command"),
         );
     } else if name == "sudo" || name == "doas" {
         // `sudo -i`, `sudo -s`: an interactive root shell.
-        judgement = Judgement::of(
+        judgement = Ruling::of(
             RiskLevel::High,
             "privilege.sudo",
             format!("{name} opens a root shell"),
@@ -336,7 +336,7 @@ fn split_string(args: &[Arg]) -> Option<String> {
 }
 
 /// `xargs [opts] CMD ARGS`: CMD runs with arguments read from stdin, which we cannot see.
-fn xargs(inv: &Invocation<'_>) -> Judgement {
+fn xargs(inv: &Invocation<'_>) -> Ruling {
     const WITH_VALUE: &[&str] = &[
         "-a",
         "-d",
@@ -354,7 +354,7 @@ fn xargs(inv: &Invocation<'_>) -> Judgement {
     ];
     let args = inv.args();
     let start = command_start(args, WITH_VALUE, 0, false);
-    let mut judgement = Judgement::of(
+    let mut judgement = Ruling::of(
         RiskLevel::Low,
         "wrapper.xargs",
         "xargs runs a command on its input",
@@ -381,7 +381,7 @@ fn xargs(inv: &Invocation<'_>) -> Judgement {
 }
 
 /// `parallel CMD ::: ARGS` or `parallel 'CMD {}' ::: ARGS`.
-fn parallel(inv: &Invocation<'_>) -> Judgement {
+fn parallel(inv: &Invocation<'_>) -> Ruling {
     const WITH_VALUE: &[&str] = &[
         "-j",
         "--jobs",
@@ -398,13 +398,13 @@ fn parallel(inv: &Invocation<'_>) -> Judgement {
         .iter()
         .position(|a| a.text.starts_with(":::"))
         .unwrap_or(args.len());
-    let judgement = Judgement::of(
+    let judgement = Ruling::of(
         RiskLevel::Low,
         "wrapper.parallel",
         "parallel runs a command on each input",
     );
     if start >= end {
-        return Judgement::of(
+        return Ruling::of(
             RiskLevel::Medium,
             "wrapper.parallel",
             "parallel runs commands read from its input",
@@ -421,7 +421,7 @@ fn parallel(inv: &Invocation<'_>) -> Judgement {
 
 /// `hyperfine [opts] CMD…` runs each command (and `--prepare`/`--setup`/`--cleanup`)
 /// through a shell; `--export-*` options write files.
-fn hyperfine(inv: &Invocation<'_>) -> Judgement {
+fn hyperfine(inv: &Invocation<'_>) -> Ruling {
     const SCRIPTS: &[&str] = &[
         "-p",
         "--prepare",
@@ -456,7 +456,7 @@ fn hyperfine(inv: &Invocation<'_>) -> Judgement {
         "--parameter-step-size",
     ];
     let args = inv.args();
-    let mut judgement = Judgement::of(
+    let mut judgement = Ruling::of(
         RiskLevel::Low,
         "wrapper.hyperfine",
         "hyperfine times commands",
@@ -501,9 +501,9 @@ fn hyperfine(inv: &Invocation<'_>) -> Judgement {
 }
 
 /// `script [-c CMD] [FILE]`: records a terminal session of CMD (or a shell) into FILE.
-fn script(inv: &Invocation<'_>) -> Judgement {
+fn script(inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
-    let mut judgement = Judgement::of(RiskLevel::Low, "wrapper.script", "script records a command");
+    let mut judgement = Ruling::of(RiskLevel::Low, "wrapper.script", "script records a command");
     let mut command = None;
     let mut i = 0;
     let mut ops = Vec::new();
@@ -537,9 +537,9 @@ fn script(inv: &Invocation<'_>) -> Judgement {
 
 /// `strace`, `ltrace`, `valgrind`, `perf record|stat`: run a command under a tracer, which
 /// may write a log (`-o FILE`) or attach to another process (`-p PID`).
-fn tracer(name: &str, inv: &Invocation<'_>) -> Judgement {
+fn tracer(name: &str, inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
-    let mut judgement = Judgement::of(
+    let mut judgement = Ruling::of(
         RiskLevel::Low,
         "wrapper.tracer",
         format!("{name} traces a command"),
@@ -587,18 +587,18 @@ fn tracer(name: &str, inv: &Invocation<'_>) -> Judgement {
 }
 
 /// `watch [-n N] CMD...` runs its command through `sh -c` repeatedly.
-fn watch(inv: &Invocation<'_>) -> Judgement {
+fn watch(inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
     let start = command_start(args, &["-n", "--interval", "-d", "--differences"], 0, false);
     let script: Vec<&str> = args[start..].iter().map(|a| a.text.as_str()).collect();
-    Judgement::of(RiskLevel::Low, "wrapper.watch", "watch re-runs a command")
+    Ruling::of(RiskLevel::Low, "wrapper.watch", "watch re-runs a command")
         .with_nested(Nested::Script(script.join(" ")))
 }
 
 /// `su [-] [user] [-c CMD]`: switching user is privilege escalation.
-fn su(inv: &Invocation<'_>) -> Judgement {
+fn su(inv: &Invocation<'_>) -> Ruling {
     let args = inv.args();
-    let judgement = Judgement::of(RiskLevel::High, "privilege.su", "su switches user");
+    let judgement = Ruling::of(RiskLevel::High, "privilege.su", "su switches user");
     match args
         .iter()
         .position(|a| a.text == "-c" || a.text == "--command")
