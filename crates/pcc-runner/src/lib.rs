@@ -1,8 +1,12 @@
-//! Spawning and supervising one headless `claude -p` child for `execute_task_list`.
+//! Starting `claude`, and spawning and supervising one headless `claude -p` child for
+//! `execute_task_list`.
 //!
-//! [`run_child`] starts `claude -p --output-format stream-json --verbose` with an argument vector
-//! (never a shell) and writes the prompt to its stdin (any size Claude accepts: an argument is
-//! capped by the OS), in its own process group, with
+//! [`ClaudeCommand`] is the one argument vector and environment every `claude` of ours is started
+//! with (a task of a list, a resume by `pcc-hooks scheduler`): headless, unattended, and without
+//! the launching session's variables ([`STRIPPED_VARIABLES`]).
+//!
+//! [`run_child`] starts that command (never a shell) and writes the prompt to its stdin (any size
+//! Claude accepts: an argument is capped by the OS), in its own process group, with
 //! `PCC_MODE=unattended` and the caller's extra environment. It reads stdout line by line and
 //! stderr at the same time (so a child writing megabytes never blocks on a full pipe), reports
 //! progress as [`ChildEvent`]s, enforces the timeout and honours cancellation by signalling the
@@ -17,6 +21,7 @@
 //! [`Clock`]) and resumes the session with `--resume`.
 
 mod cancel;
+mod command;
 mod limits_loop;
 mod nonce;
 mod outcome;
@@ -27,6 +32,7 @@ mod stream;
 mod tail;
 
 pub use cancel::CancelToken;
+pub use command::{ClaudeCommand, HOME_VARIABLE, MODE_VARIABLE, STRIPPED_VARIABLES};
 pub use limits_loop::{Clock, ResumePolicy, SystemClock, run_until_done};
 pub use nonce::TaskNonce;
 pub use outcome::{ChildOutcome, ChildStatus};

@@ -57,21 +57,12 @@ pub async fn run_child(
             );
         }
     };
-    let mut command = Command::new(&spec.claude_program);
+    let mut command = Command::from(spec.command().to_command());
     command
-        .args(spec.args())
-        .current_dir(&spec.cwd)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0)
         .kill_on_drop(true);
-    for (key, value) in &spec.extra_env {
-        if key != "PCC_MODE" {
-            command.env(key, value);
-        }
-    }
-    command.env("PCC_MODE", "unattended");
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(err) => {

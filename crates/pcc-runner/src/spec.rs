@@ -1,6 +1,6 @@
 //! What to run: one `claude -p` child and its limits.
 
-use std::ffi::OsString;
+use crate::command::ClaudeCommand;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -32,8 +32,11 @@ pub struct ChildSpec {
     pub grace: Duration,
     /// `--resume <session id>`: continue that session instead of starting a new one.
     pub resume_session: Option<String>,
+    /// `PCC_HOME` for the child, so its hooks write to the database the caller watches.
+    pub pcc_home: Option<PathBuf>,
     /// Extra environment for the child (task and list ids, so our hooks tie its session to the
-    /// task). `PCC_MODE=unattended` is always set and cannot be overridden here.
+    /// task). `PCC_MODE=unattended` is always set and cannot be overridden here; see
+    /// [`ClaudeCommand`] for what every child loses and gets.
     pub extra_env: Vec<(String, String)>,
 }
 
@@ -51,85 +54,22 @@ impl ChildSpec {
             timeout: DEFAULT_TIMEOUT,
             grace: DEFAULT_GRACE,
             resume_session: None,
+            pcc_home: None,
             extra_env: Vec::new(),
         }
     }
 
-    /// The argument vector (without the program). The prompt is not in it: it goes to the
-    /// child's stdin (`claude -p` reads the prompt from there when none is given), so a prompt of
-    /// any size Claude accepts fits (one argument is capped at 128 KiB by Linux, all of them
-    /// at `ARG_MAX`), and nothing in it can be read as an option.
-    pub(crate) fn args(&self) -> Vec<OsString> {
-        let mut args: Vec<OsString> = vec![
-            "-p".into(),
-            "--output-format".into(),
-            "stream-json".into(),
-            "--verbose".into(),
-        ];
-        if let Some(model) = &self.model {
-            args.push("--model".into());
-            args.push(model.into());
+    /// The `claude` this spec runs: the one builder every child of ours is started with.
+    pub fn command(&self) -> ClaudeCommand {
+        let mut command = ClaudeCommand::new(&self.claude_program, &self.cwd)
+            .model(self.model.clone())
+            .allowed_tools(self.allowed_tools.clone())
+            .max_turns(self.max_turns)
+            .resume(self.resume_session.clone())
+            .pcc_home(self.pcc_home.clone());
+        for (key, value) in &self.extra_env {
+            command = command.env(key, value);
         }
-        if !self.allowed_tools.is_empty() {
-            // One value, space-separated, as Claude Code documents it (`"Bash(git *) Edit"`):
-            // several values after a variadic option could swallow later arguments.
-            args.push("--allowedTools".into());
-            args.push(self.allowed_tools.join(" ").into());
-        }
-        if let Some(max_turns) = self.max_turns {
-            args.push("--max-turns".into());
-            args.push(max_turns.to_string().into());
-        }
-        if let Some(session) = &self.resume_session {
-            args.push("--resume".into());
-            args.push(session.into());
-        }
-        args
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn strings(args: Vec<OsString>) -> Vec<String> {
-        args.into_iter()
-            .map(|arg| arg.to_string_lossy().into_owned())
-            .collect()
-    }
-
-    #[test]
-    fn minimal_args() {
-        let spec = ChildSpec::new("do it", "/tmp");
-        assert_eq!(
-            strings(spec.args()),
-            ["-p", "--output-format", "stream-json", "--verbose"]
-        );
-    }
-
-    #[test]
-    fn all_options() {
-        let mut spec = ChildSpec::new("x", "/tmp");
-        spec.model = Some("opus".into());
-        spec.allowed_tools = vec!["Bash(git *)".into(), "Edit".into()];
-        spec.max_turns = Some(7);
-        spec.resume_session = Some("abc".into());
-        assert_eq!(
-            strings(spec.args()),
-            [
-                "-p",
-                "--output-format",
-                "stream-json",
-                "--verbose",
-                "--model",
-                "opus",
-                "--allowedTools",
-                "Bash(git *) Edit",
-                "--max-turns",
-                "7",
-                "--resume",
-                "abc"
-            ]
-        );
+        command
     }
 }

@@ -1,4 +1,4 @@
-//! `run_child` and `run_until_done` against a fake `claude` (tests/fake_claude.py).
+//! `run_child` and `run_until_done` against the fake `claude` (pcc-testkit's `fake-claude`).
 
 use jiff::Timestamp;
 use pcc_limits::LimitKind;
@@ -6,8 +6,8 @@ use pcc_runner::{
     CancelToken, ChildEvent, ChildOutcome, ChildSpec, ChildStatus, Clock, ResumePolicy, run_child,
     run_until_done,
 };
+use pcc_testkit::claude::{self, Scenario};
 use serde_json::Value;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -16,35 +16,19 @@ use tokio::sync::mpsc;
 
 const SESSION: &str = "11111111-2222-3333-4444-555555555555";
 
-fn fake_claude() -> PathBuf {
-    static FAKE: OnceLock<PathBuf> = OnceLock::new();
-    FAKE.get_or_init(|| {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake_claude.py");
-        // Make sure it is executable even if a checkout lost the mode (chmod opens nothing for
-        // writing, so it cannot cause ETXTBSY for a concurrent exec).
-        let mut mode = std::fs::metadata(&path)
-            .unwrap_or_else(|err| panic!("{}: {err}", path.display()))
-            .permissions();
-        mode.set_mode(0o755);
-        std::fs::set_permissions(&path, mode).unwrap_or_else(|err| panic!("chmod: {err}"));
-        path
-    })
-    .clone()
-}
-
 fn temp() -> TempDir {
     tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"))
 }
 
-fn spec(mode: &str, dir: &TempDir) -> ChildSpec {
+fn spec(scenario: Scenario, dir: &TempDir) -> ChildSpec {
     let mut spec = ChildSpec::new("Do the thing", dir.path());
-    spec.claude_program = fake_claude();
+    spec.claude_program = claude::program();
     spec.timeout = Duration::from_secs(60);
     spec.grace = Duration::from_millis(500);
     spec.extra_env = vec![
-        ("FAKE_MODE".into(), mode.into()),
+        (claude::SCENARIO_ENV.into(), scenario.name().into()),
         (
-            "FAKE_RECORD".into(),
+            claude::RECORD_ENV.into(),
             dir.path().join("record.jsonl").display().to_string(),
         ),
     ];
@@ -52,10 +36,7 @@ fn spec(mode: &str, dir: &TempDir) -> ChildSpec {
 }
 
 fn records(dir: &TempDir) -> Vec<Value> {
-    let text = std::fs::read_to_string(dir.path().join("record.jsonl")).unwrap_or_default();
-    text.lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|err| panic!("{line}: {err}")))
-        .collect()
+    claude::runs(&dir.path().join("record.jsonl"))
 }
 
 fn argv(record: &Value) -> Vec<String> {
@@ -69,7 +50,7 @@ fn argv(record: &Value) -> Vec<String> {
 
 /// The prompt the fake read from its stdin.
 fn prompt_of(record: &Value) -> String {
-    record["prompt"]
+    record["stdin"]
         .as_str()
         .unwrap_or_else(|| panic!("no prompt in {record}"))
         .to_owned()
@@ -84,7 +65,7 @@ async fn run(spec: ChildSpec) -> (ChildOutcome, Vec<ChildEvent>) {
 #[tokio::test]
 async fn success_with_nonce_is_succeeded() {
     let dir = temp();
-    let (outcome, events) = run(spec("success", &dir)).await;
+    let (outcome, events) = run(spec(Scenario::Success, &dir)).await;
     assert_eq!(outcome.status, ChildStatus::Succeeded, "{outcome:#?}");
     assert_eq!(outcome.exit_code, Some(0));
     assert_eq!(outcome.result_text.as_deref(), Some("All done"));
@@ -96,7 +77,7 @@ async fn success_with_nonce_is_succeeded() {
     assert_eq!(outcome.permission_denials[0]["tool_name"], "Bash");
     assert_eq!(outcome.unparsed_lines, 1);
     assert_eq!(outcome.error, None);
-    assert!(outcome.output_tail.contains("\"type\": \"result\""));
+    assert!(outcome.output_tail.contains(r#""type":"result""#));
     assert!(matches!(events.first(), Some(ChildEvent::Started { pid }) if *pid > 1));
     assert!(events.contains(&ChildEvent::SessionId {
         session_id: SESSION.into()
@@ -120,13 +101,13 @@ async fn success_with_nonce_is_succeeded() {
 
 #[tokio::test]
 async fn success_without_nonce_is_unverified() {
-    for mode in ["no_nonce", "wrong_nonce"] {
+    for mode in [Scenario::NoNonce, Scenario::WrongNonce] {
         let dir = temp();
         let (outcome, _) = run(spec(mode, &dir)).await;
         assert_eq!(
             outcome.status,
             ChildStatus::Unverified,
-            "{mode}: {outcome:#?}"
+            "{mode:?}: {outcome:#?}"
         );
         assert_eq!(outcome.exit_code, Some(0));
         assert!(
@@ -142,7 +123,7 @@ async fn success_without_nonce_is_unverified() {
 #[tokio::test]
 async fn error_result_and_non_zero_exit_is_failed() {
     let dir = temp();
-    let (outcome, _) = run(spec("fail", &dir)).await;
+    let (outcome, _) = run(spec(Scenario::Fail, &dir)).await;
     assert_eq!(outcome.status, ChildStatus::Failed, "{outcome:#?}");
     assert_eq!(outcome.exit_code, Some(1));
     let error = outcome.error.unwrap_or_default();
@@ -154,7 +135,7 @@ async fn error_result_and_non_zero_exit_is_failed() {
 #[tokio::test]
 async fn exit_without_result_is_failed_with_stderr() {
     let dir = temp();
-    let (outcome, _) = run(spec("exit_no_result", &dir)).await;
+    let (outcome, _) = run(spec(Scenario::ExitNoResult, &dir)).await;
     assert_eq!(outcome.status, ChildStatus::Failed, "{outcome:#?}");
     assert_eq!(outcome.exit_code, Some(3));
     assert!(outcome.error.unwrap_or_default().contains("segfault-ish"));
@@ -175,11 +156,11 @@ fn is_dead(pid: i32) -> bool {
 async fn timeout_kills_the_whole_group_and_keeps_partial_output() {
     let dir = temp();
     let pid_file = dir.path().join("grandchild.pid");
-    let mut spec = spec("hang", &dir);
+    let mut spec = spec(Scenario::Hang, &dir);
     spec.timeout = Duration::from_secs(3);
     spec.grace = Duration::from_millis(300);
     spec.extra_env
-        .push(("FAKE_PID_FILE".into(), pid_file.display().to_string()));
+        .push((claude::PID_FILE_ENV.into(), pid_file.display().to_string()));
     let started = Instant::now();
     let (outcome, events) = run(spec).await;
     let elapsed = started.elapsed();
@@ -213,10 +194,10 @@ async fn timeout_kills_the_whole_group_and_keeps_partial_output() {
 async fn a_grandchild_holding_stdout_does_not_hold_the_run() {
     let dir = temp();
     let pid_file = dir.path().join("grandchild.pid");
-    let mut spec = spec("orphan_holds_stdout", &dir);
+    let mut spec = spec(Scenario::OrphanHoldsStdout, &dir);
     spec.grace = Duration::from_millis(300);
     spec.extra_env
-        .push(("FAKE_PID_FILE".into(), pid_file.display().to_string()));
+        .push((claude::PID_FILE_ENV.into(), pid_file.display().to_string()));
     let started = Instant::now();
     let (outcome, _) = run(spec).await;
     assert_eq!(outcome.status, ChildStatus::Succeeded, "{outcome:#?}");
@@ -236,7 +217,7 @@ async fn a_grandchild_holding_stdout_does_not_hold_the_run() {
 #[tokio::test]
 async fn huge_output_does_not_deadlock_and_tails_are_bounded() {
     let dir = temp();
-    let (outcome, _) = run(spec("flood", &dir)).await;
+    let (outcome, _) = run(spec(Scenario::Flood, &dir)).await;
     assert_eq!(
         outcome.status,
         ChildStatus::Succeeded,
@@ -261,7 +242,7 @@ async fn cancel_mid_run_is_cancelled() {
     let cancel = CancelToken::new();
     let (sender, mut receiver) = mpsc::unbounded_channel();
     let run = run_child(
-        spec("slow", &dir),
+        spec(Scenario::Slow, &dir),
         move |event| {
             let _ = sender.send(event);
         },
@@ -295,9 +276,9 @@ async fn cancel_mid_run_is_cancelled() {
 #[tokio::test]
 async fn rate_limit_event_gives_rate_limited_with_reset() {
     let dir = temp();
-    let mut spec = spec("ratelimit", &dir);
+    let mut spec = spec(Scenario::UsageLimit, &dir);
     spec.extra_env
-        .push(("FAKE_RESETS_AT".into(), "1795255020".into()));
+        .push((claude::RESETS_AT_ENV.into(), "1795255020".into()));
     let (outcome, events) = run(spec).await;
     assert_eq!(outcome.status, ChildStatus::RateLimited, "{outcome:#?}");
     let signal = outcome.rate_limit.unwrap_or_else(|| panic!("no signal"));
@@ -355,11 +336,13 @@ impl Clock for FakeClock {
 async fn run_until_done_waits_for_the_reset_and_resumes_the_session() {
     let dir = temp();
     let resets_at = 1_795_255_020;
-    let mut spec = spec("ratelimit", &dir);
+    let mut spec = spec(Scenario::UsageLimit, &dir);
     spec.extra_env
-        .push(("FAKE_RESETS_AT".into(), resets_at.to_string()));
-    spec.extra_env
-        .push(("FAKE_MODE_ON_RESUME".into(), "success".into()));
+        .push((claude::RESETS_AT_ENV.into(), resets_at.to_string()));
+    spec.extra_env.push((
+        claude::SCENARIO_ON_RESUME_ENV.into(),
+        Scenario::Success.name().into(),
+    ));
     let now = Timestamp::from_second(resets_at - 3600).unwrap_or_else(|err| panic!("{err}"));
     let clock = FakeClock::at(now);
     let policy = ResumePolicy {
@@ -409,7 +392,7 @@ async fn api_key_429_backs_off_a_bounded_number_of_times() {
         ..ResumePolicy::default()
     };
     let outcome = run_until_done(
-        spec("apikey429", &dir),
+        spec(Scenario::ApiKey429, &dir),
         &policy,
         &clock,
         |_| {},
@@ -435,7 +418,7 @@ async fn cancel_during_a_pause_is_cancelled() {
     let cancel = CancelToken::new();
     let policy = ResumePolicy::default();
     let outcome = run_until_done(
-        spec("ratelimit", &dir),
+        spec(Scenario::UsageLimit, &dir),
         &policy,
         &pcc_runner::SystemClock,
         |event| {
@@ -458,7 +441,7 @@ async fn argv_is_passed_without_a_shell_and_env_reaches_the_child() {
         "it's \"quoted\"; touch {0} && echo $(touch {0}) `touch {0}` $HOME | rm -rf x",
         canary.display()
     );
-    let mut spec = spec("success", &dir);
+    let mut spec = spec(Scenario::Success, &dir);
     spec.prompt.clone_from(&prompt);
     spec.model = Some("opus; echo hi".into());
     spec.allowed_tools = vec!["Bash(git *)".into(), "Edit".into()];
@@ -492,10 +475,10 @@ async fn argv_is_passed_without_a_shell_and_env_reaches_the_child() {
         ]
     );
     assert_eq!(
-        runs[0]["pcc_mode"], "unattended",
+        runs[0]["env"]["PCC_MODE"], "unattended",
         "PCC_MODE cannot be overridden"
     );
-    assert_eq!(runs[0]["task_id"], "list-7/task-3");
+    assert_eq!(runs[0]["env"]["PCC_TASK_ID"], "list-7/task-3");
     let cwd = std::fs::canonicalize(dir.path()).unwrap_or_else(|err| panic!("{err}"));
     assert_eq!(runs[0]["cwd"], cwd.display().to_string());
 }
@@ -503,8 +486,8 @@ async fn argv_is_passed_without_a_shell_and_env_reaches_the_child() {
 #[tokio::test]
 async fn each_run_has_a_fresh_nonce() {
     let dir = temp();
-    run(spec("success", &dir)).await;
-    run(spec("success", &dir)).await;
+    run(spec(Scenario::Success, &dir)).await;
+    run(spec(Scenario::Success, &dir)).await;
     let runs = records(&dir);
     let nonce_line = |record: &Value| {
         prompt_of(record)
@@ -520,7 +503,7 @@ async fn each_run_has_a_fresh_nonce() {
 #[tokio::test]
 async fn missing_program_is_a_clear_failure() {
     let dir = temp();
-    let mut spec = spec("success", &dir);
+    let mut spec = spec(Scenario::Success, &dir);
     spec.claude_program = dir.path().join("no-such-claude");
     let (outcome, events) = run(spec).await;
     assert_eq!(outcome.status, ChildStatus::Failed);
@@ -534,7 +517,7 @@ async fn missing_program_is_a_clear_failure() {
 #[tokio::test]
 async fn missing_cwd_is_a_clear_failure() {
     let dir = temp();
-    let mut spec = spec("success", &dir);
+    let mut spec = spec(Scenario::Success, &dir);
     spec.cwd = dir.path().join("gone");
     let (outcome, _) = run(spec).await;
     assert_eq!(outcome.status, ChildStatus::Failed);
@@ -548,7 +531,7 @@ const HUGE_PROMPT_BYTES: usize = 3 * 1024 * 1024;
 #[tokio::test]
 async fn a_prompt_larger_than_arg_max_reaches_the_child_whole_on_stdin() {
     let dir = temp();
-    let mut spec = spec("success", &dir);
+    let mut spec = spec(Scenario::Success, &dir);
     let body: String = (0..HUGE_PROMPT_BYTES / 16)
         .map(|i| format!("{i:015x}\n"))
         .collect();
@@ -573,7 +556,7 @@ async fn a_prompt_larger_than_arg_max_reaches_the_child_whole_on_stdin() {
 #[tokio::test]
 async fn a_child_that_writes_before_reading_its_prompt_does_not_deadlock() {
     let dir = temp();
-    let mut spec = spec("flood_then_read", &dir);
+    let mut spec = spec(Scenario::FloodThenRead, &dir);
     spec.prompt = "p".repeat(HUGE_PROMPT_BYTES);
     spec.timeout = Duration::from_secs(30);
     let (outcome, _) = run(spec.clone()).await;
@@ -584,7 +567,7 @@ async fn a_child_that_writes_before_reading_its_prompt_does_not_deadlock() {
 #[tokio::test]
 async fn a_timeout_too_large_for_the_clock_is_no_panic() {
     let dir = temp();
-    let mut spec = spec("success", &dir);
+    let mut spec = spec(Scenario::Success, &dir);
     spec.timeout = Duration::from_secs(u64::MAX);
     let (outcome, _) = run(spec).await;
     assert_eq!(outcome.status, ChildStatus::Succeeded, "{outcome:#?}");
