@@ -1,12 +1,12 @@
 //! Where Claude Code keeps its settings files, and reading them without ever guessing.
 
 use crate::cli::Scope;
-use crate::failure::Failure;
+use crate::error::HookError;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// Claude Code's user configuration directory: `$CLAUDE_CONFIG_DIR`, else `~/.claude`.
-pub fn config_dir() -> Result<PathBuf, Failure> {
+pub fn config_dir() -> Result<PathBuf, HookError> {
     if let Some(dir) = std::env::var_os("CLAUDE_CONFIG_DIR").filter(|dir| !dir.is_empty()) {
         return Ok(PathBuf::from(dir));
     }
@@ -14,14 +14,14 @@ pub fn config_dir() -> Result<PathBuf, Failure> {
         .filter(|home| !home.is_empty())
         .map(|home| PathBuf::from(home).join(".claude"))
         .ok_or_else(|| {
-            Failure::new(
+            HookError::new(
                 "cannot find Claude Code's settings: neither CLAUDE_CONFIG_DIR nor HOME is set",
             )
         })
 }
 
 /// The settings file of `scope`; project scopes are relative to `project`.
-pub fn settings_path(scope: Scope, project: &Path) -> Result<PathBuf, Failure> {
+pub fn settings_path(scope: Scope, project: &Path) -> Result<PathBuf, HookError> {
     Ok(match scope {
         Scope::User => config_dir()?.join("settings.json"),
         Scope::Project => project.join(".claude").join("settings.json"),
@@ -42,17 +42,17 @@ pub fn all_settings_paths(project: &Path) -> Vec<(&'static str, PathBuf)> {
 
 /// Reads a settings file: `Ok(None)` when it does not exist, an error naming the file, line and
 /// column when it is not JSON (we never overwrite what we cannot read).
-pub fn read_settings(path: &Path) -> Result<Option<Value>, Failure> {
+pub fn read_settings(path: &Path) -> Result<Option<Value>, HookError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(Failure::new(format!("{}: {error}", path.display()))),
+        Err(error) => return Err(HookError::new(format!("{}: {error}", path.display()))),
     };
     if text.trim().is_empty() {
         return Ok(None);
     }
     serde_json::from_str(&text).map(Some).map_err(|error| {
-        Failure::new(format!(
+        HookError::new(format!(
             "{}: not valid JSON ({error}); fix or move the file, then run again (nothing was changed)",
             path.display()
         ))

@@ -1,60 +1,85 @@
 //! How a CLI command fails: one `error:` line on stderr, details after a colon, exit code 1; and
 //! where a hook failure goes when the database cannot take it ([`keep_unrecorded`]).
 
-use std::fmt;
+use pcc_core::config::ConfigError;
+use pcc_core::human_answer::ResponseError;
+use pcc_core::paths::NoDataDir;
+use pcc_core::permission_rules::RuleError;
+use pcc_store::StoreError;
 use std::process::ExitCode;
 
-/// A command's failure, already phrased for a human.
-#[derive(Debug)]
-pub struct Failure {
-    message: String,
-    /// Exit code; 1 for errors, 2 when a check found problems (`doctor`).
-    code: u8,
+/// What went wrong in this binary, with the error that caused it kept as its source (so a log
+/// line or a caller can still tell a store error from a bad answer), phrased for a human.
+#[derive(Debug, thiserror::Error)]
+pub enum HookError {
+    /// An error already phrased for a human, with nothing underneath worth keeping.
+    #[error("{0}")]
+    Message(String),
+    /// The command ran, and what it checked is not in order (`doctor`): exit code 2.
+    #[error("{0}")]
+    ProblemsFound(String),
+    /// The database.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// No data directory (`$PCC_HOME` and `$HOME` both unusable).
+    #[error(transparent)]
+    NoDataDir(#[from] NoDataDir),
+    /// A configuration file that cannot be used.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A permission rule that cannot be understood.
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    /// A human's answer that does not fit its escalation.
+    #[error(transparent)]
+    Answer(#[from] ResponseError),
+    /// Containment cannot be had here (bubblewrap missing or not permitted).
+    #[error(transparent)]
+    Sandbox(#[from] pcc_sandbox::Unavailable),
+    /// An operating-system call, and what it was for.
+    #[error("{what}: {source}")]
+    Io {
+        /// What failed, e.g. "cannot run /usr/bin/claude".
+        what: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
-impl Failure {
-    /// An error that stops the command.
-    pub fn new(message: impl Into<String>) -> Failure {
-        Failure {
-            message: message.into(),
-            code: 1,
-        }
+impl HookError {
+    /// An error that stops the command, already phrased for a human.
+    pub fn new(message: impl Into<String>) -> HookError {
+        HookError::Message(message.into())
     }
 
     /// The command ran, and what it checked is not in order.
-    pub fn problems_found(message: impl Into<String>) -> Failure {
-        Failure {
-            message: message.into(),
-            code: 2,
+    pub fn problems_found(message: impl Into<String>) -> HookError {
+        HookError::ProblemsFound(message.into())
+    }
+
+    /// An operating-system error, saying what it was for.
+    pub fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> HookError {
+        let what = what.into();
+        move |source| HookError::Io { what, source }
+    }
+
+    /// Exit code: 2 when a check found problems (`doctor`), 1 for every error.
+    fn exit_code(&self) -> u8 {
+        match self {
+            HookError::ProblemsFound(_) => 2,
+            _ => 1,
         }
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl From<pcc_store::StoreError> for Failure {
-    fn from(error: pcc_store::StoreError) -> Failure {
-        Failure::new(error.to_string())
-    }
-}
-
-impl From<pcc_core::paths::NoDataDir> for Failure {
-    fn from(error: pcc_core::paths::NoDataDir) -> Failure {
-        Failure::new(error.to_string())
     }
 }
 
 /// Turns a command's result into the process exit code, printing the error line if any.
-pub fn report(result: Result<(), Failure>) -> ExitCode {
+pub fn report(result: Result<(), HookError>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => {
-            eprintln!("error: {failure}");
-            ExitCode::from(failure.code)
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(error.exit_code())
         }
     }
 }

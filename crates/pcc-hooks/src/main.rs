@@ -7,7 +7,7 @@ mod claude_config;
 mod cli;
 mod commands;
 mod config_files;
-mod failure;
+mod error;
 mod hook;
 mod logging;
 mod mcp_registration;

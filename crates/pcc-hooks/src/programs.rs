@@ -1,5 +1,6 @@
 //! Finding the programs we run (`claude`, our own binaries) the way a shell would, without one.
 
+use crate::error::HookError;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -39,34 +40,40 @@ pub fn process_alive(pid: i64) -> bool {
 }
 
 /// Runs `claude --version` with stdin closed and a deadline, so a broken install cannot hang us.
-pub fn claude_version(path: &Path) -> Result<String, String> {
+pub fn claude_version(path: &Path) -> Result<String, HookError> {
     let mut child = Command::new(path)
         .arg("--version")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|error| error.to_string())?;
+        .map_err(HookError::io("cannot start it"))?;
     let deadline = Instant::now() + CLAUDE_VERSION_TIMEOUT;
     loop {
-        match child.try_wait().map_err(|error| error.to_string())? {
+        match child
+            .try_wait()
+            .map_err(HookError::io("cannot wait for it"))?
+        {
             Some(_) => break,
             None if Instant::now() >= deadline => {
                 // Best effort: the process is abandoned either way and reported as hung.
                 let _ = child.kill();
-                return Err(format!(
+                return Err(HookError::new(format!(
                     "no answer to --version within {}s",
                     CLAUDE_VERSION_TIMEOUT.as_secs()
-                ));
+                )));
             }
             None => std::thread::sleep(Duration::from_millis(20)),
         }
     }
     let output = child
         .wait_with_output()
-        .map_err(|error| error.to_string())?;
+        .map_err(HookError::io("cannot read its --version"))?;
     if !output.status.success() {
-        return Err(format!("--version exited with {}", output.status));
+        return Err(HookError::new(format!(
+            "--version exited with {}",
+            output.status
+        )));
     }
     Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }

@@ -1,6 +1,6 @@
 //! A session named on the command line by a prefix of its id, as `git` takes a short hash.
 
-use crate::failure::Failure;
+use crate::error::HookError;
 use pcc_store::Store;
 
 /// A known session.
@@ -14,13 +14,13 @@ pub struct KnownSession {
 }
 
 /// The one session whose id starts with `prefix`; none or several is a clear error.
-pub fn resolve(store: &Store, prefix: &str) -> Result<KnownSession, Failure> {
+pub fn resolve(store: &Store, prefix: &str) -> Result<KnownSession, HookError> {
     if prefix.is_empty() {
-        return Err(Failure::new("the session id is empty"));
+        return Err(HookError::new("the session id is empty"));
     }
     let mut matches = store.sessions_matching(prefix)?;
     match matches.len() {
-        0 => Err(Failure::new(format!(
+        0 => Err(HookError::new(format!(
             "no session matches '{prefix}'; `pcc-hooks status` lists the known sessions"
         ))),
         1 => {
@@ -31,7 +31,7 @@ pub fn resolve(store: &Store, prefix: &str) -> Result<KnownSession, Failure> {
                 state,
             })
         }
-        _ => Err(Failure::new(format!(
+        _ => Err(HookError::new(format!(
             "'{prefix}' matches {} sessions ({}); give more of the id",
             matches.len(),
             matches

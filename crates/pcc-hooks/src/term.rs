@@ -1,12 +1,12 @@
 //! Colour on a terminal, plain text everywhere else (pipes, files, `NO_COLOR`).
 
 use crate::cli::ColorChoice;
-use crate::failure::Failure;
+use crate::error::HookError;
 use std::io::{IsTerminal, Write};
 
 /// Writes a command's whole output to stdout. A closed pipe (`pcc-hooks status | head -1`) ends
 /// the output quietly instead of panicking, as the reader asked for no more.
-pub fn emit(text: &str) -> Result<(), Failure> {
+pub fn emit(text: &str) -> Result<(), HookError> {
     let mut stdout = std::io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -14,7 +14,7 @@ pub fn emit(text: &str) -> Result<(), Failure> {
     {
         Ok(()) => Ok(()),
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(error) => Err(Failure::new(format!("cannot write to stdout: {error}"))),
+        Err(error) => Err(HookError::new(format!("cannot write to stdout: {error}"))),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::cli::BrainAskArgs;
 use crate::config_files;
-use crate::failure::Failure;
+use crate::error::HookError;
 use crate::term::emit;
 use pcc_core::brain::{BrainContext, Question, decide_question};
 use pcc_core::decision::Mode;
@@ -23,15 +23,14 @@ struct Reply<'a> {
 }
 
 /// Asks the question and prints the answer; the answer is recorded like the hooks' answers.
-pub fn ask(args: &BrainAskArgs) -> Result<(), Failure> {
+pub fn ask(args: &BrainAskArgs) -> Result<(), HookError> {
     let project = match &args.cwd {
         Some(dir) => std::path::absolute(dir),
         None => std::env::current_dir(),
     }
-    .map_err(|error| Failure::new(format!("cannot resolve the project directory: {error}")))?;
+    .map_err(|error| HookError::new(format!("cannot resolve the project directory: {error}")))?;
     let data = DataDir::from_env()?;
-    let config =
-        config_files::load(&data, &project).map_err(|error| Failure::new(error.to_string()))?;
+    let config = config_files::load(&data, &project)?;
     let question = if args.options.is_empty() {
         Question::free(args.question.clone())
     } else {
@@ -78,7 +77,7 @@ pub fn ask(args: &BrainAskArgs) -> Result<(), Failure> {
     };
     if args.json {
         let text = serde_json::to_string(&reply)
-            .map_err(|error| Failure::new(format!("cannot encode: {error}")))?;
+            .map_err(|error| HookError::new(format!("cannot encode: {error}")))?;
         return emit(&format!("{text}\n"));
     }
     let text = match reply.answer {

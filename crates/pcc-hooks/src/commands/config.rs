@@ -6,18 +6,17 @@
 
 use crate::cli::{ConfigBrainArgs, ConfigShowArgs};
 use crate::config_files;
-use crate::failure::Failure;
+use crate::error::HookError;
 use crate::term::emit;
 use pcc_core::config::Config;
 use pcc_core::paths::DataDir;
 
 /// Prints the configuration in force for the current directory's project.
-pub fn show(args: &ConfigShowArgs) -> Result<(), Failure> {
+pub fn show(args: &ConfigShowArgs) -> Result<(), HookError> {
     let data = DataDir::from_env()?;
     let project = std::env::current_dir()
-        .map_err(|error| Failure::new(format!("cannot read the current directory: {error}")))?;
-    let config =
-        config_files::load(&data, &project).map_err(|error| Failure::new(error.to_string()))?;
+        .map_err(|error| HookError::new(format!("cannot read the current directory: {error}")))?;
+    let config = config_files::load(&data, &project)?;
     let files = serde_json::json!({
         "global": config_files::global_path(&data),
         "project": config_files::project_path(&project),
@@ -30,11 +29,11 @@ pub fn show(args: &ConfigShowArgs) -> Result<(), Failure> {
             "ignored_project_keys": config.ignored_project_keys,
         });
         let text = serde_json::to_string_pretty(&document)
-            .map_err(|error| Failure::new(format!("cannot encode: {error}")))?;
+            .map_err(|error| HookError::new(format!("cannot encode: {error}")))?;
         return emit(&format!("{text}\n"));
     }
     let as_toml = toml::to_string_pretty(&view)
-        .map_err(|error| Failure::new(format!("cannot show the configuration: {error}")))?;
+        .map_err(|error| HookError::new(format!("cannot show the configuration: {error}")))?;
     let ignored = if config.ignored_project_keys.is_empty() {
         String::new()
     } else {
@@ -118,16 +117,16 @@ fn without_nulls(value: serde_json::Value) -> serde_json::Value {
 }
 
 /// Sets the `[brain]` section of the global config.
-pub fn brain(args: &ConfigBrainArgs) -> Result<(), Failure> {
+pub fn brain(args: &ConfigBrainArgs) -> Result<(), HookError> {
     let data = DataDir::from_env()?;
     let path = config_files::global_path(&data);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(error) => return Err(Failure::new(format!("{}: {error}", path.display()))),
+        Err(error) => return Err(HookError::new(format!("{}: {error}", path.display()))),
     };
     let mut document: toml_edit::DocumentMut = text.parse().map_err(|error| {
-        Failure::new(format!(
+        HookError::new(format!(
             "{}: not valid TOML ({error}); nothing was changed",
             path.display()
         ))
@@ -137,7 +136,7 @@ pub fn brain(args: &ConfigBrainArgs) -> Result<(), Failure> {
         .or_insert_with(|| toml_edit::Item::Table(toml_edit::Table::new()))
         .as_table_mut()
         .ok_or_else(|| {
-            Failure::new(format!(
+            HookError::new(format!(
                 "{}: `brain` is not a table; nothing was changed",
                 path.display()
             ))
@@ -157,9 +156,9 @@ pub fn brain(args: &ConfigBrainArgs) -> Result<(), Failure> {
     }
     let updated = document.to_string();
     Config::from_files(Some((&path.display().to_string(), &updated)), None)
-        .map_err(|error| Failure::new(format!("{error}; nothing was changed")))?;
+        .map_err(|error| HookError::new(format!("{error}; nothing was changed")))?;
     let tightened = pcc_store::private::write_file(&path, updated.as_bytes())
-        .map_err(|error| Failure::new(format!("cannot write {}: {error}", path.display())))?;
+        .map_err(|error| HookError::new(format!("cannot write {}: {error}", path.display())))?;
     let mut report = String::new();
     for change in tightened {
         report.push_str(&format!("{change}\n"));

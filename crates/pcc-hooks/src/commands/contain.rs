@@ -10,6 +10,7 @@
 //! a sandbox problem into exactly the effect the sandbox exists to stop.
 
 use crate::cli::ContainArgs;
+use crate::error::HookError;
 use pcc_core::paths::DataDir;
 use pcc_sandbox::{Network, Plan};
 use std::os::unix::process::ExitStatusExt;
@@ -30,11 +31,11 @@ pub fn run(args: &ContainArgs) -> ExitCode {
     }
 }
 
-fn contained(args: &ContainArgs) -> Result<u8, String> {
+fn contained(args: &ContainArgs) -> Result<u8, HookError> {
     let plan = plan(args)?;
-    let bwrap = pcc_sandbox::probe().map_err(|why| why.to_string())?;
+    let bwrap = pcc_sandbox::probe()?;
     let status = pcc_sandbox::run(&bwrap, &plan, &args.command.join(" "))
-        .map_err(|error| error.to_string())?;
+        .map_err(HookError::io(format!("cannot run {}", bwrap.display())))?;
     Ok(match (status.code(), status.signal()) {
         (Some(code), _) => u8::try_from(code).unwrap_or(1),
         // bwrap itself was killed (the command's own signals come back as 128 + N codes).
@@ -43,12 +44,12 @@ fn contained(args: &ContainArgs) -> Result<u8, String> {
     })
 }
 
-fn plan(args: &ContainArgs) -> Result<Plan, String> {
+fn plan(args: &ContainArgs) -> Result<Plan, HookError> {
     let home = std::env::var_os("HOME")
         .filter(|home| !home.is_empty())
         .map(PathBuf::from)
-        .ok_or("HOME is not set, so the home cannot be kept read-only")?;
-    let data_dir = DataDir::from_env().map_err(|error| error.to_string())?;
+        .ok_or_else(|| HookError::new("HOME is not set, so the home cannot be kept read-only"))?;
+    let data_dir = DataDir::from_env()?;
     Ok(Plan {
         project_root: args.project.clone(),
         caches: pcc_sandbox::default_caches(&home),

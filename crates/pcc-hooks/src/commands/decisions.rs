@@ -1,7 +1,7 @@
 //! `pcc-hooks decisions`: the latest permission decisions, newest first.
 
 use crate::cli::{ColorChoice, DecisionsArgs};
-use crate::failure::Failure;
+use crate::error::HookError;
 use crate::session_lookup::short_id;
 use crate::term::{Palette, emit, rfc3339};
 use pcc_core::paths::DataDir;
@@ -30,7 +30,7 @@ struct DecisionJson {
 }
 
 /// Prints the decisions.
-pub fn run(args: &DecisionsArgs, color: ColorChoice) -> Result<(), Failure> {
+pub fn run(args: &DecisionsArgs, color: ColorChoice) -> Result<(), HookError> {
     let database = DataDir::from_env()?.database();
     let stored = match Store::open_existing(&database)? {
         Some(store) => store.decisions(args.session.as_deref(), args.limit)?,
@@ -59,7 +59,7 @@ pub fn run(args: &DecisionsArgs, color: ColorChoice) -> Result<(), Failure> {
         .collect();
     if args.json {
         let text = serde_json::to_string_pretty(&serde_json::json!({ "decisions": rows }))
-            .map_err(|error| Failure::new(format!("cannot encode decisions: {error}")))?;
+            .map_err(|error| HookError::new(format!("cannot encode decisions: {error}")))?;
         return emit(&format!("{text}\n"));
     }
     if rows.is_empty() {

@@ -6,7 +6,7 @@
 use crate::claude_config::{all_settings_paths, display_path, read_settings};
 use crate::cli::{ColorChoice, DoctorArgs};
 use crate::config_files;
-use crate::failure::Failure;
+use crate::error::HookError;
 use crate::programs::{claude_version, find_on_path, is_executable};
 use crate::term::{Palette, emit, rfc3339};
 use pcc_core::claude_settings::{
@@ -68,9 +68,9 @@ impl Check {
 }
 
 /// Runs every check and prints the report.
-pub fn run(args: &DoctorArgs, color: ColorChoice) -> Result<(), Failure> {
+pub fn run(args: &DoctorArgs, color: ColorChoice) -> Result<(), HookError> {
     let project = std::env::current_dir()
-        .map_err(|error| Failure::new(format!("cannot read the current directory: {error}")))?;
+        .map_err(|error| HookError::new(format!("cannot read the current directory: {error}")))?;
     let mut checks = check_claude();
     checks.extend(check_config(&project));
     checks.extend(check_hooks(&project));
@@ -79,7 +79,7 @@ pub fn run(args: &DoctorArgs, color: ColorChoice) -> Result<(), Failure> {
     checks.extend(check_notify(&project));
     if args.json {
         let text = serde_json::to_string_pretty(&serde_json::json!({ "checks": checks }))
-            .map_err(|error| Failure::new(format!("cannot encode report: {error}")))?;
+            .map_err(|error| HookError::new(format!("cannot encode report: {error}")))?;
         emit(&format!("{text}\n"))?;
     } else {
         emit(&render_report(&checks, Palette::for_stdout(color)))?;
@@ -90,7 +90,7 @@ pub fn run(args: &DoctorArgs, color: ColorChoice) -> Result<(), Failure> {
         .count();
     match problems {
         0 => Ok(()),
-        n => Err(Failure::problems_found(format!("{n} problem(s) found"))),
+        n => Err(HookError::problems_found(format!("{n} problem(s) found"))),
     }
 }
 

@@ -6,7 +6,7 @@
 //! next Stop if it is still running, or through `claude --resume` once it has ended.
 
 use crate::cli::{ColorChoice, PendingArgs, RespondArgs};
-use crate::failure::Failure;
+use crate::error::HookError;
 use crate::scheduler;
 use crate::session_lookup::short_id;
 use crate::term::{Palette, ago, emit, pad, rfc3339};
@@ -37,7 +37,7 @@ struct PendingJson<'a> {
 }
 
 /// Lists the escalations waiting on a human, oldest first.
-pub fn pending(args: &PendingArgs, color: ColorChoice) -> Result<(), Failure> {
+pub fn pending(args: &PendingArgs, color: ColorChoice) -> Result<(), HookError> {
     let database = DataDir::from_env()?.database();
     let escalations = match Store::open_existing(&database)? {
         Some(store) => store.pending_escalations()?,
@@ -50,7 +50,7 @@ pub fn pending(args: &PendingArgs, color: ColorChoice) -> Result<(), Failure> {
             .map(|escalation| pending_json(escalation, now))
             .collect();
         let text = serde_json::to_string_pretty(&rows)
-            .map_err(|error| Failure::new(format!("cannot encode the escalations: {error}")))?;
+            .map_err(|error| HookError::new(format!("cannot encode the escalations: {error}")))?;
         return emit(&format!("{text}\n"));
     }
     if escalations.is_empty() {
@@ -144,10 +144,9 @@ struct RespondJson<'a> {
 }
 
 /// Answers one escalation.
-pub fn respond(args: &RespondArgs) -> Result<(), Failure> {
+pub fn respond(args: &RespondArgs) -> Result<(), HookError> {
     let data = DataDir::from_env()?;
-    let response =
-        Response::parse(&args.answer).map_err(|error| Failure::new(error.to_string()))?;
+    let response = Response::parse(&args.answer)?;
     let Some(mut store) = Store::open_existing(&data.database())? else {
         return Err(not_found(args.id));
     };
@@ -155,7 +154,7 @@ pub fn respond(args: &RespondArgs) -> Result<(), Failure> {
         return Err(not_found(args.id));
     };
     let kind = EscalationKind::parse(&escalation.raised.kind).ok_or_else(|| {
-        Failure::new(format!(
+        HookError::new(format!(
             "escalation {} is of a kind this pcc-hooks does not know ({}); upgrade pcc-hooks",
             args.id, escalation.raised.kind
         ))
@@ -164,14 +163,13 @@ pub fn respond(args: &RespondArgs) -> Result<(), Failure> {
     let effects = match (kind, &escalation.deferred_tool_use_id) {
         (EscalationKind::Permission, Some(_)) => deferred_call_effects(&response, args.remember),
         _ => effects(kind, &escalation.raised.summary, &response, args.remember),
-    }
-    .map_err(|error| Failure::new(error.to_string()))?;
+    }?;
     let now = jiff::Timestamp::now().as_millisecond();
     let answered = match store.answer_escalation(args.id, &response, &effects, now)? {
         AnswerOutcome::Answered(answered) => answered,
         AnswerOutcome::NotFound => return Err(not_found(args.id)),
         AnswerOutcome::AlreadyAnswered(earlier) => {
-            return Err(Failure::new(format!(
+            return Err(HookError::new(format!(
                 "escalation {} was already answered{}: {}{}",
                 args.id,
                 earlier
@@ -183,7 +181,7 @@ pub fn respond(args: &RespondArgs) -> Result<(), Failure> {
             )));
         }
         AnswerOutcome::ResumeRunning(_) => {
-            return Err(Failure::new(format!(
+            return Err(HookError::new(format!(
                 "a resume of session {} is running right now; answer again when it has finished \
                  (nothing was changed)",
                 short_id(&escalation.raised.session_id)
@@ -213,7 +211,7 @@ pub fn respond(args: &RespondArgs) -> Result<(), Failure> {
             delivery,
         };
         let text = serde_json::to_string_pretty(&row)
-            .map_err(|error| Failure::new(format!("cannot encode the answer: {error}")))?;
+            .map_err(|error| HookError::new(format!("cannot encode the answer: {error}")))?;
         return emit(&format!("{text}\n"));
     }
     emit(&describe(&answered, &response, delivery))
@@ -293,8 +291,8 @@ fn describe(answered: &Answered, response: &Response, delivery: Delivery) -> Str
     out
 }
 
-fn not_found(id: i64) -> Failure {
-    Failure::new(format!(
+fn not_found(id: i64) -> HookError {
+    HookError::new(format!(
         "no escalation has id {id}; `pcc-hooks pending` lists those waiting"
     ))
 }

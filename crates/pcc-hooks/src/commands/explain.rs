@@ -3,7 +3,7 @@
 
 use crate::cli::{ColorChoice, ExplainArgs};
 use crate::config_files;
-use crate::failure::Failure;
+use crate::error::HookError;
 use crate::term::{Palette, emit};
 use pcc_core::call_digest::call_digest;
 use pcc_core::decision::{Answer, Decision, Mode, PriorApproval};
@@ -36,12 +36,12 @@ struct Decisions {
 }
 
 /// Prints the explanation of one tool call.
-pub fn run(args: &ExplainArgs, color: ColorChoice) -> Result<(), Failure> {
+pub fn run(args: &ExplainArgs, color: ColorChoice) -> Result<(), HookError> {
     let (tool, input) = match &args.tool {
         Some(tool) => {
             let text = args.input.as_deref().unwrap_or("{}");
             let input: Value = serde_json::from_str(text)
-                .map_err(|error| Failure::new(format!("--input is not valid JSON: {error}")))?;
+                .map_err(|error| HookError::new(format!("--input is not valid JSON: {error}")))?;
             (tool.clone(), input)
         }
         None => (
@@ -53,10 +53,9 @@ pub fn run(args: &ExplainArgs, color: ColorChoice) -> Result<(), Failure> {
         Some(dir) => std::path::absolute(dir),
         None => std::env::current_dir(),
     }
-    .map_err(|error| Failure::new(format!("cannot resolve the working directory: {error}")))?;
+    .map_err(|error| HookError::new(format!("cannot resolve the working directory: {error}")))?;
     let data = DataDir::from_env()?;
-    let config =
-        config_files::load(&data, &cwd).map_err(|error| Failure::new(error.to_string()))?;
+    let config = config_files::load(&data, &cwd)?;
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .unwrap_or_default();
@@ -65,8 +64,7 @@ pub fn run(args: &ExplainArgs, color: ColorChoice) -> Result<(), Failure> {
         project_root: cwd.clone(),
         home,
     };
-    let judgement = Judgement::of(&tool, &input, &context, &config.permissions)
-        .map_err(|error| Failure::new(error.to_string()))?;
+    let judgement = Judgement::of(&tool, &input, &context, &config.permissions)?;
     // A one-time approval belongs to a session; explain speaks of the project, so only rules
     // (learned or remembered) count here.
     let approval = if judgement.may_use_prior_approval() {
@@ -112,7 +110,7 @@ pub fn run(args: &ExplainArgs, color: ColorChoice) -> Result<(), Failure> {
     };
     if args.json {
         let text = serde_json::to_string_pretty(&explanation)
-            .map_err(|error| Failure::new(format!("cannot encode the explanation: {error}")))?;
+            .map_err(|error| HookError::new(format!("cannot encode the explanation: {error}")))?;
         return emit(&format!("{text}\n"));
     }
     emit(&render(&explanation, Palette::for_stdout(color)))

@@ -7,7 +7,7 @@
 
 use crate::claude_config::{display_path, read_settings, settings_path};
 use crate::cli::InstallArgs;
-use crate::failure::Failure;
+use crate::error::HookError;
 use crate::mcp_registration;
 use crate::programs::{claude_version, find_on_path};
 use crate::term::emit;
@@ -22,17 +22,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Registers `pcc-hooks hook` for every event and makes sure the database exists.
-pub fn install(args: &InstallArgs) -> Result<(), Failure> {
+pub fn install(args: &InstallArgs) -> Result<(), HookError> {
     let binary = std::env::current_exe()
         .and_then(std::fs::canonicalize)
-        .map_err(|error| Failure::new(format!("cannot find this pcc-hooks binary: {error}")))?;
+        .map_err(|error| HookError::new(format!("cannot find this pcc-hooks binary: {error}")))?;
     let handler = HookHandler {
         command: binary.display().to_string(),
     };
     let path = target_path(args)?;
     let mut settings = read_settings(&path)?.unwrap_or_else(|| Value::Object(Default::default()));
     let change = add_hooks(&mut settings, &handler).map_err(|error| {
-        Failure::new(format!("{}: {error}; nothing was changed", path.display()))
+        HookError::new(format!("{}: {error}; nothing was changed", path.display()))
     })?;
     if !args.dry_run {
         let database = DataDir::from_env()?.database();
@@ -71,7 +71,7 @@ fn on_failure_note() -> Option<String> {
 }
 
 /// Removes every `pcc-hooks hook` handler, leaving the rest of the file as it was.
-pub fn uninstall(args: &InstallArgs) -> Result<(), Failure> {
+pub fn uninstall(args: &InstallArgs) -> Result<(), HookError> {
     let path = target_path(args)?;
     match read_settings(&path)? {
         None => emit(&format!(
@@ -80,7 +80,7 @@ pub fn uninstall(args: &InstallArgs) -> Result<(), Failure> {
         ))?,
         Some(mut settings) => {
             let change = remove_hooks(&mut settings).map_err(|error| {
-                Failure::new(format!("{}: {error}; nothing was changed", path.display()))
+                HookError::new(format!("{}: {error}; nothing was changed", path.display()))
             })?;
             if change.is_empty() {
                 emit(&format!(
@@ -98,9 +98,9 @@ pub fn uninstall(args: &InstallArgs) -> Result<(), Failure> {
     ))
 }
 
-fn target_path(args: &InstallArgs) -> Result<PathBuf, Failure> {
+fn target_path(args: &InstallArgs) -> Result<PathBuf, HookError> {
     let project = std::env::current_dir()
-        .map_err(|error| Failure::new(format!("cannot read the current directory: {error}")))?;
+        .map_err(|error| HookError::new(format!("cannot read the current directory: {error}")))?;
     settings_path(args.scope, &project)
 }
 
@@ -110,7 +110,7 @@ fn apply(
     settings: &Value,
     change: &SettingsChange,
     dry_run: bool,
-) -> Result<(), Failure> {
+) -> Result<(), HookError> {
     let mut report = String::new();
     let shown = display_path(path);
     for (would, did, events) in [
@@ -124,7 +124,7 @@ fn apply(
         }
     }
     let mut text = serde_json::to_string_pretty(settings)
-        .map_err(|error| Failure::new(format!("cannot encode settings: {error}")))?;
+        .map_err(|error| HookError::new(format!("cannot encode settings: {error}")))?;
     text.push('\n');
     if dry_run {
         report.push_str(&format!(
@@ -145,7 +145,7 @@ fn apply(
 }
 
 /// Copies the current file to `<file>.pcc-hooks.bak`, keeping its permissions.
-fn backup(path: &Path) -> Result<Option<PathBuf>, Failure> {
+fn backup(path: &Path) -> Result<Option<PathBuf>, HookError> {
     if !path.exists() {
         return Ok(None);
     }
@@ -153,15 +153,15 @@ fn backup(path: &Path) -> Result<Option<PathBuf>, Failure> {
     name.push(".pcc-hooks.bak");
     let backup = path.with_file_name(name);
     std::fs::copy(path, &backup)
-        .map_err(|error| Failure::new(format!("cannot back up {}: {error}", path.display())))?;
+        .map_err(|error| HookError::new(format!("cannot back up {}: {error}", path.display())))?;
     Ok(Some(backup))
 }
 
 /// Writes a sibling temporary file, then renames it over `path`: readers see the old file or the
 /// new one, never a partial one.
-fn write_atomically(path: &Path, text: &str) -> Result<(), Failure> {
+fn write_atomically(path: &Path, text: &str) -> Result<(), HookError> {
     let fail =
-        |error: std::io::Error| Failure::new(format!("cannot write {}: {error}", path.display()));
+        |error: std::io::Error| HookError::new(format!("cannot write {}: {error}", path.display()));
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(fail)?;
     let mut name = path.file_name().unwrap_or_default().to_os_string();

@@ -2,7 +2,7 @@
 //! resume one from its first unfinished task (in a detached `pcc-mcp --run-list` worker).
 
 use crate::cli::{ListsArgs, ListsCommand};
-use crate::failure::Failure;
+use crate::error::HookError;
 use crate::programs::process_alive;
 use crate::term::emit;
 use crate::term::rfc3339;
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Runs `lists …`.
-pub fn run(args: &ListsArgs) -> Result<(), Failure> {
+pub fn run(args: &ListsArgs) -> Result<(), HookError> {
     let database = DataDir::from_env()?.database();
     match &args.command {
         None => list_all(&database, args.json),
@@ -71,7 +71,7 @@ fn task_json(task: &TaskRow) -> Value {
     })
 }
 
-fn list_all(database: &Path, json: bool) -> Result<(), Failure> {
+fn list_all(database: &Path, json: bool) -> Result<(), HookError> {
     let lists = match Store::open_existing(database)? {
         Some(store) => store.task_lists(100)?,
         None => Vec::new(),
@@ -107,7 +107,7 @@ fn list_all(database: &Path, json: bool) -> Result<(), Failure> {
     emit(&out)
 }
 
-fn show(database: &Path, id: i64, json: bool) -> Result<(), Failure> {
+fn show(database: &Path, id: i64, json: bool) -> Result<(), HookError> {
     let Some(store) = Store::open_existing(database)? else {
         return Err(no_such_list(id));
     };
@@ -149,7 +149,7 @@ fn show(database: &Path, id: i64, json: bool) -> Result<(), Failure> {
     emit(&out)
 }
 
-fn cancel(database: &Path, id: i64) -> Result<(), Failure> {
+fn cancel(database: &Path, id: i64) -> Result<(), HookError> {
     let mut store = Store::open(database)?;
     match store.request_task_list_cancel(id, now_ms())?.as_deref() {
         None => Err(no_such_list(id)),
@@ -161,7 +161,7 @@ fn cancel(database: &Path, id: i64) -> Result<(), Failure> {
     }
 }
 
-fn resume(database: &Path, id: i64) -> Result<(), Failure> {
+fn resume(database: &Path, id: i64) -> Result<(), HookError> {
     let mut store = Store::open(database)?;
     let Some(list) = store.task_list(id)? else {
         return Err(no_such_list(id));
@@ -169,7 +169,7 @@ fn resume(database: &Path, id: i64) -> Result<(), Failure> {
     if let ("running", Some(pid)) = (list.state.as_str(), list.worker_pid)
         && process_alive(pid)
     {
-        return Err(Failure::new(format!(
+        return Err(HookError::new(format!(
             "task list {id} is running (pid {pid}); cancel it first with `pcc-hooks lists cancel {id}`"
         )));
     }
@@ -188,7 +188,7 @@ fn resume(database: &Path, id: i64) -> Result<(), Failure> {
         .process_group(0)
         .spawn()
         .map_err(|err| {
-            Failure::new(format!(
+            HookError::new(format!(
                 "cannot start the task list worker `{}`: {err} (set PCC_MCP_BIN to pcc-mcp)",
                 worker.display()
             ))
@@ -212,12 +212,13 @@ fn mcp_program() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("pcc-mcp"))
 }
 
-fn no_such_list(id: i64) -> Failure {
-    Failure::new(format!(
+fn no_such_list(id: i64) -> HookError {
+    HookError::new(format!(
         "there is no task list {id} (`pcc-hooks lists` shows them)"
     ))
 }
 
-fn pretty(value: &Value) -> Result<String, Failure> {
-    serde_json::to_string_pretty(value).map_err(|err| Failure::new(format!("cannot encode: {err}")))
+fn pretty(value: &Value) -> Result<String, HookError> {
+    serde_json::to_string_pretty(value)
+        .map_err(|err| HookError::new(format!("cannot encode: {err}")))
 }

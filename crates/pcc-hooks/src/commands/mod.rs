@@ -19,7 +19,7 @@ pub mod scheduler;
 pub mod status;
 
 use crate::cli::{BrainCommand, Cli, Command, ConfigCommand, LimitsCommand, NotifyCommand};
-use crate::{failure, hook};
+use crate::{error, hook};
 use std::process::ExitCode;
 
 /// Runs one parsed command line and turns its result into the exit code.
@@ -65,5 +65,5 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Pause(args) => queue::pause(&args, true),
         Command::Unpause(args) => queue::pause(&args, false),
     };
-    failure::report(result)
+    error::report(result)
 }

@@ -3,7 +3,7 @@
 
 use crate::cli::{ColorChoice, NotifyLogArgs, NotifyTestArgs};
 use crate::config_files;
-use crate::failure::Failure;
+use crate::error::HookError;
 use crate::notifier::{delivery_record, has_channel, new_notification};
 use crate::session_lookup::short_id;
 use crate::term::{Palette, emit, rfc3339};
@@ -21,7 +21,7 @@ const MAX_JOB_BYTES: u64 = 1024 * 1024;
 /// The detached sender: reads one [`SendJob`] on stdin, sends it to every channel within its
 /// timeout, and records each channel's outcome in the row the hook stored. Its stdout and stderr
 /// are `/dev/null`, so everything worth knowing goes to the log and the database.
-pub fn send_json() -> Result<(), Failure> {
+pub fn send_json() -> Result<(), HookError> {
     let mut text = String::new();
     std::io::stdin()
         .lock()
@@ -84,15 +84,14 @@ fn status(delivery: &DeliveryRecord) -> &'static str {
 /// Sends a test notification to every configured channel, synchronously and without the
 /// throttle, prints each channel's outcome and records the whole. Fails (exit 1) when the
 /// configuration does not load, when no channel is configured, and when no channel delivered.
-pub fn test(args: &NotifyTestArgs, color: ColorChoice) -> Result<(), Failure> {
+pub fn test(args: &NotifyTestArgs, color: ColorChoice) -> Result<(), HookError> {
     let data = DataDir::from_env()?;
     let project = std::env::current_dir()
-        .map_err(|error| Failure::new(format!("cannot read the current directory: {error}")))?;
-    let config =
-        config_files::load(&data, &project).map_err(|error| Failure::new(error.to_string()))?;
+        .map_err(|error| HookError::new(format!("cannot read the current directory: {error}")))?;
+    let config = config_files::load(&data, &project)?;
     let notify = &config.notify;
     if !has_channel(notify) {
-        return Err(Failure::new(format!(
+        return Err(HookError::new(format!(
             "no notification channel is configured: set desktop = true, bell = true or add \
              [[notify.webhooks]] in the [notify] section of {}",
             config_files::global_path(&data).display()
@@ -138,7 +137,7 @@ pub fn test(args: &NotifyTestArgs, color: ColorChoice) -> Result<(), Failure> {
             "deliveries": deliveries.iter().map(DeliveryJson::of).collect::<Vec<_>>(),
         });
         let text = serde_json::to_string_pretty(&document)
-            .map_err(|error| Failure::new(format!("cannot encode the result: {error}")))?;
+            .map_err(|error| HookError::new(format!("cannot encode the result: {error}")))?;
         emit(&format!("{text}\n"))?;
     } else {
         let palette = Palette::for_stdout(color);
@@ -158,7 +157,7 @@ pub fn test(args: &NotifyTestArgs, color: ColorChoice) -> Result<(), Failure> {
         emit(&out)?;
     }
     if state == NotificationState::Failed {
-        return Err(Failure::new(
+        return Err(HookError::new(
             "no channel delivered the test notification (see above)",
         ));
     }
@@ -217,7 +216,7 @@ impl<'a> NotificationJson<'a> {
 }
 
 /// Prints the latest notifications and how each channel fared.
-pub fn log(args: &NotifyLogArgs, color: ColorChoice) -> Result<(), Failure> {
+pub fn log(args: &NotifyLogArgs, color: ColorChoice) -> Result<(), HookError> {
     let database = DataDir::from_env()?.database();
     let stored = match Store::open_existing(&database)? {
         Some(store) => store.notifications(args.limit)?,
@@ -226,7 +225,7 @@ pub fn log(args: &NotifyLogArgs, color: ColorChoice) -> Result<(), Failure> {
     if args.json {
         let rows: Vec<NotificationJson<'_>> = stored.iter().map(NotificationJson::of).collect();
         let text = serde_json::to_string_pretty(&serde_json::json!({ "notifications": rows }))
-            .map_err(|error| Failure::new(format!("cannot encode notifications: {error}")))?;
+            .map_err(|error| HookError::new(format!("cannot encode notifications: {error}")))?;
         return emit(&format!("{text}\n"));
     }
     if stored.is_empty() {
@@ -278,9 +277,9 @@ pub fn log(args: &NotifyLogArgs, color: ColorChoice) -> Result<(), Failure> {
 }
 
 /// A failure of the detached sender, which nobody reads on stderr: logged as well.
-fn logged(message: String) -> Failure {
+fn logged(message: String) -> HookError {
     tracing::error!("{message}");
-    Failure::new(message)
+    HookError::new(message)
 }
 
 fn now_ms() -> i64 {

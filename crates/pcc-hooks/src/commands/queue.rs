@@ -2,7 +2,7 @@
 //! command line. The `Stop` hook hands the tasks over (see `hook/stop.rs`).
 
 use crate::cli::{AddArgs, ColorChoice, QueueArgs, QueueCommand, SessionArgs};
-use crate::failure::Failure;
+use crate::error::HookError;
 use crate::session_lookup::{self, KnownSession, short_id};
 use crate::term::{Palette, ago, emit, rfc3339};
 use pcc_core::paths::DataDir;
@@ -19,13 +19,15 @@ enum Target {
 }
 
 /// Queues one task, or every unchecked item of a requirements file.
-pub fn add(args: &AddArgs) -> Result<(), Failure> {
+pub fn add(args: &AddArgs) -> Result<(), HookError> {
     let data = DataDir::from_env()?;
     let mut store = Store::open(&data.database())?;
     let (session_word, task_text) = split_words(args)?;
     let target = match (&args.project, session_word) {
         (Some(_), Some(_)) => {
-            return Err(Failure::new("give either a session or --project, not both"));
+            return Err(HookError::new(
+                "give either a session or --project, not both",
+            ));
         }
         (Some(dir), None) => Target::Project(project_dir(dir)?),
         (None, Some(session)) => Target::Session(session_or_future(&store, session)?),
@@ -38,11 +40,11 @@ pub fn add(args: &AddArgs) -> Result<(), Failure> {
     let tasks: Vec<NewQueueTask> = match (&args.requirements, task_text) {
         (Some(file), None) => {
             let text = std::fs::read_to_string(file).map_err(|error| {
-                Failure::new(format!("cannot read {}: {error}", file.display()))
+                HookError::new(format!("cannot read {}: {error}", file.display()))
             })?;
             let items = unchecked_items(&text);
             if items.is_empty() {
-                return Err(Failure::new(format!(
+                return Err(HookError::new(format!(
                     "{} has no unchecked `- [ ]` item: nothing to queue",
                     file.display()
                 )));
@@ -63,14 +65,14 @@ pub fn add(args: &AddArgs) -> Result<(), Failure> {
             text: text.trim().to_owned(),
             source: "cli".into(),
         }],
-        (None, Some(_)) => return Err(Failure::new("the task is empty")),
+        (None, Some(_)) => return Err(HookError::new("the task is empty")),
         (Some(_), Some(_)) => {
-            return Err(Failure::new(
+            return Err(HookError::new(
                 "give either a task or --requirements, not both",
             ));
         }
         (None, None) => {
-            return Err(Failure::new(
+            return Err(HookError::new(
                 "what should be queued? `pcc-hooks add SESSION 'task'`, `add --project DIR 'task'` \
                  or `add --requirements FILE`",
             ));
@@ -93,7 +95,7 @@ pub fn add(args: &AddArgs) -> Result<(), Failure> {
             })
             .collect();
         let text = serde_json::to_string_pretty(&rows)
-            .map_err(|error| Failure::new(format!("cannot encode the tasks: {error}")))?;
+            .map_err(|error| HookError::new(format!("cannot encode the tasks: {error}")))?;
         return emit(&format!("{text}\n"));
     }
     let whom = match &target {
@@ -145,7 +147,7 @@ struct AddedJson<'a> {
 
 /// A known session, or — given a full session id never seen yet — a session still to start
 /// (`claude --session-id ID`), assumed to run in the current directory.
-fn session_or_future(store: &Store, word: &str) -> Result<KnownSession, Failure> {
+fn session_or_future(store: &Store, word: &str) -> Result<KnownSession, HookError> {
     match session_lookup::resolve(store, word) {
         Err(_)
             if session_lookup::is_full_session_id(word)
@@ -162,7 +164,7 @@ fn session_or_future(store: &Store, word: &str) -> Result<KnownSession, Failure>
 }
 
 /// `(session, task)` from the positional words, by what else was given.
-fn split_words(args: &AddArgs) -> Result<(Option<&str>, Option<&str>), Failure> {
+fn split_words(args: &AddArgs) -> Result<(Option<&str>, Option<&str>), HookError> {
     let words: Vec<&str> = args.words.iter().map(String::as_str).collect();
     match (
         words.as_slice(),
@@ -173,10 +175,10 @@ fn split_words(args: &AddArgs) -> Result<(Option<&str>, Option<&str>), Failure> 
         ([session, task], false, false) => Ok((Some(session), Some(task))),
         ([task], true, false) => Ok((None, Some(task))),
         ([session], false, true) => Ok((Some(session), None)),
-        ([_], false, false) => Err(Failure::new(
+        ([_], false, false) => Err(HookError::new(
             "a task needs a target: `pcc-hooks add SESSION 'task'` or `add --project DIR 'task'`",
         )),
-        _ => Err(Failure::new(
+        _ => Err(HookError::new(
             "too many arguments: `add SESSION 'task'`, `add --project DIR 'task'`, \
              `add --requirements FILE [SESSION]` (quote a task that has spaces)",
         )),
@@ -184,11 +186,11 @@ fn split_words(args: &AddArgs) -> Result<(Option<&str>, Option<&str>), Failure> 
 }
 
 /// The project directory as the hooks record it: absolute, symlinks resolved.
-fn project_dir(dir: &Path) -> Result<String, Failure> {
+fn project_dir(dir: &Path) -> Result<String, HookError> {
     let resolved = std::fs::canonicalize(dir)
-        .map_err(|error| Failure::new(format!("{}: {error}", dir.display())))?;
+        .map_err(|error| HookError::new(format!("{}: {error}", dir.display())))?;
     if !resolved.is_dir() {
-        return Err(Failure::new(format!(
+        return Err(HookError::new(format!(
             "{} is not a directory",
             resolved.display()
         )));
@@ -212,11 +214,11 @@ struct TaskJson<'a> {
 }
 
 /// Lists the queue, or takes a task off it.
-pub fn queue(args: &QueueArgs, color: ColorChoice) -> Result<(), Failure> {
+pub fn queue(args: &QueueArgs, color: ColorChoice) -> Result<(), HookError> {
     let data = DataDir::from_env()?;
     if let Some(QueueCommand::Remove { id }) = &args.command {
         let mut store = Store::open_existing(&data.database())?
-            .ok_or_else(|| Failure::new(format!("no queued task has id {id}")))?;
+            .ok_or_else(|| HookError::new(format!("no queued task has id {id}")))?;
         let now = jiff::Timestamp::now().as_millisecond();
         return match store.remove_queue_task(*id, now)? {
             Removal::Removed(task) => emit(&format!(
@@ -228,10 +230,10 @@ pub fn queue(args: &QueueArgs, color: ColorChoice) -> Result<(), Failure> {
                     ""
                 }
             )),
-            Removal::NotFound => Err(Failure::new(format!(
+            Removal::NotFound => Err(HookError::new(format!(
                 "no queued task has id {id}; `pcc-hooks queue` lists them"
             ))),
-            Removal::AlreadyFinished(task) => Err(Failure::new(format!(
+            Removal::AlreadyFinished(task) => Err(HookError::new(format!(
                 "task #{id} is already {}; nothing to remove",
                 task.state
             ))),
@@ -244,7 +246,7 @@ pub fn queue(args: &QueueArgs, color: ColorChoice) -> Result<(), Failure> {
     if args.json {
         let rows: Vec<TaskJson<'_>> = tasks.iter().map(task_json).collect();
         let text = serde_json::to_string_pretty(&rows)
-            .map_err(|error| Failure::new(format!("cannot encode the queue: {error}")))?;
+            .map_err(|error| HookError::new(format!("cannot encode the queue: {error}")))?;
         return emit(&format!("{text}\n"));
     }
     if tasks.is_empty() {
@@ -298,14 +300,14 @@ fn task_json(task: &QueueTask) -> TaskJson<'_> {
 }
 
 /// Pauses or unpauses a session's queue.
-pub fn pause(args: &SessionArgs, paused: bool) -> Result<(), Failure> {
+pub fn pause(args: &SessionArgs, paused: bool) -> Result<(), HookError> {
     let data = DataDir::from_env()?;
     let mut store = Store::open_existing(&data.database())?
-        .ok_or_else(|| Failure::new(format!("no session matches '{}'", args.session)))?;
+        .ok_or_else(|| HookError::new(format!("no session matches '{}'", args.session)))?;
     let session = session_lookup::resolve(&store, &args.session)?;
     let now = jiff::Timestamp::now().as_millisecond();
     if !store.set_paused(&session.id, paused, now)? {
-        return Err(Failure::new(format!("session {} is gone", session.id)));
+        return Err(HookError::new(format!("session {} is gone", session.id)));
     }
     emit(&if paused {
         format!(

@@ -1,7 +1,7 @@
 //! `pcc-hooks resume <session> [--now | --cancel]`.
 
 use crate::cli::ResumeArgs;
-use crate::failure::Failure;
+use crate::error::HookError;
 use crate::process;
 use crate::scheduler::{claim_in_flight, lock, resume_run::STOP_GRACE};
 use crate::term::emit;
@@ -10,22 +10,22 @@ use pcc_store::{Resume, Store};
 
 /// Moves the session's scheduled resume to now (and starts the scheduler), or cancels it; a
 /// running one is reported (`--now`) or stopped (`--cancel`).
-pub fn run(args: &ResumeArgs) -> Result<(), Failure> {
+pub fn run(args: &ResumeArgs) -> Result<(), HookError> {
     let data = DataDir::from_env()?;
     let Some(mut store) = Store::open_existing(&data.database())? else {
-        return Err(Failure::new("no database yet: nothing is scheduled"));
+        return Err(HookError::new("no database yet: nothing is scheduled"));
     };
     let now = jiff::Timestamp::now().as_millisecond();
     match (args.now, args.cancel) {
         (true, _) => resume_now(&data, &mut store, &args.session, now),
         (false, true) => cancel(&mut store, &args.session, now),
-        (false, false) => Err(Failure::new(
+        (false, false) => Err(HookError::new(
             "say --now to resume now, or --cancel to cancel the scheduled resume",
         )),
     }
 }
 
-fn resume_now(data: &DataDir, store: &mut Store, session: &str, now: i64) -> Result<(), Failure> {
+fn resume_now(data: &DataDir, store: &mut Store, session: &str, now: i64) -> Result<(), HookError> {
     let mut out = String::new();
     let mut start_scheduler = store.reschedule_resume(session, now, now)?;
     if start_scheduler {
@@ -61,12 +61,12 @@ fn resume_now(data: &DataDir, store: &mut Store, session: &str, now: i64) -> Res
     }
     if start_scheduler {
         lock::ensure_running(data)
-            .map_err(|error| Failure::new(format!("cannot start the scheduler: {error}")))?;
+            .map_err(|error| HookError::new(format!("cannot start the scheduler: {error}")))?;
     }
     emit(&out)
 }
 
-fn cancel(store: &mut Store, session: &str, now: i64) -> Result<(), Failure> {
+fn cancel(store: &mut Store, session: &str, now: i64) -> Result<(), HookError> {
     let cancelled = store.cancel_resumes(session, now)?;
     if cancelled.is_empty() {
         return Err(no_resume(session));
@@ -102,8 +102,8 @@ fn cancelled_line(resume: &Resume) -> String {
     format!("cancelled the interrupted resume of {id}\n")
 }
 
-fn no_resume(session: &str) -> Failure {
-    Failure::new(format!(
+fn no_resume(session: &str) -> HookError {
+    HookError::new(format!(
         "session {session} has no scheduled resume (`pcc-hooks status` lists the sessions)"
     ))
 }

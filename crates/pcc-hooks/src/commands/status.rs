@@ -5,7 +5,7 @@
 use crate::claude_config::display_path;
 use crate::cli::{ColorChoice, StatusArgs};
 use crate::config_files;
-use crate::failure::Failure;
+use crate::error::HookError;
 use crate::session_lookup::short_id;
 use crate::term::{Palette, ago, emit, pad, rfc3339};
 use pcc_core::config::ConfigScope;
@@ -128,13 +128,13 @@ struct UnrecordedJson {
 
 /// Prints the status of every session; with `--watch`, again every few seconds, in place on a
 /// terminal, until interrupted.
-pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), Failure> {
+pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), HookError> {
     let database = DataDir::from_env()?.database();
     let Some(seconds) = args.watch else {
         let (frame, database_error) = render(&database, args.json, color)?;
         emit(&frame)?;
         return match database_error {
-            Some(error) => Err(Failure::new(error)),
+            Some(error) => Err(HookError::new(error)),
             None => Ok(()),
         };
     };
@@ -158,12 +158,12 @@ fn render(
     database: &Path,
     json: bool,
     color: ColorChoice,
-) -> Result<(String, Option<String>), Failure> {
+) -> Result<(String, Option<String>), HookError> {
     let report = report(database);
     let database_error = report.database_error.clone();
     if json {
         let text = serde_json::to_string_pretty(&report)
-            .map_err(|error| Failure::new(format!("cannot encode status: {error}")))?;
+            .map_err(|error| HookError::new(format!("cannot encode status: {error}")))?;
         return Ok((format!("{text}\n"), database_error));
     }
     Ok((

@@ -4,6 +4,7 @@
 //! always answered — silence would let the call run under `bypassPermissions`.
 
 use super::permission::{Asker, PermissionCall};
+use crate::error::HookError;
 use pcc_core::call::CallFacts;
 use pcc_core::config::PermissionLists;
 use pcc_core::decision::{Decision, Mode, PriorApproval};
@@ -88,8 +89,8 @@ pub fn answer(
                 &[],
             )
             .map(drop)
-            .map_err(|error| error.to_string()),
-        None => Err("no usable database".to_owned()),
+            .map_err(HookError::from),
+        None => Err(HookError::new("no usable database")),
     };
     match recorded {
         Ok(()) => tracing::warn!(
@@ -100,7 +101,7 @@ pub fn answer(
             eprintln!(
                 "pcc-hooks: {} not recorded ({}); judged by the built-in policy: {} {}",
                 record.event,
-                one_line(&error),
+                one_line(&error.to_string()),
                 decision.level,
                 decision.answer.as_str()
             );
@@ -109,7 +110,7 @@ pub fn answer(
                 summary = %record.summary, reply = %shown, problem = problem.text,
                 "judged by the built-in policy; the decision is not recorded"
             );
-            crate::failure::keep_unrecorded(
+            crate::error::keep_unrecorded(
                 "store",
                 &format!(
                     "{} not recorded ({error}): {}; judged by the built-in policy: {} {}",

@@ -8,8 +8,8 @@ use crate::scheduler;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use pcc_core::hook::StopFailure;
-use pcc_limits::{LimitSignal, detect_stop_failure, scan_transcript_tail};
 use pcc_core::resume_schedule::due_after_reset;
+use pcc_limits::{LimitSignal, detect_stop_failure, scan_transcript_tail};
 use pcc_store::{EventRecord, NewResume, Store, StoreError};
 use std::path::{Path, PathBuf};
 

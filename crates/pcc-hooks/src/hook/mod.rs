@@ -36,6 +36,7 @@ mod session_files;
 mod stop;
 
 use crate::config_files;
+use crate::error::HookError;
 use crate::notifier;
 use crate::scheduler;
 use fail_closed::{Problem, one_line, project_of};
@@ -404,7 +405,7 @@ fn handle_other_event(started: Instant, input: &HookInput) -> ExitCode {
             eprintln!("pcc-hooks: {}", one_line(&line));
             tracing::error!(%error, event = %input.event_name, session = %input.session_id,
                 summary = %record.summary, "hook call failed; answered with no decision");
-            crate::failure::keep_unrecorded("store", &line);
+            crate::error::keep_unrecorded("store", &line);
             ExitCode::SUCCESS
         }
     }
@@ -542,19 +543,17 @@ fn read_stdin() -> Result<Vec<u8>, HookInputError> {
     Ok(bytes)
 }
 
+/// Counts one hook error in the database.
+fn count_error(kind: HookErrorKind, message: &str) -> Result<(), HookError> {
+    let mut store = Store::open(&DataDir::from_env()?.database())?;
+    Ok(store.record_hook_error(kind, message, now_ms())?)
+}
+
 /// Best effort: a failure to count an error is logged, never escalated.
 fn record_error(kind: HookErrorKind, message: &str) {
-    let result = DataDir::from_env()
-        .map_err(|error| error.to_string())
-        .and_then(|dir| Store::open(&dir.database()).map_err(|error| error.to_string()))
-        .and_then(|mut store| {
-            store
-                .record_hook_error(kind, message, now_ms())
-                .map_err(|error| error.to_string())
-        });
-    if let Err(error) = result {
+    if let Err(error) = count_error(kind, message) {
         tracing::error!(%error, "could not count a hook error in the database");
-        crate::failure::keep_unrecorded(
+        crate::error::keep_unrecorded(
             kind.as_str(),
             &format!("{message} (not counted in the database: {error})"),
         );

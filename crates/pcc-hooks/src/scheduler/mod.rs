@@ -16,7 +16,7 @@ pub mod lock;
 pub mod resume_run;
 
 use crate::config_files;
-use crate::failure::Failure;
+use crate::error::HookError;
 use crate::notifier::{self, EscalationNotice};
 use crate::process;
 use pcc_core::paths::DataDir;
@@ -31,7 +31,7 @@ const MAX_NAP: Duration = Duration::from_secs(30);
 
 /// Runs the resumes that are due until nothing is pending (or once, with `once`). The caller
 /// holds the scheduler lock ([`lock::try_acquire`]) for as long as this runs.
-pub fn serve(data: &DataDir, once: bool) -> Result<(), Failure> {
+pub fn serve(data: &DataDir, once: bool) -> Result<(), HookError> {
     let mut store = Store::open(&data.database())?;
     let me = process::current();
     take_over_abandoned(data, &mut store, &me)?;
@@ -72,7 +72,7 @@ fn take_over_abandoned(
     data: &DataDir,
     store: &mut Store,
     me: &ProcessStamp,
-) -> Result<(), Failure> {
+) -> Result<(), HookError> {
     for resume in store.take_over_abandoned_resumes(me, process::is_running, now_ms())? {
         let files = resume_run::RunFiles::of(data, &resume);
         match resume_run::adopt(&files, resume.child.as_ref()) {
@@ -104,7 +104,7 @@ fn finish(
     store: &mut Store,
     resume: &Resume,
     outcome: resume_run::Outcome,
-) -> Result<(), Failure> {
+) -> Result<(), HookError> {
     let finished = now_ms();
     let result = match outcome {
         resume_run::Outcome::Completed => ResumeResult::Done,
