@@ -1,6 +1,7 @@
 //! How a CLI command fails: one `error:` line on stderr, details after a colon, exit code 1; and
 //! where a hook failure goes when the database cannot take it ([`keep_unrecorded`]).
 
+use crate::clock::now_ms;
 use pcc_core::config::ConfigError;
 use pcc_core::human_answer::ResponseError;
 use pcc_core::paths::NoDataDir;
@@ -91,7 +92,7 @@ pub fn keep_unrecorded(kind: &str, message: &str) {
     let Ok(data) = pcc_core::paths::DataDir::from_env() else {
         return;
     };
-    let at_ms = jiff::Timestamp::now().as_millisecond();
+    let at_ms = now_ms();
     if let Err(error) = pcc_store::FailureLog::in_dir(data.root()).append(at_ms, kind, message) {
         tracing::error!(%error, "could not keep a hook failure in the failure log either");
     }

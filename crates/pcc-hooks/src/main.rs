@@ -5,6 +5,7 @@
 
 mod claude_config;
 mod cli;
+mod clock;
 mod commands;
 mod config_files;
 mod error;

@@ -6,7 +6,7 @@
 //! run instead; the hooks work either way.
 
 use crate::cli::Scope;
-use crate::programs::{find_on_path, find_sibling};
+use crate::programs::{claude_on_path, find_sibling};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -28,7 +28,7 @@ pub fn register(scope: Scope, dry_run: bool) -> String {
                 (scripts/install installs both)"
             .to_owned();
     };
-    let Some(claude) = find_on_path("claude") else {
+    let Some(claude) = claude_on_path() else {
         return format!(
             "MCP server not registered: claude is not on PATH; run: claude mcp add -s {} {SERVER_NAME} -- {}",
             scope_name(scope),
@@ -62,7 +62,7 @@ pub fn register(scope: Scope, dry_run: bool) -> String {
 
 /// Removes the server; returns the line to report.
 pub fn unregister(scope: Scope, dry_run: bool) -> String {
-    let Some(claude) = find_on_path("claude") else {
+    let Some(claude) = claude_on_path() else {
         return format!(
             "claude is not on PATH; if {SERVER_NAME} was registered, run: claude mcp remove -s {} {SERVER_NAME}",
             scope_name(scope)

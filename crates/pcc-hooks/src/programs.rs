@@ -17,6 +17,11 @@ pub fn find_on_path(program: &str) -> Option<PathBuf> {
         .find(|candidate| is_executable(candidate))
 }
 
+/// The `claude` a shell would run: the first on `$PATH`.
+pub fn claude_on_path() -> Option<PathBuf> {
+    find_on_path("claude")
+}
+
 /// Whether `path` is a regular file with an execute bit.
 pub fn is_executable(path: &Path) -> bool {
     std::fs::metadata(path)

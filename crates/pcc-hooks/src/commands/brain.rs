@@ -1,6 +1,7 @@
 //! `pcc-hooks brain ask`: the configured brain, the same guards and thresholds as the hooks.
 
 use crate::cli::BrainAskArgs;
+use crate::clock::now_ms;
 use crate::config_files;
 use crate::error::HookError;
 use crate::term::emit;
@@ -51,7 +52,7 @@ pub fn ask(args: &BrainAskArgs) -> Result<(), HookError> {
     let latency_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
     let record = BrainAnswerRecord {
         session_id: "cli".into(),
-        at_ms: jiff::Timestamp::now().as_millisecond(),
+        at_ms: now_ms(),
         kind: "cli".into(),
         question: pcc_core::redact::redact_and_truncate(&question.text, 1000),
         answer: (!answer.escalate).then(|| answer.answer.clone()).flatten(),

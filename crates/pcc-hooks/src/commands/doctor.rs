@@ -5,9 +5,10 @@
 
 use crate::claude_config::{all_settings_paths, display_path, read_settings};
 use crate::cli::{ColorChoice, DoctorArgs};
+use crate::clock::now_ms;
 use crate::config_files;
 use crate::error::HookError;
-use crate::programs::{claude_version, find_on_path, is_executable};
+use crate::programs::{claude_on_path, claude_version, find_on_path, is_executable};
 use crate::term::{Palette, emit, rfc3339};
 use pcc_core::claude_settings::{
     HOOK_EVENTS, ON_FAILURE_SINCE, honours_on_failure, plugin_enabled, registered_events,
@@ -111,7 +112,7 @@ fn render_report(checks: &[Check], palette: Palette) -> String {
 }
 
 fn check_claude() -> Vec<Check> {
-    let Some(path) = find_on_path("claude") else {
+    let Some(path) = claude_on_path() else {
         return vec![Check::problem(
             "claude",
             "not found on PATH".into(),
@@ -339,7 +340,7 @@ fn check_store(dir: &DataDir) -> Vec<Check> {
         )),
     }
     if version == SCHEMA_VERSION {
-        let now = jiff::Timestamp::now().as_millisecond();
+        let now = now_ms();
         if let Err(error) = store.prove_writable(PROBE_BYTES, now) {
             checks.push(Check::problem(
                 "database",

@@ -6,6 +6,7 @@
 //! next Stop if it is still running, or through `claude --resume` once it has ended.
 
 use crate::cli::{ColorChoice, PendingArgs, RespondArgs};
+use crate::clock::now_ms;
 use crate::error::HookError;
 use crate::scheduler;
 use crate::session_lookup::short_id;
@@ -43,7 +44,7 @@ pub fn pending(args: &PendingArgs, color: ColorChoice) -> Result<(), HookError> 
         Some(store) => store.pending_escalations()?,
         None => Vec::new(),
     };
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = now_ms();
     if args.json {
         let rows: Vec<PendingJson<'_>> = escalations
             .iter()
@@ -164,7 +165,7 @@ pub fn respond(args: &RespondArgs) -> Result<(), HookError> {
         (EscalationKind::Permission, Some(_)) => deferred_call_effects(&response, args.remember),
         _ => effects(kind, &escalation.raised.summary, &response, args.remember),
     }?;
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = now_ms();
     let answered = match store.answer_escalation(args.id, &response, &effects, now)? {
         AnswerOutcome::Answered(answered) => answered,
         AnswerOutcome::NotFound => return Err(not_found(args.id)),

@@ -9,7 +9,7 @@ use crate::claude_config::{display_path, read_settings, settings_path};
 use crate::cli::InstallArgs;
 use crate::error::HookError;
 use crate::mcp_registration;
-use crate::programs::{claude_version, find_on_path};
+use crate::programs::{claude_on_path, claude_version};
 use crate::term::emit;
 use pcc_core::claude_settings::{
     HOOK_EVENTS, HookHandler, ON_FAILURE_SINCE, SettingsChange, add_hooks, honours_on_failure,
@@ -60,7 +60,7 @@ pub fn install(args: &InstallArgs) -> Result<(), HookError> {
 /// installed CLI (older ones ignore the field, so an upgrade of Claude Code needs no reinstall);
 /// this says when the `claude` on PATH is one that ignores it.
 fn on_failure_note() -> Option<String> {
-    let version = claude_version(&find_on_path("claude")?).ok()?;
+    let version = claude_version(&claude_on_path()?).ok()?;
     let (major, minor, patch) = ON_FAILURE_SINCE;
     (honours_on_failure(&version) == Some(false)).then(|| {
         format!(

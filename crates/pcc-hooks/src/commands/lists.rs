@@ -2,6 +2,7 @@
 //! resume one from its first unfinished task (in a detached `pcc-mcp --run-list` worker).
 
 use crate::cli::{ListsArgs, ListsCommand};
+use crate::clock::now_ms;
 use crate::error::HookError;
 use crate::programs::process_alive;
 use crate::term::emit;
@@ -23,10 +24,6 @@ pub fn run(args: &ListsArgs) -> Result<(), HookError> {
         Some(ListsCommand::Cancel { id }) => cancel(&database, *id),
         Some(ListsCommand::Resume { id }) => resume(&database, *id),
     }
-}
-
-fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
 }
 
 /// `running` with a dead runner reads `interrupted`: resume it.

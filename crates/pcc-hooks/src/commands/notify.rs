@@ -2,6 +2,7 @@
 //! a hook starts to send a notification without waiting for it (see `crate::notifier`).
 
 use crate::cli::{ColorChoice, NotifyLogArgs, NotifyTestArgs};
+use crate::clock::now_ms;
 use crate::config_files;
 use crate::error::HookError;
 use crate::notifier::{delivery_record, has_channel, new_notification};
@@ -280,8 +281,4 @@ pub fn log(args: &NotifyLogArgs, color: ColorChoice) -> Result<(), HookError> {
 fn logged(message: String) -> HookError {
     tracing::error!("{message}");
     HookError::new(message)
-}
-
-fn now_ms() -> i64 {
-    Timestamp::now().as_millisecond()
 }

@@ -2,6 +2,7 @@
 //! command line. The `Stop` hook hands the tasks over (see `hook/stop.rs`).
 
 use crate::cli::{AddArgs, ColorChoice, QueueArgs, QueueCommand, SessionArgs};
+use crate::clock::now_ms;
 use crate::error::HookError;
 use crate::session_lookup::{self, KnownSession, short_id};
 use crate::term::{Palette, ago, emit, rfc3339};
@@ -78,7 +79,7 @@ pub fn add(args: &AddArgs) -> Result<(), HookError> {
             ));
         }
     };
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = now_ms();
     let added = store.add_queue_tasks(&tasks, now)?;
     if args.json {
         let rows: Vec<AddedJson<'_>> = tasks
@@ -219,7 +220,7 @@ pub fn queue(args: &QueueArgs, color: ColorChoice) -> Result<(), HookError> {
     if let Some(QueueCommand::Remove { id }) = &args.command {
         let mut store = Store::open_existing(&data.database())?
             .ok_or_else(|| HookError::new(format!("no queued task has id {id}")))?;
-        let now = jiff::Timestamp::now().as_millisecond();
+        let now = now_ms();
         return match store.remove_queue_task(*id, now)? {
             Removal::Removed(task) => emit(&format!(
                 "removed #{id}: {}{}\n",
@@ -253,7 +254,7 @@ pub fn queue(args: &QueueArgs, color: ColorChoice) -> Result<(), HookError> {
         return emit("the queue is empty\n");
     }
     let palette = Palette::for_stdout(color);
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = now_ms();
     let mut out = String::new();
     for task in &tasks {
         let state = match task.state.as_str() {
@@ -305,7 +306,7 @@ pub fn pause(args: &SessionArgs, paused: bool) -> Result<(), HookError> {
     let mut store = Store::open_existing(&data.database())?
         .ok_or_else(|| HookError::new(format!("no session matches '{}'", args.session)))?;
     let session = session_lookup::resolve(&store, &args.session)?;
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = now_ms();
     if !store.set_paused(&session.id, paused, now)? {
         return Err(HookError::new(format!("session {} is gone", session.id)));
     }

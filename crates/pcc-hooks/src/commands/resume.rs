@@ -1,6 +1,7 @@
 //! `pcc-hooks resume <session> [--now | --cancel]`.
 
 use crate::cli::ResumeArgs;
+use crate::clock::now_ms;
 use crate::error::HookError;
 use crate::process;
 use crate::scheduler::{claim_in_flight, lock, resume_run::STOP_GRACE};
@@ -15,7 +16,7 @@ pub fn run(args: &ResumeArgs) -> Result<(), HookError> {
     let Some(mut store) = Store::open_existing(&data.database())? else {
         return Err(HookError::new("no database yet: nothing is scheduled"));
     };
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = now_ms();
     match (args.now, args.cancel) {
         (true, _) => resume_now(&data, &mut store, &args.session, now),
         (false, true) => cancel(&mut store, &args.session, now),

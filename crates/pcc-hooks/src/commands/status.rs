@@ -4,6 +4,7 @@
 
 use crate::claude_config::display_path;
 use crate::cli::{ColorChoice, StatusArgs};
+use crate::clock::now_ms;
 use crate::config_files;
 use crate::error::HookError;
 use crate::session_lookup::short_id;
@@ -220,7 +221,7 @@ fn report(database: &Path) -> StatusReport {
         .parent()
         .map(|root| pcc_store::FailureLog::in_dir(root).summary())
         .unwrap_or_default();
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = now_ms();
     let sessions: Vec<SessionJson> = sessions
         .iter()
         .map(|session| {
@@ -378,7 +379,7 @@ fn session_json(
 
 fn render_table(report: &StatusReport, palette: Palette) -> String {
     let mut out = String::new();
-    let now_ms_for_table = jiff::Timestamp::now().as_millisecond();
+    let now_ms_for_table = now_ms();
     if report.sessions.is_empty() {
         let _ = writeln!(
             out,

@@ -35,6 +35,7 @@ mod permission;
 mod session_files;
 mod stop;
 
+use crate::clock::now_ms;
 use crate::config_files;
 use crate::error::HookError;
 use crate::notifier;
@@ -53,7 +54,7 @@ use std::io::{Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 /// Exit code 2: Claude Code blocks the action and shows our stderr line.
 const BLOCK: u8 = 2;
@@ -558,14 +559,6 @@ fn record_error(kind: HookErrorKind, message: &str) {
             &format!("{message} (not counted in the database: {error})"),
         );
     }
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-        })
 }
 
 #[cfg(test)]

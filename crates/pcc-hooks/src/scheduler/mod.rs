@@ -15,6 +15,7 @@
 pub mod lock;
 pub mod resume_run;
 
+use crate::clock::now_ms;
 use crate::config_files;
 use crate::error::HookError;
 use crate::notifier::{self, EscalationNotice};
@@ -169,8 +170,4 @@ fn claude_program() -> PathBuf {
     std::env::var_os("PCC_CLAUDE_BIN")
         .filter(|value| !value.is_empty())
         .map_or_else(|| PathBuf::from("claude"), PathBuf::from)
-}
-
-fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
 }
