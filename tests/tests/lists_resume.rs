@@ -3,6 +3,7 @@
 
 use pcc_e2e::pcc_binary;
 use pcc_store::{NewTask, NewTaskList, Store, TaskFinish};
+use pcc_testkit::claude;
 use std::path::Path;
 use std::process::Command;
 
@@ -102,12 +103,12 @@ fn an_interrupted_list_resumes_from_its_first_unfinished_task() {
     assert_eq!(shown["running_task"]["position"], 2, "{status}");
     assert_eq!(shown["running_task"]["prompt"], "TAG=second", "{status}");
 
-    let fake = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/pcc-mcp/tests/fake_claude.py");
+    let fake = claude::program();
     let record = dir.path().join("runs.jsonl");
     let resumed = pcc_hooks(&pcc_home)
         .args(["lists", "resume", &list_id.to_string()])
         .env("PCC_CLAUDE_BIN", &fake)
-        .env("FAKE_RECORD", &record)
+        .env(claude::RECORD_ENV, &record)
         .output()
         .expect("resume");
     let said = String::from_utf8_lossy(&resumed.stdout).into_owned();
@@ -127,13 +128,19 @@ fn an_interrupted_list_resumes_from_its_first_unfinished_task() {
     let tasks = store.tasks(list_id).expect("tasks");
     let statuses: Vec<Option<String>> = tasks.iter().map(|task| task.status.clone()).collect();
     assert_eq!(statuses, vec![Some("succeeded".to_owned()); 3], "{tasks:?}");
-    let runs = std::fs::read_to_string(&record).expect("the fake recorded its runs");
+    let runs = claude::runs(&record);
     assert_eq!(
-        runs.lines().count(),
+        runs.len(),
         2,
-        "tasks 2 and 3 ran, task 1 was not run again: {runs}"
+        "tasks 2 and 3 ran, task 1 was not run again: {runs:?}"
     );
-    assert!(!runs.contains("TAG=first"), "{runs}");
+    assert!(
+        runs.iter().all(|run| !run["stdin"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("TAG=first")),
+        "{runs:?}"
+    );
     assert_eq!(
         tasks[0].session_id.as_deref(),
         Some("earlier"),

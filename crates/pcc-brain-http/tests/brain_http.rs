@@ -9,23 +9,12 @@ use pcc_core::brain::{
 };
 use pcc_core::decision::Mode;
 use pcc_core::policy::RiskLevel;
+use pcc_testkit::http::{Loopback, Reply};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
-use std::sync::mpsc;
-use std::thread;
 use std::time::{Duration, Instant};
 
-/// What the mock server does with one request.
-enum Reply {
-    /// Answer with this status and body.
-    Respond(u16, String),
-    /// Read the request, then answer nothing until the test says so (the client must time out).
-    Hang,
-}
-
-/// One request as the server saw it.
+/// One request as the server saw it, its body as JSON (`null` when it is not).
 #[derive(Debug)]
 struct Seen {
     method: String,
@@ -34,91 +23,29 @@ struct Seen {
     body: Value,
 }
 
+/// The loopback server, answering each request with the next of its replies.
 struct Mock {
     base_url: String,
-    seen: mpsc::Receiver<Seen>,
-    release: Option<mpsc::Sender<()>>,
-    handle: Option<thread::JoinHandle<()>>,
+    server: Loopback,
 }
 
 impl Mock {
-    /// Serves `replies` in order, one connection each, on a fresh loopback port.
+    /// Serves `replies` in order, one request each, on a fresh loopback port.
     fn start(replies: Vec<Reply>) -> Mock {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base_url = format!("http://{}", listener.local_addr().unwrap());
-        let (seen_tx, seen) = mpsc::channel();
-        let (release, release_rx) = mpsc::channel::<()>();
-        let handle = thread::spawn(move || {
-            for reply in replies {
-                let Ok((stream, _)) = listener.accept() else {
-                    return;
-                };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request_line = String::new();
-                reader.read_line(&mut request_line).unwrap();
-                let mut parts = request_line.split_whitespace();
-                let method = parts.next().unwrap_or_default().to_owned();
-                let path = parts.next().unwrap_or_default().to_owned();
-                let mut headers = HashMap::new();
-                loop {
-                    let mut line = String::new();
-                    reader.read_line(&mut line).unwrap();
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some((k, v)) = line.split_once(':') {
-                        headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
-                    }
-                }
-                let len: usize = headers
-                    .get("content-length")
-                    .map_or(0, |v| v.parse().unwrap());
-                let mut body = vec![0; len];
-                reader.read_exact(&mut body).unwrap();
-                let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                seen_tx
-                    .send(Seen {
-                        method,
-                        path,
-                        headers,
-                        body,
-                    })
-                    .unwrap();
-                let mut stream = stream;
-                match reply {
-                    Reply::Respond(status, body) => {
-                        let response = format!(
-                            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                            body.len()
-                        );
-                        let _ = stream.write_all(response.as_bytes());
-                    }
-                    Reply::Hang => {
-                        // Held open until the test has observed the client's timeout.
-                        let _ = release_rx.recv();
-                    }
-                }
-            }
-        });
+        let server = Loopback::scripted(replies);
         Mock {
-            base_url,
-            seen,
-            release: Some(release),
-            handle: Some(handle),
+            base_url: server.url(""),
+            server,
         }
     }
 
     fn next_request(&self) -> Seen {
-        self.seen.recv_timeout(Duration::from_secs(10)).unwrap()
-    }
-}
-
-impl Drop for Mock {
-    fn drop(&mut self) {
-        drop(self.release.take());
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
+        let request = self.server.next_request();
+        Seen {
+            body: serde_json::from_slice(&request.body).unwrap_or(Value::Null),
+            headers: request.headers.into_iter().collect(),
+            method: request.method,
+            path: request.path,
         }
     }
 }
@@ -234,7 +161,7 @@ fn framework_question() -> Question {
 fn good_answers_are_parsed() {
     for provider in PROVIDERS {
         let reply = r#"{"answer":"Vue","confidence":0.92,"escalate":false,"reasoning":"the notes say Vue","leaning":""}"#;
-        let mock = Mock::start(vec![Reply::Respond(200, envelope(provider, reply))]);
+        let mock = Mock::start(vec![Reply::Json(200, envelope(provider, reply))]);
         let a = brain(provider, &mock.base_url, 5000)
             .answer_question(&framework_question(), &ctx())
             .unwrap();
@@ -262,7 +189,7 @@ fn malformed_answers_fall_back_to_the_rule_brain() {
     ];
     for provider in PROVIDERS {
         for (reply, why) in bad_replies {
-            let mock = Mock::start(vec![Reply::Respond(200, envelope(provider, reply))]);
+            let mock = Mock::start(vec![Reply::Json(200, envelope(provider, reply))]);
             let a = brain(provider, &mock.base_url, 5000)
                 .answer_question(&framework_question(), &ctx())
                 .unwrap();
@@ -275,7 +202,7 @@ fn malformed_answers_fall_back_to_the_rule_brain() {
             assert_wire(provider, &mock.next_request());
         }
         // Not even the envelope.
-        let mock = Mock::start(vec![Reply::Respond(200, "<html>oops</html>".into())]);
+        let mock = Mock::start(vec![Reply::Json(200, "<html>oops</html>".into())]);
         let a = brain(provider, &mock.base_url, 5000)
             .answer_question(&framework_question(), &ctx())
             .unwrap();
@@ -286,7 +213,7 @@ fn malformed_answers_fall_back_to_the_rule_brain() {
 #[test]
 fn server_errors_fall_back() {
     for provider in PROVIDERS {
-        let mock = Mock::start(vec![Reply::Respond(500, r#"{"error":"internal"}"#.into())]);
+        let mock = Mock::start(vec![Reply::Json(500, r#"{"error":"internal"}"#.into())]);
         let q = Question::free("Should I run the tests?");
         let a = brain(provider, &mock.base_url, 5000)
             .answer_question(&q, &ctx())
@@ -303,7 +230,7 @@ fn server_errors_fall_back() {
 fn a_hanging_server_falls_back_within_the_budget() {
     const TIMEOUT_MS: u64 = 700;
     for provider in PROVIDERS {
-        let mock = Mock::start(vec![Reply::Hang]);
+        let mock = Mock::start(vec![Reply::Never]);
         let b = brain(provider, &mock.base_url, TIMEOUT_MS);
         let q = Question::free("Should I proceed?");
         let started = Instant::now();
@@ -333,11 +260,11 @@ fn openai_falls_back_to_json_object_mode_when_json_schema_is_rejected() {
     let reply =
         r#"{"answer":"React","confidence":0.8,"escalate":false,"reasoning":"r","leaning":""}"#;
     let mock = Mock::start(vec![
-        Reply::Respond(
+        Reply::Json(
             400,
             r#"{"error":{"message":"response_format json_schema not supported"}}"#.into(),
         ),
-        Reply::Respond(200, envelope(Provider::OpenAi, reply)),
+        Reply::Json(200, envelope(Provider::OpenAi, reply)),
     ]);
     let a = brain(Provider::OpenAi, &mock.base_url, 5000)
         .answer_question(&framework_question(), &ctx())
@@ -361,8 +288,8 @@ fn permission_opinions_and_invariant_2_over_http() {
     for provider in PROVIDERS {
         let reply = r#"{"stance":"approve","confidence":0.99,"reasoning":"fine"}"#;
         let mock = Mock::start(vec![
-            Reply::Respond(200, envelope(provider, reply)),
-            Reply::Respond(200, envelope(provider, reply)),
+            Reply::Json(200, envelope(provider, reply)),
+            Reply::Json(200, envelope(provider, reply)),
         ]);
         let b = brain(provider, &mock.base_url, 5000);
         let mut query = PermissionQuery {
@@ -399,7 +326,7 @@ fn base_urls_with_version_suffixes_are_not_doubled() {
         ),
         (Provider::Ollama, "/api", "/api/chat"),
     ] {
-        let mock = Mock::start(vec![Reply::Respond(200, envelope(provider, reply))]);
+        let mock = Mock::start(vec![Reply::Json(200, envelope(provider, reply))]);
         let url = format!("{}{suffix}", mock.base_url);
         brain(provider, &url, 5000)
             .answer_question(&framework_question(), &ctx())
@@ -428,7 +355,7 @@ fn build_brain_defaults_and_missing_keys() {
     // The key comes from the configured variable.
     let reply =
         r#"{"answer":"Yes","confidence":0.9,"escalate":false,"reasoning":"r","leaning":""}"#;
-    let mock = Mock::start(vec![Reply::Respond(200, envelope(Provider::Gemini, reply))]);
+    let mock = Mock::start(vec![Reply::Json(200, envelope(Provider::Gemini, reply))]);
     let config = BrainConfig {
         kind: BrainKind::Gemini,
         base_url: Some(mock.base_url.clone()),

@@ -4,9 +4,8 @@
 
 mod common;
 use common::*;
+use pcc_testkit::http::{Loopback, Reply};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
 
 fn hook(home: &Path, mode: &str, input: Value) -> (std::process::Output, Option<Value>) {
@@ -212,44 +211,17 @@ fn an_open_question_goes_to_a_human_by_mode() {
 }
 
 /// A loopback server speaking Ollama's `/api/chat`, approving every call it is asked about.
-/// Returns its base URL; it answers `requests` requests, then stops.
-fn approving_ollama(requests: usize) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(requests) {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = value.trim().parse().unwrap_or(0);
-                }
-            }
-            let mut body = vec![0; length];
-            let _ = reader.read_exact(&mut body);
-            let opinion =
-                json!({"stance": "approve", "confidence": 0.99, "reasoning": "looks fine"});
-            let reply = json!({"model": "m", "message": {"role": "assistant", "content": opinion.to_string()}, "done": true});
-            let text = reply.to_string();
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
-                text.len()
-            );
-        }
-    });
-    url
+fn approving_ollama() -> Loopback {
+    let opinion = json!({"stance": "approve", "confidence": 0.99, "reasoning": "looks fine"});
+    let reply = json!({"model": "m", "message": {"role": "assistant", "content": opinion.to_string()}, "done": true});
+    Loopback::start(Reply::Json(200, reply.to_string()))
 }
 
 #[test]
 fn an_llm_brain_may_allow_medium_but_never_high() {
     let home = tempfile::tempdir().expect("tempdir");
-    let url = approving_ollama(4);
+    let server = approving_ollama();
+    let url = server.url("");
     std::fs::write(
         home.path().join("config.toml"),
         format!("[brain]\nkind = \"ollama\"\nbase_url = \"{url}\"\n"),

@@ -7,6 +7,7 @@
 mod common;
 
 use common::{command, db, run_with_stdin, text};
+use pcc_testkit::claude::{self, Scenario};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::Command;
@@ -26,11 +27,6 @@ impl Headless {
         let project = dir.path().join("project");
         std::fs::create_dir_all(&project).expect("project");
         let project = project.canonicalize().expect("canonical");
-        // A fake claude for the scheduler `respond` starts: it only has to exit.
-        let fake = dir.path().join("claude");
-        std::fs::write(&fake, "#!/bin/sh\nexit 0\n").expect("fake");
-        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-            .expect("chmod");
         Headless { dir, home, project }
     }
 
@@ -57,7 +53,9 @@ impl Headless {
         let mut command = command(&self.home);
         command
             .current_dir(&self.project)
-            .env("PCC_CLAUDE_BIN", self.dir.path().join("claude"))
+            // The scheduler `respond` starts runs this claude: it only has to exit.
+            .env("PCC_CLAUDE_BIN", claude::program())
+            .env(claude::SCENARIO_ENV, Scenario::Silent.name())
             .env_remove("PCC_MODE")
             .env_remove("CLAUDE_CODE_ENTRYPOINT")
             .env_remove("CLAUDE_CODE_SESSION_ATTENDED")

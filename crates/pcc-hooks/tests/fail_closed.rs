@@ -5,11 +5,9 @@
 //! deduplicated notification).
 
 mod common;
-#[path = "common/loopback.rs"]
-mod loopback;
 
 use common::*;
-use loopback::{Loopback, Reply};
+use pcc_testkit::http::{Loopback, Reply};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -578,18 +576,14 @@ fn install_registers_on_failure_block_for_the_permission_events() {
     let place = Place::new();
     let bin = place.project.join("fake-bin");
     std::fs::create_dir_all(&bin).expect("bin dir");
-    let claude = bin.join("claude");
-    std::fs::write(&claude, "#!/bin/sh\necho '2.1.197 (Claude Code)'\n").expect("fake claude");
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&claude, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    }
+    pcc_testkit::claude::link_as_claude(&bin);
     let config_dir = place.project.join("claude-config");
     let output = command(&place.data)
         .args(["install", "--scope", "user"])
         .current_dir(&place.project)
         .env("CLAUDE_CONFIG_DIR", &config_dir)
         .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env(pcc_testkit::claude::VERSION_ENV, "2.1.197 (Claude Code)")
         .output()
         .expect("install");
     assert!(output.status.success(), "{}", text(&output.stderr));

@@ -5,22 +5,10 @@
 
 mod common;
 use common::*;
+use pcc_testkit::claude;
 use serde_json::{Value, json};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
-
-/// A fake `claude` for the scheduler: logs its argv and stdin (the prompt) as one JSON line,
-/// finishes its turn, and writes to `$FAKE_FIFO` so the test can wait for it.
-const FAKE_CLAUDE: &str = r#"#!/usr/bin/env python3
-import json, os, sys
-with open(os.environ["FAKE_LOG"], "a") as log:
-    log.write(json.dumps({"argv": sys.argv[1:], "stdin": sys.stdin.read(), "cwd": os.getcwd()}) + "\n")
-print(json.dumps({"type": "result", "subtype": "success", "is_error": False, "result": "ok"}))
-sys.stdout.flush()
-with open(os.environ["FAKE_FIFO"], "w") as fifo:
-    fifo.write("ran\n")
-"#;
 
 struct Bridge {
     dir: tempfile::TempDir,
@@ -35,9 +23,6 @@ impl Bridge {
         let project = dir.path().join("project");
         std::fs::create_dir_all(&project).expect("project");
         let project = project.canonicalize().expect("canonical project");
-        let fake = dir.path().join("claude");
-        std::fs::write(&fake, FAKE_CLAUDE).expect("write fake");
-        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         Bridge { dir, home, project }
     }
 
@@ -57,9 +42,9 @@ impl Bridge {
     fn command(&self) -> std::process::Command {
         let mut command = command(&self.home);
         command
-            .env("PCC_CLAUDE_BIN", self.dir.path().join("claude"))
-            .env("FAKE_LOG", self.fake_log())
-            .env("FAKE_FIFO", self.fifo())
+            .env("PCC_CLAUDE_BIN", claude::program())
+            .env(claude::RECORD_ENV, self.fake_log())
+            .env(claude::DONE_FIFO_ENV, self.fifo())
             .env_remove("PCC_MODE");
         command
     }
@@ -255,16 +240,11 @@ fn an_answer_for_an_ended_session_is_delivered_by_claude_resume() {
     // respond starts the scheduler; the session has ended, so it resumes it.
     bridge.ok(&["respond", &id, "approve"]);
     wait_for_the_scheduler(&bridge.home, bridge.fifo());
-    let log = std::fs::read_to_string(bridge.fake_log()).expect("claude ran");
-    let run: Value = serde_json::from_str(log.lines().next().expect("one run")).expect("JSON");
-    let argv: Vec<&str> = run["argv"]
-        .as_array()
-        .expect("argv")
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    assert_eq!(&argv[..2], ["--resume", "sess-ended"]);
-    assert_eq!(argv[2], "-p");
+    let runs = claude::runs(&bridge.fake_log());
+    let run = runs.first().expect("claude ran");
+    let argv = claude::argv(run);
+    assert_eq!(argv[0], "-p");
+    assert_eq!(&argv[argv.len() - 2..], ["--resume", "sess-ended"]);
     let prompt = run["stdin"].as_str().expect("the prompt on stdin");
     assert!(
         prompt.contains("git push --force") && prompt.contains("approved"),
@@ -387,10 +367,12 @@ fn a_failed_resume_is_retried_or_dismissed() {
     let id = pending[0]["id"].as_i64().expect("id").to_string();
     bridge.ok(&["respond", &id, "approve"]);
     wait_for_the_scheduler(&bridge.home, bridge.fifo());
-    let log = std::fs::read_to_string(bridge.fake_log()).expect("claude ran");
+    let runs = claude::runs(&bridge.fake_log());
     assert!(
-        log.contains("Please continue."),
-        "the failed resume's own prompt: {log}"
+        runs.iter().any(|run| run["stdin"]
+            .as_str()
+            .is_some_and(|stdin| stdin.contains("Please continue."))),
+        "the failed resume's own prompt: {runs:?}"
     );
 }
 

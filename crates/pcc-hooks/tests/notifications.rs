@@ -6,11 +6,9 @@
 //! runs with a `PATH` that has none, so no test pops a real notification.
 
 mod common;
-#[path = "common/loopback.rs"]
-mod loopback;
 
 use common::*;
-use loopback::{Loopback, Reply, Request};
+use pcc_testkit::http::{Loopback, Reply, Request};
 use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};

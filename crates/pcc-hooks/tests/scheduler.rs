@@ -1,35 +1,10 @@
-//! The resume scheduler against a fake `claude` that records how it was run.
+//! The resume scheduler against the fake `claude` (pcc-testkit), which records how it was run.
 
 mod common;
 use common::*;
 use pcc_store::{NewResume, Store};
-use std::os::unix::fs::PermissionsExt;
+use pcc_testkit::claude::{self, Scenario};
 use std::path::PathBuf;
-
-/// A fake `claude`: logs its argv, stdin, cwd and PCC_MODE as one JSON line to `$FAKE_LOG`,
-/// then behaves as `$FAKE_MODE` says (ok, limited, fail).
-const FAKE_CLAUDE: &str = r#"#!/usr/bin/env python3
-import json, os, sys, time
-with open(os.environ["FAKE_LOG"], "a") as log:
-    log.write(json.dumps({"argv": sys.argv[1:], "stdin": sys.stdin.read(), "cwd": os.getcwd(),
-                          "mode": os.environ.get("PCC_MODE"),
-                          "claudecode": os.environ.get("CLAUDECODE")}) + "\n")
-mode = os.environ.get("FAKE_MODE", "ok")
-print(json.dumps({"type": "system", "subtype": "init", "session_id": sys.argv[2]}))
-if mode == "limited":
-    print(json.dumps({"type": "rate_limit_event", "rate_limit_info": {"status": "rejected",
-        "resetsAt": int(time.time()) + 7200, "rateLimitType": "five_hour"}}))
-    print(json.dumps({"type": "result", "subtype": "success", "is_error": True, "api_error_status": 429,
-        "api_error": "usage_limit_reached", "result": "You've hit your 5-hour limit"}))
-    sys.exit(1)
-if mode == "fail":
-    print(json.dumps({"type": "result", "subtype": "error_during_execution", "is_error": True, "result": "boom"}))
-    sys.exit(1)
-print(json.dumps({"type": "result", "subtype": "success", "is_error": False, "result": "continued"}))
-if os.environ.get("FAKE_FIFO"):
-    with open(os.environ["FAKE_FIFO"], "w") as fifo:
-        fifo.write("ran\n")
-"#;
 
 struct Setup {
     _dir: tempfile::TempDir,
@@ -42,9 +17,7 @@ struct Setup {
 fn setup() -> Setup {
     let dir = tempfile::tempdir().expect("tempdir");
     let home = dir.path().join("pcc");
-    let fake = dir.path().join("claude");
-    std::fs::write(&fake, FAKE_CLAUDE).expect("write fake");
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let fake = claude::program();
     let project = dir.path().join("project");
     std::fs::create_dir_all(&project).expect("project");
     Setup {
@@ -76,23 +49,19 @@ fn schedule(setup: &Setup, session: &str, due_ms: i64) {
     store.record_limit(&record, &plan).expect("schedule");
 }
 
-fn scheduler_once(setup: &Setup, mode: &str) -> std::process::Output {
+fn scheduler_once(setup: &Setup, scenario: Scenario) -> std::process::Output {
     command(&setup.home)
         .args(["scheduler", "--once"])
         .env("PCC_CLAUDE_BIN", &setup.fake)
-        .env("FAKE_LOG", &setup.log)
-        .env("FAKE_MODE", mode)
+        .env(claude::RECORD_ENV, &setup.log)
+        .env(claude::SCENARIO_ENV, scenario.name())
         .env("CLAUDECODE", "1")
         .output()
         .expect("run scheduler")
 }
 
 fn runs(setup: &Setup) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(&setup.log)
-        .unwrap_or_default()
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("log line"))
-        .collect()
+    claude::runs(&setup.log)
 }
 
 fn resume_rows(setup: &Setup) -> Vec<(String, String, i64, Option<String>)> {
@@ -118,19 +87,19 @@ fn once_runs_what_is_due_with_an_argument_vector_and_the_prompt_on_stdin() {
     let setup = setup();
     schedule(&setup, "due-session", now_ms() - 1000);
     schedule(&setup, "later-session", now_ms() + 3_600_000);
-    let output = scheduler_once(&setup, "ok");
+    let output = scheduler_once(&setup, Scenario::Success);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let runs = runs(&setup);
     assert_eq!(runs.len(), 1, "only the due resume ran: {runs:?}");
     assert_eq!(
         runs[0]["argv"],
         serde_json::json!([
-            "--resume",
-            "due-session",
             "-p",
             "--output-format",
             "stream-json",
-            "--verbose"
+            "--verbose",
+            "--resume",
+            "due-session"
         ])
     );
     assert_eq!(
@@ -146,9 +115,14 @@ fn once_runs_what_is_due_with_an_argument_vector_and_the_prompt_on_stdin() {
         runs[0]["stdin"], "Please continue; the limit has reset.",
         "the prompt is on stdin, not in the argument list"
     );
-    assert_eq!(runs[0]["mode"], "unattended");
+    assert_eq!(runs[0]["env"]["PCC_MODE"], "unattended");
     assert_eq!(
-        runs[0]["claudecode"],
+        runs[0]["env"]["PCC_HOME"],
+        setup.home.display().to_string(),
+        "the child's hooks write to the database the scheduler watches"
+    );
+    assert_eq!(
+        runs[0]["env"]["CLAUDECODE"],
         serde_json::Value::Null,
         "the parent session's variables are removed"
     );
@@ -161,7 +135,7 @@ fn once_runs_what_is_due_with_an_argument_vector_and_the_prompt_on_stdin() {
 fn limited_again_is_rescheduled_at_the_new_reset() {
     let setup = setup();
     schedule(&setup, "s", now_ms() - 1000);
-    let output = scheduler_once(&setup, "limited");
+    let output = scheduler_once(&setup, Scenario::UsageLimit);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let rows = resume_rows(&setup);
     assert_eq!(rows[0].1, "pending");
@@ -176,7 +150,7 @@ fn limited_again_is_rescheduled_at_the_new_reset() {
 fn a_failed_resume_is_retried_later_with_the_error_kept() {
     let setup = setup();
     schedule(&setup, "s", now_ms() - 1000);
-    let output = scheduler_once(&setup, "fail");
+    let output = scheduler_once(&setup, Scenario::Fail);
     assert!(output.status.success(), "{}", text(&output.stderr));
     let rows = resume_rows(&setup);
     assert_eq!((rows[0].1.as_str(), rows[0].2), ("pending", 1));
@@ -218,7 +192,7 @@ fn a_second_scheduler_steps_aside() {
     let lock = std::fs::File::create(setup.home.join("scheduler.lock")).expect("lock file");
     lock.lock().expect("hold the scheduler lock");
     schedule(&setup, "s", now_ms() - 1000);
-    let output = scheduler_once(&setup, "ok");
+    let output = scheduler_once(&setup, Scenario::Success);
     assert!(output.status.success());
     assert!(
         text(&output.stderr).contains("another scheduler is running"),
@@ -255,8 +229,8 @@ fn a_limit_seen_by_the_hook_is_resumed_by_the_scheduler_it_starts() {
         command(&setup.home)
             .arg("hook")
             .env("PCC_CLAUDE_BIN", &setup.fake)
-            .env("FAKE_LOG", &setup.log)
-            .env("FAKE_FIFO", &fifo),
+            .env(claude::RECORD_ENV, &setup.log)
+            .env(claude::DONE_FIFO_ENV, &fifo),
         input.to_string().as_bytes(),
     );
     assert!(output.status.success(), "{}", text(&output.stderr));
@@ -289,8 +263,8 @@ fn after_a_reboot_the_next_session_start_runs_the_pending_resumes() {
         command(&setup.home)
             .arg("hook")
             .env("PCC_CLAUDE_BIN", &setup.fake)
-            .env("FAKE_LOG", &setup.log)
-            .env("FAKE_FIFO", &fifo),
+            .env(claude::RECORD_ENV, &setup.log)
+            .env(claude::DONE_FIFO_ENV, &fifo),
         start.to_string().as_bytes(),
     );
     assert!(
@@ -336,8 +310,8 @@ fn resume_now_runs_a_scheduled_resume_at_once_and_cancel_drops_one() {
     let now = command(&setup.home)
         .args(["resume", "later", "--now"])
         .env("PCC_CLAUDE_BIN", &setup.fake)
-        .env("FAKE_LOG", &setup.log)
-        .env("FAKE_FIFO", &fifo)
+        .env(claude::RECORD_ENV, &setup.log)
+        .env(claude::DONE_FIFO_ENV, &fifo)
         .output()
         .expect("run");
     assert!(now.status.success(), "{}", text(&now.stderr));
@@ -377,8 +351,8 @@ fn after_a_reboot_the_next_session_start_finishes_a_claim_its_dead_scheduler_lef
         command(&setup.home)
             .arg("hook")
             .env("PCC_CLAUDE_BIN", &setup.fake)
-            .env("FAKE_LOG", &setup.log)
-            .env("FAKE_FIFO", &fifo),
+            .env(claude::RECORD_ENV, &setup.log)
+            .env(claude::DONE_FIFO_ENV, &fifo),
         start.to_string().as_bytes(),
     );
     assert!(

@@ -1,8 +1,9 @@
 //! Runner overhead per task and server memory across a long list (issue 6, performance).
 //!
 //! `cargo bench -p pcc-mcp --bench list_overhead` starts the built `pcc-mcp` with a fake
-//! `claude` that prints one result line and exits (tests/fake_claude.py, `MODE=quick`), runs
-//! lists through a real MCP client, and prints:
+//! `claude` that prints one result line and exits (pcc-testkit's `fake-claude`, `SCENARIO=quick`:
+//! build it first with `cargo build --release -p pcc-testkit`), runs lists through a real MCP
+//! client, and prints:
 //! - overhead per task = (list wall time − the children's own wall time) / tasks;
 //! - the server's VmRSS before and after a 200-task list (and after a second one).
 //!
@@ -14,7 +15,6 @@ use rmcp::model::CallToolRequestParams;
 use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
 use rmcp::{ClientHandler, ServiceExt};
 use serde_json::{Value, json};
-use std::path::Path;
 use std::time::Instant;
 
 #[derive(Clone, Default)]
@@ -39,7 +39,7 @@ async fn main() {
         .unwrap_or(200);
     let home = tempfile::tempdir().unwrap();
     let work = tempfile::tempdir().unwrap();
-    let fake = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake_claude.py");
+    let fake = pcc_testkit::claude::program();
     let home_path = home.path().to_owned();
     let transport = TokioChildProcess::new(
         tokio::process::Command::new(env!("CARGO_BIN_EXE_pcc-mcp")).configure(|cmd| {
@@ -50,7 +50,7 @@ async fn main() {
     let pid = transport.id().unwrap();
     let client = Client.serve(transport).await.unwrap();
     let run = |n: usize| {
-        let prompts: Vec<String> = (0..n).map(|i| format!("MODE=quick TAG=t{i}")).collect();
+        let prompts: Vec<String> = (0..n).map(|i| format!("SCENARIO=quick TAG=t{i}")).collect();
         let arguments = json!({"cwd": work.path().display().to_string(), "tasks": prompts});
         let Value::Object(arguments) = arguments else {
             unreachable!()

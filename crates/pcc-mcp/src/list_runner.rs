@@ -235,6 +235,8 @@ impl ListRunner {
         if let Some(seconds) = options.timeout_s {
             spec.timeout = Duration::from_secs(seconds.max(1));
         }
+        // The database is `<data dir>/pcc.db`: the child's hooks must write to that one.
+        spec.pcc_home = self.database.parent().map(PathBuf::from);
         spec.extra_env = vec![
             ("PCC_TASK_LIST_ID".to_owned(), list_id.to_string()),
             (

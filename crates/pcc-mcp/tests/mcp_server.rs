@@ -134,7 +134,7 @@ async fn three_tasks_run_in_order_with_context_files_and_progress() {
         assert_eq!(tasks[index]["result"], format!("RESULT[{tag}]"));
         assert_eq!(tasks[index]["session_id"], format!("fake-1.{}", index + 1));
         assert_eq!(tasks[index]["turns"], 2);
-        assert_eq!(tasks[index]["cost_usd"], 0.01);
+        assert_eq!(tasks[index]["cost_usd"], 0.0125);
         assert!(tasks[index]["duration_ms"].as_i64().is_some());
     }
     assert_eq!(tasks[0]["files_written"], json!(["/w/a.txt", "/w/b.rs"]));
@@ -145,7 +145,7 @@ async fn three_tasks_run_in_order_with_context_files_and_progress() {
     assert_eq!(records.len(), 3, "{records:#?}");
     let prompts: Vec<&str> = records
         .iter()
-        .map(|r| r["prompt"].as_str().unwrap_or(""))
+        .map(|r| r["stdin"].as_str().unwrap_or(""))
         .collect();
     assert!(!prompts[0].contains("RESULT["), "{}", prompts[0]);
     assert!(prompts[1].contains("RESULT[one]"), "{}", prompts[1]);
@@ -156,9 +156,9 @@ async fn three_tasks_run_in_order_with_context_files_and_progress() {
         prompts[2]
     );
     for (index, record) in records.iter().enumerate() {
-        assert_eq!(record["task_id"], format!("1.{}", index + 1));
-        assert_eq!(record["list_id"], "1");
-        assert_eq!(record["pcc_mode"], "unattended");
+        assert_eq!(record["env"]["PCC_TASK_ID"], format!("1.{}", index + 1));
+        assert_eq!(record["env"]["PCC_TASK_LIST_ID"], "1");
+        assert_eq!(record["env"]["PCC_MODE"], "unattended");
         assert_eq!(record["cwd"].as_str(), Some(harness.cwd().as_str()));
     }
     let third_argv: Vec<&str> = records[2]["argv"]
@@ -215,7 +215,7 @@ async fn three_tasks_run_in_order_with_context_files_and_progress() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_task_stops_the_list_unless_told_otherwise() {
     let harness = Harness::start().await;
-    let tasks = json!(["TAG=a", "MODE=fail", "TAG=c"]);
+    let tasks = json!(["TAG=a", "SCENARIO=fail", "TAG=c"]);
     let report = json_of(
         &harness
             .call(
@@ -251,7 +251,7 @@ async fn a_failing_task_stops_the_list_unless_told_otherwise() {
     assert_eq!(records.len(), 5, "{records:#?}");
     // `context: none`: the third task sees only its own prompt.
     assert!(
-        !records[4]["prompt"]
+        !records[4]["stdin"]
             .as_str()
             .unwrap_or("")
             .contains("RESULT[a]")
@@ -327,7 +327,7 @@ async fn wait_false_runs_the_list_in_a_worker_that_outlives_the_server() {
         &harness
             .call(
                 "execute_task_list",
-                json!({"cwd": harness.cwd(), "tasks": ["MODE=gate TAG=g", "TAG=after"], "wait": false}),
+                json!({"cwd": harness.cwd(), "tasks": ["SCENARIO=gate TAG=g", "TAG=after"], "wait": false}),
             )
             .await,
     );
@@ -377,7 +377,7 @@ async fn cancel_task_list_stops_a_background_list() {
         &harness
             .call(
                 "execute_task_list",
-                json!({"cwd": harness.cwd(), "tasks": ["MODE=gate", "TAG=never"], "wait": false}),
+                json!({"cwd": harness.cwd(), "tasks": ["SCENARIO=gate", "TAG=never"], "wait": false}),
             )
             .await,
     );
@@ -412,7 +412,7 @@ async fn mcp_cancellation_stops_the_running_child() {
     let handle = harness
         .start_call(
             "execute_task_list",
-            json!({"cwd": harness.cwd(), "tasks": ["MODE=gate", "TAG=never"]}),
+            json!({"cwd": harness.cwd(), "tasks": ["SCENARIO=gate", "TAG=never"]}),
         )
         .await;
     // The child is running once its first turn is reported.
@@ -457,7 +457,7 @@ async fn a_prompt_larger_than_arg_max_reaches_the_child_whole_on_stdin() {
     assert_eq!(statuses(&report), ["succeeded", "succeeded"], "{report:#}");
     let records = harness.records();
     assert_eq!(records.len(), 2);
-    let given = records[0]["prompt"].as_str().unwrap_or_default();
+    let given = records[0]["stdin"].as_str().unwrap_or_default();
     assert!(
         given.starts_with(&format!("{first}\n\n")),
         "the child got {} bytes of a {}-byte prompt",
@@ -465,7 +465,7 @@ async fn a_prompt_larger_than_arg_max_reaches_the_child_whole_on_stdin() {
         first.len()
     );
     assert!(given.contains("TASK-COMPLETE "));
-    let second = records[1]["prompt"].as_str().unwrap_or_default();
+    let second = records[1]["stdin"].as_str().unwrap_or_default();
     assert!(second.contains("RESULT[first]"), "{second}");
     for record in &records {
         let argv: Vec<&str> = record["argv"]

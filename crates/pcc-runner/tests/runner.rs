@@ -8,8 +8,7 @@ use pcc_runner::{
 };
 use pcc_testkit::claude::{self, Scenario};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 use tokio::sync::mpsc;

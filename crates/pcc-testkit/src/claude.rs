@@ -9,7 +9,9 @@
 //! Every run appends to the record one JSON line when it starts,
 //! `{"event": "start", "argv", "stdin", "cwd", "env", "pid", "session", "time"}` (`env` is every
 //! variable it received, `time` seconds since the epoch), and one when its turn ends,
-//! `{"event": "end", "pid", "session", "time"}`; see [`runs`] and [`notes`].
+//! `{"event": "end", "pid", "session", "time"}`; see [`runs`] and [`notes`]. Without `-p` it is
+//! a subcommand (`claude mcp add …`): noted with its argv only, and it succeeds; `--version`
+//! prints [`VERSION_ENV`].
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
-//! One resume: `claude --resume <session> -p --output-format stream-json --verbose` in the
-//! session's directory, unattended, spawned with an argument vector (no shell) as the leader of
+//! One resume: `claude -p --output-format stream-json --verbose --resume <session>` in the
+//! session's directory, built by [`ClaudeCommand`] like every `claude` of ours (unattended, without
+//! the launching session's variables), spawned with an argument vector (no shell) as the leader of
 //! its own process group, with the continue prompt on stdin (no argument-size limit, nothing in
 //! `ps`).
 //!
@@ -11,33 +12,17 @@
 //! file, so a run is never joined by a second `claude` on the same session.
 
 use crate::process;
-use pcc_limits::StreamLimitTracker;
 use pcc_core::paths::DataDir;
+use pcc_limits::StreamLimitTracker;
+use pcc_runner::ClaudeCommand;
 use pcc_store::private::{self, Access};
 use pcc_store::{ProcessStamp, Resume};
 use serde_json::Value;
 use std::fs::{File, TryLockError};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
-use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
-
-/// Variables of the Claude Code session that started us; a resumed `claude` must not believe it
-/// runs inside that session. (`CLAUDE_CONFIG_DIR` and the API settings stay: they locate the
-/// session and the account.)
-const INHERITED_SESSION_VARIABLES: &[&str] = &[
-    "CLAUDECODE",
-    // A deferred call must be asked about again when the session resumes.
-    "CLAUDE_CODE_DISABLE_DEFERRED_TOOL_RESUME",
-    "CLAUDE_CODE_SESSION_ID",
-    "CLAUDE_CODE_ENTRYPOINT",
-    "CLAUDE_CODE_CHILD_SESSION",
-    "CLAUDE_PROJECT_DIR",
-    "CLAUDE_EFFORT",
-    "CLAUDE_PLUGIN_ROOT",
-    "CLAUDE_PLUGIN_DATA",
-];
 
 /// How long a `claude` told to stop (SIGTERM) has before SIGKILL.
 pub const STOP_GRACE: Duration = Duration::from_secs(10);
@@ -59,8 +44,9 @@ pub enum Outcome {
     Failed(String),
 }
 
-/// The files of one attempt of one resume.
+/// The files of one attempt of one resume, and the data directory they belong to.
 pub struct RunFiles {
+    home: PathBuf,
     stream: PathBuf,
     stderr: PathBuf,
     prompt: PathBuf,
@@ -72,6 +58,7 @@ impl RunFiles {
         let dir = runs_dir(data);
         let name = format!("{}-{}", resume.id, resume.attempts);
         RunFiles {
+            home: data.root().to_path_buf(),
             stream: dir.join(format!("{name}.jsonl")),
             stderr: dir.join(format!("{name}.stderr")),
             prompt: dir.join(format!("{name}.prompt")),
@@ -191,20 +178,13 @@ fn spawn(claude: &Path, resume: &Resume, files: &RunFiles) -> Result<std::proces
             .map(Stdio::from)
             .map_err(|error| file_error(&files.prompt, error))?
     };
-    let mut command = Command::new(claude);
-    command
-        .args(["--resume", &resume.plan.session_id, "-p"])
-        .args(["--output-format", "stream-json", "--verbose"])
-        .current_dir(&resume.plan.cwd)
-        .env("PCC_MODE", "unattended")
+    ClaudeCommand::new(claude, &resume.plan.cwd)
+        .resume(Some(resume.plan.session_id.clone()))
+        .pcc_home(Some(files.home.clone()))
+        .to_command()
         .stdin(stdin)
         .stdout(child_stdout)
         .stderr(stderr)
-        .process_group(0);
-    for variable in INHERITED_SESSION_VARIABLES {
-        command.env_remove(variable);
-    }
-    command
         .spawn()
         .map_err(|error| format!("cannot run {}: {error}", claude.display()))
 }

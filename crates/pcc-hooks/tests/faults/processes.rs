@@ -4,30 +4,10 @@
 
 use crate::common::*;
 use pcc_store::{NewResume, Store};
-use std::os::unix::fs::PermissionsExt;
+use pcc_testkit::claude;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A fake `claude`: notes its start and end (pid, session) in `$FAKE_LOG`, reads its prompt from
-/// stdin, and, when `$FAKE_HOLD` names a file, waits for the `flock` on it (which the test holds)
-/// before it finishes its turn; writes `ran` to `$FAKE_FIFO` when that is set.
-const FAKE_CLAUDE: &str = r#"#!/usr/bin/env python3
-import fcntl, json, os, sys
-def note(event):
-    with open(os.environ["FAKE_LOG"], "a") as log:
-        log.write(json.dumps({"event": event, "pid": os.getpid(), "session": sys.argv[2]}) + "\n")
-note("start")
-sys.stdin.read()
-if os.environ.get("FAKE_HOLD"):
-    with open(os.environ["FAKE_HOLD"], "a") as hold:
-        fcntl.flock(hold, fcntl.LOCK_EX)
-print(json.dumps({"type": "result", "subtype": "success", "is_error": False, "result": "continued"}), flush=True)
-note("end")
-if os.environ.get("FAKE_FIFO"):
-    with open(os.environ["FAKE_FIFO"], "w") as fifo:
-        fifo.write("ran\n")
-"#;
 
 /// How long any awaited condition may take.
 const DEADLINE: Duration = Duration::from_secs(60);
@@ -43,9 +23,7 @@ struct Setup {
 
 fn setup() -> Setup {
     let dir = tempfile::tempdir().expect("tempdir");
-    let fake = dir.path().join("claude");
-    std::fs::write(&fake, FAKE_CLAUDE).expect("write fake");
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let fake = claude::program();
     let project = dir.path().join("project");
     std::fs::create_dir_all(&project).expect("project");
     Setup {
@@ -88,8 +66,8 @@ impl Setup {
         command
             .args(args)
             .env("PCC_CLAUDE_BIN", &self.fake)
-            .env("FAKE_LOG", &self.log)
-            .env("FAKE_HOLD", &self.hold)
+            .env(claude::RECORD_ENV, &self.log)
+            .env(claude::HOLD_ENV, &self.hold)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -105,11 +83,9 @@ impl Setup {
 
     /// The fake's notes: (event, pid, session).
     fn notes(&self) -> Vec<(String, u32, String)> {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .map(|line| {
-                let note: serde_json::Value = serde_json::from_str(line).expect("note");
+        claude::notes(&self.log)
+            .into_iter()
+            .map(|note| {
                 (
                     note["event"].as_str().expect("event").to_owned(),
                     u32::try_from(note["pid"].as_u64().expect("pid")).expect("pid"),
@@ -380,7 +356,7 @@ fn a_claim_naming_a_reused_pid_is_shown_interrupted_cancellable_and_recovered() 
     );
     let now = setup
         .pcc(&["resume", "s-reused-b", "--now"])
-        .env("FAKE_FIFO", &fifo)
+        .env(claude::DONE_FIFO_ENV, &fifo)
         .stdout(Stdio::piped())
         .output()
         .expect("resume --now");

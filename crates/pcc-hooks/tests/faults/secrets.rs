@@ -8,11 +8,8 @@
 //! Also here: the logger stays silent on stderr when its file cannot be written (a full disk),
 //! since a hook's stderr is shown to Claude and the user.
 
-#[path = "../common/loopback.rs"]
-mod loopback;
-
 use super::common::*;
-use loopback::{Loopback, Reply};
+use pcc_testkit::http::{Loopback, Reply};
 use serde_json::json;
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,8 +1,9 @@
 //! A real MCP client (rmcp, child-process transport) talking to the built `pcc-mcp`, with a
-//! fake `claude` (tests/fake_claude.py) and a private `PCC_HOME`.
+//! fake `claude` (pcc-testkit's `fake-claude`) and a private `PCC_HOME`.
 
 #![allow(dead_code, missing_docs)]
 
+use pcc_testkit::claude;
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, ClientRequest, ProgressNotificationParam, Request,
     ServerResult,
@@ -11,8 +12,7 @@ use rmcp::service::{NotificationContext, PeerRequestOptions, RunningService};
 use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
 use rmcp::{ClientHandler, RoleClient, ServiceExt};
 use serde_json::Value;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
@@ -46,14 +46,9 @@ pub struct Harness {
     pub seen: Arc<Mutex<Vec<ProgressNotificationParam>>>,
 }
 
+/// The fake `claude` (pcc-testkit's `fake-claude`).
 pub fn fake_claude() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake_claude.py");
-    let mut mode = std::fs::metadata(&path)
-        .unwrap_or_else(|err| panic!("{}: {err}", path.display()))
-        .permissions();
-    mode.set_mode(0o755);
-    std::fs::set_permissions(&path, mode).unwrap_or_else(|err| panic!("chmod: {err}"));
-    path
+    claude::program()
 }
 
 pub fn temp() -> TempDir {
@@ -81,8 +76,8 @@ impl Harness {
             tokio::process::Command::new(env!("CARGO_BIN_EXE_pcc-mcp")).configure(move |cmd| {
                 cmd.env("PCC_HOME", &home_path)
                     .env("PCC_CLAUDE_BIN", &fake)
-                    .env("FAKE_RECORD", &record)
-                    .env("FAKE_GATE", &gate);
+                    .env(claude::RECORD_ENV, &record)
+                    .env(claude::GATE_ENV, &gate);
                 for (key, value) in &env {
                     cmd.env(key, value);
                 }
@@ -115,12 +110,9 @@ impl Harness {
         self.home.path().join("pcc.db")
     }
 
+    /// One `start` note per child the fake saw, in order.
     pub fn records(&self) -> Vec<Value> {
-        let text =
-            std::fs::read_to_string(self.work.path().join("record.jsonl")).unwrap_or_default();
-        text.lines()
-            .map(|line| serde_json::from_str(line).unwrap_or_else(|err| panic!("{line}: {err}")))
-            .collect()
+        claude::runs(&self.work.path().join("record.jsonl"))
     }
 
     pub fn open_gate(&self) {
