@@ -3,12 +3,12 @@
 #![allow(clippy::unwrap_used)]
 
 use pcc_brain_http::{HttpBrain, HttpBrainSettings, Provider, build_brain_with_env};
+use pcc_core::Mode;
 use pcc_core::brain::{
     Brain, BrainConfig, BrainContext, BrainKind, FallbackBrain, PermissionQuery, Question, Stance,
     decide_permission,
 };
-use pcc_core::decision::Mode;
-use pcc_core::policy::RiskLevel;
+use pcc_policy::RiskLevel;
 use pcc_testkit::http::{Loopback, Reply};
 use serde_json::{Value, json};
 use std::collections::HashMap;

@@ -2,14 +2,14 @@
 //! question helper, AskUserQuestion answers and the LLM reply parser.
 #![allow(clippy::unwrap_used)]
 
+use pcc_core::Mode;
 use pcc_core::brain::{
     Brain, BrainContext, BrainError, FallbackBrain, PermissionOpinion, PermissionQuery, Question,
     QuestionAnswer, RuleBrain, Stance, answer_ask_user_question, answer_stop_question,
     decide_permission, decide_question, guard_permission, guard_question, prompt,
     question_from_message,
 };
-use pcc_core::decision::Mode;
-use pcc_core::policy::RiskLevel;
+use pcc_policy::RiskLevel;
 use serde_json::json;
 
 fn ctx() -> BrainContext {

@@ -2,12 +2,12 @@
 //! answered, open questions escalated) and property-style loops over generated option sets.
 #![allow(clippy::unwrap_used)]
 
+use pcc_core::Mode;
 use pcc_core::brain::{
     Brain, BrainContext, PermissionQuery, Question, QuestionAnswer, QuestionOption, RuleBrain,
     Stance, decide_question, guard_question, validate_answer,
 };
-use pcc_core::decision::Mode;
-use pcc_core::policy::RiskLevel;
+use pcc_policy::RiskLevel;
 
 fn ctx() -> BrainContext {
     BrainContext::new("/work/project", Mode::Unattended).with_home("/home/dev")

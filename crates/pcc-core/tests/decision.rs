@@ -1,9 +1,10 @@
 //! The permission answer for a tool call, by mode, user rules and learned approvals.
 
-use pcc_core::config::PermissionLists;
-use pcc_core::decision::{Answer, Mode, PriorApproval};
-use pcc_core::judgement::Judgement;
-use pcc_core::policy::{PolicyContext, RiskLevel};
+use pcc_core::Mode;
+use pcc_core::permission::Judgement;
+use pcc_core::permission::PermissionLists;
+use pcc_core::permission::{Answer, PriorApproval};
+use pcc_policy::{PolicyContext, RiskLevel};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 
@@ -282,7 +283,7 @@ fn mode_comes_from_the_environment_then_the_config() {
 #[test]
 fn a_brain_opinion_settles_only_an_undecided_medium_call() {
     use pcc_core::brain::{PermissionOpinion, Stance};
-    use pcc_core::decision::apply_brain_opinion;
+    use pcc_core::permission::apply_brain_opinion;
     let approve = PermissionOpinion::new(Stance::Approve, 0.95, "fine").by("ollama");
     let none = PermissionLists::default();
     let medium = judge("Bash", json!({"command": "npm install left-pad"}), &none);

@@ -2,10 +2,10 @@
 //! where a hook failure goes when the database cannot take it ([`keep_unrecorded`]).
 
 use crate::clock::now_ms;
+use pcc_core::bridge::human_answer::ResponseError;
 use pcc_core::config::ConfigError;
-use pcc_core::human_answer::ResponseError;
 use pcc_core::paths::NoDataDir;
-use pcc_core::permission_rules::RuleError;
+use pcc_core::permission::RuleError;
 use pcc_store::StoreError;
 use std::process::ExitCode;
 

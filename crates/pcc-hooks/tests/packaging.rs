@@ -3,7 +3,9 @@
 
 mod common;
 use common::*;
-use pcc_core::claude_settings::{BLOCK_ON_FAILURE_EVENTS, HOOK_EVENTS, HOOK_TIMEOUT_SECONDS};
+use pcc_core::config::claude_settings::{
+    BLOCK_ON_FAILURE_EVENTS, HOOK_EVENTS, HOOK_TIMEOUT_SECONDS,
+};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -1,10 +1,10 @@
 //! The `[notify]` section of `config.toml`.
 //!
-//! The types live in `pcc_core::notify_config` (so the domain's `Config` can carry them without
+//! The types live in `pcc_core::config::notify` (so the domain's `Config` can carry them without
 //! an HTTP stack) and are re-exported here unchanged; see that module for the file format.
-//! `ConfigError` is `pcc_core::notify_config::NotifyConfigError` under its original name here.
+//! `ConfigError` is `pcc_core::config::notify::NotifyConfigError` under its original name here.
 
-pub use pcc_core::notify_config::{
+pub use pcc_core::config::notify::{
     MAX_TIMEOUT_MS, NotifyConfig, NotifyConfigError as ConfigError, WebhookConfig, WebhookFormat,
 };
 

@@ -40,7 +40,7 @@ pub struct DecisionRecord {
     pub suggestion: Option<String>,
     /// The one-time human approval this decision spends (`Store::prior_approval`).
     pub approval_used: Option<i64>,
-    /// The exact call's identity (`pcc_core::call_digest`), which a human's approval matches.
+    /// The exact call's identity (`pcc_core::permission`), which a human's approval matches.
     pub call_digest: Option<String>,
 }
 

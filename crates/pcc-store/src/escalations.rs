@@ -6,8 +6,8 @@
 
 use crate::error::StoreError;
 use crate::open::Store;
-use pcc_core::decision::PriorApproval;
-use pcc_core::human_answer::{Effects, Response, TaskEffect};
+use pcc_core::bridge::human_answer::{Effects, Response, TaskEffect};
+use pcc_core::permission::PriorApproval;
 use pcc_core::redact::{redact, redact_opt};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -15,7 +15,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEscalation {
     /// `permission`, `question`, `resume_failed`, `task` or `task_unverified`
-    /// (`pcc_core::human_answer::EscalationKind`).
+    /// (`pcc_core::bridge::human_answer::EscalationKind`).
     pub kind: String,
     /// The session it concerns.
     pub session_id: String,
@@ -46,7 +46,7 @@ pub struct EscalatedCall {
     pub level: String,
     /// Its project.
     pub project_root: String,
-    /// Its exact identity (`pcc_core::call_digest`); `None` for a decision stored before
+    /// Its exact identity (`pcc_core::permission`); `None` for a decision stored before
     /// schema 8, which can then not be approved call by call.
     pub digest: Option<String>,
 }
@@ -258,7 +258,7 @@ impl Store {
         escalation_by_id(&self.conn, id).map_err(|source| self.error(source))
     }
 
-    /// Applies a human's answer and its `effects` (see `pcc_core::human_answer::effects`) in one
+    /// Applies a human's answer and its `effects` (see `pcc_core::bridge::human_answer::effects`) in one
     /// transaction: the verdict, a one-time approval of the call, a remembered rule, the resume
     /// that carries the answer to the session, the fate of a queued task.
     pub fn answer_escalation(
@@ -401,7 +401,7 @@ impl Store {
     }
 
     /// A human's earlier approval of this exact call: first a one-time approval for the
-    /// session (when one is given) of the call with this `digest` (`pcc_core::call_digest`; the
+    /// session (when one is given) of the call with this `digest` (`pcc_core::permission`; the
     /// returned id is spent when the decision is recorded); then a call a human remembered for
     /// the project (`--remember`, the same digest: up to HIGH); then a rule learned from
     /// repeated approvals of the normalised `input` (MEDIUM only).

@@ -1,5 +1,5 @@
 //! The perpetual queue: tasks waiting for a session (or for any session of a project), handed
-//! over by the `Stop` hook one at a time, and paused sessions. See `pcc_core::task_queue` for the
+//! over by the `Stop` hook one at a time, and paused sessions. See `pcc_core::bridge::task_queue` for the
 //! rules.
 
 use crate::brain_answers::{BrainAnswerRecord, insert_brain_answers};

@@ -226,7 +226,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     CREATE INDEX notifications_by_session ON notifications(session_id, at_ms);
     ",
     // 8: a human's approval matches one exact call: the digest of its full input, tool and
-    // directory (pcc_core::call_digest), never the redacted, bounded `input`. A queued task
+    // directory (pcc_core::permission), never the redacted, bounded `input`. A queued task
     // remembers whom it was queued for, so a project task taken by a session that then ended
     // goes back to the project, not to that session.
     "

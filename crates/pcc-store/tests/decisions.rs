@@ -1,7 +1,7 @@
 //! Decisions, escalations and learned approvals against a real SQLite file.
 
-use pcc_core::decision::PriorApproval;
 use pcc_core::hook::HookInput;
+use pcc_core::permission::PriorApproval;
 use pcc_store::{DecisionRecord, EventRecord, Store};
 
 fn event(session: &str, name: &str, tool_use_id: &str, at_ms: i64) -> EventRecord {

@@ -1,9 +1,9 @@
 //! Answering escalations and spending one-time approvals against a real SQLite file, with
 //! racing processes' worth of connections: an answer is applied once, an approval allows once.
 
-use pcc_core::decision::PriorApproval;
+use pcc_core::bridge::human_answer::{EscalationKind, Response, effects};
 use pcc_core::hook::HookInput;
-use pcc_core::human_answer::{EscalationKind, Response, effects};
+use pcc_core::permission::PriorApproval;
 use pcc_store::{AnswerOutcome, DecisionRecord, EventRecord, Store};
 use std::path::Path;
 

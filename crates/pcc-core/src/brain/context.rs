@@ -1,6 +1,6 @@
 //! What a brain knows about the project: bounded text handed in by the caller (no I/O here).
 
-use crate::decision::Mode;
+use crate::mode::Mode;
 use std::path::PathBuf;
 
 /// At most this many characters of project notes (`CLAUDE.md`, a requirements file) are kept.

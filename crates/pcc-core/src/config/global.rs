@@ -5,10 +5,10 @@
 //! tighten what the user allows: its `deny` and `ask` rules apply, anything else in it is ignored
 //! and reported (a cloned repository must not be able to allow `rm -rf ~`).
 
+use super::notify::NotifyConfig;
 use crate::brain::BrainConfig;
-use crate::decision::Mode;
-use crate::notify_config::NotifyConfig;
-use crate::permission_rules::PermissionRule;
+use crate::mode::Mode;
+use crate::permission::{PermissionLists, PermissionRule};
 use serde::{Deserialize, Serialize};
 
 /// The default number of human approvals of the same command in the same project after which it
@@ -60,21 +60,6 @@ pub struct Config {
     pub sandbox: SandboxConfig,
     /// Keys of the project file that were ignored because they would loosen the policy.
     pub ignored_project_keys: Vec<String>,
-}
-
-/// Permission rules as the user wrote them, e.g. `Bash(npm run test:*)`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct PermissionLists {
-    /// Allowed without asking (never CRITICAL).
-    #[serde(default)]
-    pub allow: Vec<String>,
-    /// Always left to a human.
-    #[serde(default)]
-    pub ask: Vec<String>,
-    /// Always denied; beats `allow`.
-    #[serde(default)]
-    pub deny: Vec<String>,
 }
 
 impl Default for Config {
@@ -526,7 +511,7 @@ mod tests {
 
     #[test]
     fn notify_is_global_only_and_validated() {
-        use crate::notify_config::WebhookFormat;
+        use crate::config::notify::WebhookFormat;
         let global = r#"
             [notify]
             desktop = false

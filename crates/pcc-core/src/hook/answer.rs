@@ -1,7 +1,7 @@
 //! What a hook prints on stdout, in the shapes of the contract (§2): the only bytes the hook
 //! entry point ever writes there.
 
-use crate::decision::Answer;
+use crate::permission::Answer;
 use serde_json::{Value, json};
 
 /// A permission answer for the event that asked.

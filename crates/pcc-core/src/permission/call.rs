@@ -1,7 +1,7 @@
 //! The facts about one tool call that rules, learning and records need, gathered once.
 
-use pcc_policy::{PolicyContext, Verdict, resolve_path};
 use crate::redact::redact_and_truncate;
+use pcc_policy::{PolicyContext, Verdict, resolve_path};
 use serde_json::Value;
 use std::path::PathBuf;
 

@@ -13,51 +13,13 @@
 //! up to HIGH (a rule the human wrote), never CRITICAL. Deny reasons tell Claude what to do
 //! instead.
 
+use super::call::CallFacts;
+use super::rules::{PermissionLists, PermissionRule, RuleError};
 use crate::brain::{PermissionOpinion, Stance};
-use crate::call::CallFacts;
-use crate::permission_rules::{PermissionRule, RuleError};
+use crate::mode::Mode;
 use pcc_policy::{Containment, RiskLevel, Verdict};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::path::Path;
-
-/// Whether a human is at the terminal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// A human watches: HIGH asks through Claude Code's own dialog.
-    Interactive,
-    /// Nobody watches: what would need a human is denied and escalated.
-    Unattended,
-}
-
-impl Mode {
-    /// A session in `bypassPermissions` or `dontAsk` is unattended whatever else says:
-    /// nobody answers an `ask` there, and Claude Code (2.1.329, `-p`) lets some calls run
-    /// after one. Otherwise `PCC_MODE` (from the environment), then the configuration, then
-    /// interactive. An unrecognised `PCC_MODE` is ignored rather than guessed.
-    pub fn resolve(
-        env_value: Option<&str>,
-        configured: Option<Mode>,
-        permission_mode: Option<&str>,
-    ) -> Mode {
-        if matches!(permission_mode, Some("bypassPermissions" | "dontAsk")) {
-            return Mode::Unattended;
-        }
-        match env_value.map(str::trim) {
-            Some("unattended") => Mode::Unattended,
-            Some("interactive") => Mode::Interactive,
-            _ => configured.unwrap_or(Mode::Interactive),
-        }
-    }
-
-    /// The stable name stored and printed.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Interactive => "interactive",
-            Mode::Unattended => "unattended",
-        }
-    }
-}
 
 /// The permission answer given to Claude Code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,7 +37,7 @@ pub enum Answer {
     /// Run it, inside the sandbox: the hook rewrites the command to run contained.
     Contained,
     /// Hold it: a headless (`-p`) session stops with the call pending, and `claude -p --resume`
-    /// asks about it again (see [`crate::deferral`]). Never an allow: the re-asked call is
+    /// asks about it again (see [`super::HeadlessSignals`]). Never an allow: the re-asked call is
     /// decided afresh, and runs only when a human's one-time approval allows it.
     Defer,
 }
@@ -121,7 +83,7 @@ impl RuleSet {
     /// Parses the configured lists; one malformed rule fails the whole set, since ignoring a
     /// `deny` the user wrote would be worse than asking.
     pub fn parse(
-        lists: &crate::config::PermissionLists,
+        lists: &PermissionLists,
         project_root: &Path,
         home: &Path,
     ) -> Result<RuleSet, RuleError> {
@@ -401,7 +363,7 @@ pub enum EarlierDeferral {
 
 /// Turns the decision for a call that needs a human while unattended (a deny with an
 /// escalation) into a deferral when `deferrable` (a headless session that can hold exactly this
-/// call: [`crate::deferral`]); and answers a call deferred earlier: deferred again (without a
+/// call: [`super::HeadlessSignals`]); and answers a call deferred earlier: deferred again (without a
 /// second escalation) while the human has not answered, denied with the human's words when they
 /// said no. Anything else — LOW, allowed, contained, CRITICAL, a user's deny rule — is returned
 /// as it was: only what would have waited on a human is ever deferred.

@@ -9,7 +9,8 @@
 //! human (`ask`) when somebody does; CRITICAL is denied either way, as always. Learned rules,
 //! one-time approvals and the brain all need what failed, so none of them applies.
 
-use crate::decision::{Answer, Decision, Mode};
+use super::decide::{Answer, Decision};
+use crate::mode::Mode;
 use pcc_policy::{RiskLevel, Verdict};
 
 /// What kept the full decision from being made; it names the rule the decision is stored under.

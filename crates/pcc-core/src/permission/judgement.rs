@@ -1,10 +1,10 @@
 //! One tool call judged: the policy's verdict and the user's rules, gathered once, so that the
 //! hook and `pcc-hooks explain` reach their answers by the same path.
 
-use crate::call::CallFacts;
-use crate::config::PermissionLists;
-use crate::decision::{Decision, DecisionInputs, Mode, PriorApproval, RuleSet, decide};
-use crate::permission_rules::RuleError;
+use super::call::CallFacts;
+use super::decide::{Decision, DecisionInputs, PriorApproval, RuleSet, decide};
+use super::rules::{PermissionLists, RuleError};
+use crate::mode::Mode;
 use pcc_policy::{PolicyContext, RiskLevel, Verdict, classify};
 use serde_json::Value;
 

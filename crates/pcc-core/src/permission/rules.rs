@@ -7,9 +7,25 @@
 //! a file name at any depth. `Edit(…)` rules cover every tool that edits files and `Read(…)`
 //! rules every tool that reads them, as in Claude Code.
 
-use crate::call::CallFacts;
-use crate::wildcard::wildcard_match;
+use super::call::CallFacts;
+use super::wildcard::wildcard_match;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
+
+/// Permission rules as the user wrote them, e.g. `Bash(npm run test:*)`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionLists {
+    /// Allowed without asking (never CRITICAL).
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Always left to a human.
+    #[serde(default)]
+    pub ask: Vec<String>,
+    /// Always denied; beats `allow`.
+    #[serde(default)]
+    pub deny: Vec<String>,
+}
 
 /// Tools that change files; an `Edit(…)` or `Write(…)` rule applies to all of them.
 const EDITING_TOOLS: &[&str] = &["Write", "Edit", "MultiEdit", "NotebookEdit"];

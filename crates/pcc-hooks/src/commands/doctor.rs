@@ -10,7 +10,7 @@ use crate::config_files;
 use crate::error::HookError;
 use crate::programs::{claude_on_path, claude_version, find_on_path, is_executable};
 use crate::term::{Palette, emit, rfc3339};
-use pcc_core::claude_settings::{
+use pcc_core::config::claude_settings::{
     HOOK_EVENTS, ON_FAILURE_SINCE, honours_on_failure, plugin_enabled, registered_events,
 };
 use pcc_core::paths::DataDir;

@@ -1,7 +1,7 @@
 //! `pcc-hooks pending` and `pcc-hooks respond`: what waits on a human, and the human's answer.
 //!
 //! Answering is one store transaction (`Store::answer_escalation`); what the answer does per
-//! kind is decided in `pcc_core::human_answer`. When the answer has something to tell the
+//! kind is decided in `pcc_core::bridge::human_answer`. When the answer has something to tell the
 //! session, a resume carrying it is scheduled and a scheduler started: the session gets it at its
 //! next Stop if it is still running, or through `claude --resume` once it has ended.
 
@@ -11,7 +11,7 @@ use crate::error::HookError;
 use crate::scheduler;
 use crate::session_lookup::short_id;
 use crate::term::{Palette, ago, emit, pad, rfc3339};
-use pcc_core::human_answer::{EscalationKind, Response, deferred_call_effects, effects};
+use pcc_core::bridge::human_answer::{EscalationKind, Response, deferred_call_effects, effects};
 use pcc_core::paths::DataDir;
 use pcc_store::{AnswerOutcome, Answered, Escalation, Store};
 use serde::Serialize;

@@ -5,11 +5,10 @@ use crate::cli::{ColorChoice, ExplainArgs};
 use crate::config_files;
 use crate::error::HookError;
 use crate::term::{Palette, emit};
-use pcc_core::call_digest::call_digest;
-use pcc_core::decision::{Answer, Decision, Mode, PriorApproval};
-use pcc_core::judgement::Judgement;
+use pcc_core::Mode;
 use pcc_core::paths::DataDir;
-use pcc_core::policy::{PolicyContext, RiskLevel};
+use pcc_core::permission::{Answer, Decision, Judgement, PriorApproval, call_digest};
+use pcc_policy::{PolicyContext, RiskLevel};
 use pcc_store::Store;
 use serde::Serialize;
 use serde_json::Value;
@@ -24,7 +23,7 @@ struct Explanation<'a> {
     level: RiskLevel,
     rule: &'a str,
     reason: &'a str,
-    commands: &'a [pcc_core::policy::SimpleCommandSummary],
+    commands: &'a [pcc_policy::SimpleCommandSummary],
     learned: bool,
     decisions: Decisions,
 }

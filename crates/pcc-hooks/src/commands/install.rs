@@ -1,7 +1,7 @@
 //! `pcc-hooks install` / `uninstall`: our hooks in Claude Code's settings.json, and our MCP
 //! server registered with Claude Code (see [`mcp_registration`]).
 //!
-//! The merge itself is `pcc_core::claude_settings` (pure, tested there); this module does the
+//! The merge itself is `pcc_core::config::claude_settings` (pure, tested there); this module does the
 //! file work around it: refuse unreadable files, back up before writing, replace atomically so a
 //! crash never leaves half a settings file, and keep the file's permissions.
 
@@ -11,7 +11,7 @@ use crate::error::HookError;
 use crate::mcp_registration;
 use crate::programs::{claude_on_path, claude_version};
 use crate::term::emit;
-use pcc_core::claude_settings::{
+use pcc_core::config::claude_settings::{
     HOOK_EVENTS, HookHandler, ON_FAILURE_SINCE, SettingsChange, add_hooks, honours_on_failure,
     remove_hooks,
 };

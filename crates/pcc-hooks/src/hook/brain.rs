@@ -2,8 +2,8 @@
 //! what it answered.
 
 use super::HookContext;
+use pcc_core::Mode;
 use pcc_core::brain::{BrainContext, PermissionOpinion, QuestionAnswer};
-use pcc_core::decision::Mode;
 use pcc_core::redact::redact_and_truncate;
 use pcc_store::{BrainAnswerRecord, EventRecord, Store};
 use std::path::Path;

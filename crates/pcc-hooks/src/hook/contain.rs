@@ -2,9 +2,9 @@
 //! command line that runs the original command inside it (`pcc-hooks contain`), given to
 //! Claude Code as the call's `updatedInput`.
 
+use pcc_core::Mode;
 use pcc_core::config::Config;
-use pcc_core::decision::Mode;
-use pcc_core::policy::Containment;
+use pcc_policy::Containment;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

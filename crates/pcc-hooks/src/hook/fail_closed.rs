@@ -1,18 +1,16 @@
 //! A permission call our usual path could not decide (a config that does not load, a database
 //! that cannot be opened or written, a panic): judged by the built-in policy alone
-//! (`pcc_core::fail_closed`), recorded when the database still works, logged either way, and
+//! (`pcc_core::permission::fail_closed`), recorded when the database still works, logged either way, and
 //! always answered — silence would let the call run under `bypassPermissions`.
 
 use super::permission::{Asker, PermissionCall};
 use crate::error::HookError;
-use pcc_core::call::CallFacts;
-use pcc_core::config::PermissionLists;
-use pcc_core::decision::{Decision, Mode, PriorApproval};
-use pcc_core::fail_closed::{Trouble, decide};
+use pcc_core::Mode;
 use pcc_core::hook::PermissionReply;
-use pcc_core::judgement::Judgement;
-use pcc_core::policy::{PolicyContext, classify};
+use pcc_core::permission::fail_closed::{Trouble, decide};
+use pcc_core::permission::{CallFacts, Decision, Judgement, PermissionLists, PriorApproval};
 use pcc_core::redact::redact_and_truncate;
+use pcc_policy::{PolicyContext, classify};
 use pcc_store::{DecisionRecord, EventRecord, Store};
 use serde_json::Value;
 use std::path::{Path, PathBuf};

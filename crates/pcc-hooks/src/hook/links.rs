@@ -4,7 +4,7 @@
 //! call is allowed, each path it relies on is followed on disk; one that leads somewhere
 //! LOW may not go makes the call MEDIUM.
 
-use pcc_core::policy::{Containment, PolicyContext, RiskLevel, Verdict, harmless_place};
+use pcc_policy::{Containment, PolicyContext, RiskLevel, Verdict, harmless_place};
 use std::path::{Path, PathBuf};
 
 /// Raises a LOW `verdict` to MEDIUM when one of its paths leads, through a link on disk,
@@ -65,7 +65,7 @@ fn real_path(path: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pcc_core::policy::classify;
+    use pcc_policy::classify;
     use serde_json::json;
 
     #[test]

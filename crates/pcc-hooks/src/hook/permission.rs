@@ -3,24 +3,22 @@
 //! `AskUserQuestion` is not a permission question: the brain answers it ([`answer_questions`]).
 //!
 //! The answer is returned only after the decision is stored. When something here fails (the
-//! database, a rule), the caller answers with `pcc_core::fail_closed` instead: an internal error
+//! database, a rule), the caller answers with `pcc_core::permission::fail_closed` instead: an internal error
 //! never becomes an `allow` beyond what the built-in policy proves LOW, and never becomes silence
 //! (DESIGN.md invariant 1).
 
 use super::{HookContext, brain, contain, links, session_files};
 use crate::notifier::{self, EscalationNotice};
+use pcc_core::Mode;
 use pcc_core::brain::{BrainKind, PermissionQuery, answer_ask_user_question, decide_permission};
-use pcc_core::call_digest::call_digest;
 use pcc_core::config::Config;
-use pcc_core::decision::{
-    Answer, Decision, EarlierDeferral, HUMAN_APPROVED_RULE, Mode, PriorApproval,
-    apply_brain_opinion, settle_deferral,
-};
-use pcc_core::deferral::{HeadlessSignals, tool_calls_in_turn};
 use pcc_core::hook::PermissionReply;
-use pcc_core::judgement::Judgement;
-use pcc_core::policy::{Containment, PolicyContext, RiskLevel};
+use pcc_core::permission::{
+    Answer, Decision, EarlierDeferral, HUMAN_APPROVED_RULE, HeadlessSignals, Judgement,
+    PriorApproval, apply_brain_opinion, call_digest, settle_deferral, tool_calls_in_turn,
+};
 use pcc_core::redact::redact_and_truncate;
+use pcc_policy::{Containment, PolicyContext, RiskLevel};
 use pcc_store::{BrainAnswerRecord, DecisionRecord, EventRecord, Store, StoreError};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -225,7 +223,7 @@ fn earlier_deferral(
     })
 }
 
-/// Whether this call can be held by `defer` (`pcc_core::deferral`): a headless session of a
+/// Whether this call can be held by `defer` (`pcc_core::permission`): a headless session of a
 /// CLI that supports it, and the only tool call of its turn in the transcript.
 fn deferrable(record: &EventRecord, call: &PermissionCall<'_>) -> bool {
     let variable = |name: &str| std::env::var(name).ok();

@@ -15,12 +15,12 @@
 use super::{HookContext, brain};
 use crate::config_files;
 use crate::notifier::{self, EscalationNotice};
+use pcc_core::Mode;
 use pcc_core::brain::{answer_stop_question, question_from_message};
+use pcc_core::bridge::task_queue::{Handoff, handoff_reason};
 use pcc_core::config::Config;
-use pcc_core::decision::Mode;
 use pcc_core::hook::Stop;
 use pcc_core::redact::redact_and_truncate;
-use pcc_core::task_queue::{Handoff, handoff_reason};
 use pcc_store::{BrainAnswerRecord, EventRecord, NewEscalation, StopRecord, Store, StoreError};
 use serde_json::{Value, json};
 use std::path::PathBuf;
