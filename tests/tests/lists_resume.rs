@@ -2,7 +2,7 @@
 //! first unfinished task in a detached `pcc-mcp` worker, and finishes.
 
 use pcc_e2e::pcc_binary;
-use pcc_store::{NewTask, NewTaskList, Store, TaskFinish};
+use pcc_store::{NewTask, NewTaskList, Store, TaskFinish, TaskListState, TaskStatus};
 use pcc_testkit::claude;
 use std::path::Path;
 use std::process::Command;
@@ -65,7 +65,7 @@ fn an_interrupted_list_resumes_from_its_first_unfinished_task() {
         );
         store.start_task(id, 0, 3).expect("start task 1");
         let done = TaskFinish {
-            status: "succeeded".into(),
+            status: TaskStatus::Succeeded,
             finished_ms: 4,
             duration_ms: 1,
             session_id: Some("earlier".into()),
@@ -126,8 +126,8 @@ fn an_interrupted_list_resumes_from_its_first_unfinished_task() {
 
     let store = Store::open(&pcc_home.join("pcc.db")).expect("open");
     let tasks = store.tasks(list_id).expect("tasks");
-    let statuses: Vec<Option<String>> = tasks.iter().map(|task| task.status.clone()).collect();
-    assert_eq!(statuses, vec![Some("succeeded".to_owned()); 3], "{tasks:?}");
+    let statuses: Vec<Option<TaskStatus>> = tasks.iter().map(|task| task.status).collect();
+    assert_eq!(statuses, vec![Some(TaskStatus::Succeeded); 3], "{tasks:?}");
     let runs = claude::runs(&record);
     assert_eq!(
         runs.len(),
@@ -147,5 +147,5 @@ fn an_interrupted_list_resumes_from_its_first_unfinished_task() {
         "task 1's outcome is kept"
     );
     let list = store.task_list(list_id).expect("read").expect("list");
-    assert_eq!(list.state, "succeeded", "{list:?}");
+    assert_eq!(list.state, TaskListState::Succeeded, "{list:?}");
 }

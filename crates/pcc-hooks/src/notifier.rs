@@ -15,6 +15,7 @@
 //! webhook costs it one fork and one pipe write.
 
 use jiff::Timestamp;
+use pcc_core::bridge::human_answer::EscalationKind;
 use pcc_core::config::{Config, ConfigProblem};
 use pcc_core::hook::Notification as NotificationHook;
 use pcc_core::paths::DataDir;
@@ -40,8 +41,8 @@ pub struct EscalationNotice<'a> {
     pub escalation_id: i64,
     /// The session that waits.
     pub session_id: &'a str,
-    /// `"permission"`, `"question"`, `"resume_failed"` or `"task"` (also `"task_unverified"`).
-    pub kind: &'a str,
+    /// What waits on the human.
+    pub kind: EscalationKind,
     /// What it is about (the redacted call, the question, the task).
     pub summary: &'a str,
     /// Why it went to a human.
@@ -56,7 +57,7 @@ impl<'a> EscalationNotice<'a> {
         Self {
             escalation_id,
             session_id: &escalation.session_id,
-            kind: &escalation.kind,
+            kind: escalation.kind,
             summary: &escalation.summary,
             reason: &escalation.reason,
             project_root: escalation.project_root.as_deref(),
@@ -217,29 +218,24 @@ fn hook_message(
 fn escalation_message(notice: &EscalationNotice<'_>, at: Timestamp) -> Notification {
     let id = notice.escalation_id;
     let (kind, headline, answer) = match notice.kind {
-        "permission" => (
+        EscalationKind::Permission => (
             NotifyKind::Escalation,
             "Permission needed",
             format!("pcc-hooks respond {id} approve|deny"),
         ),
-        "question" => (
+        EscalationKind::Question => (
             NotifyKind::Question,
             "A question needs your answer",
             format!("pcc-hooks respond {id} \"<answer>\""),
         ),
-        "resume_failed" => (
+        EscalationKind::ResumeFailed => (
             NotifyKind::ResumeFailed,
             "A resume failed",
             format!("pcc-hooks respond {id} approve|deny|\"<answer>\""),
         ),
-        "task" | "task_unverified" => (
+        EscalationKind::Task | EscalationKind::TaskUnverified => (
             NotifyKind::Task,
             "A task needs you",
-            format!("pcc-hooks respond {id} approve|deny|\"<answer>\""),
-        ),
-        _ => (
-            NotifyKind::Escalation,
-            "Claude needs a human",
             format!("pcc-hooks respond {id} approve|deny|\"<answer>\""),
         ),
     };
@@ -362,7 +358,7 @@ mod tests {
         let notice = EscalationNotice {
             escalation_id: 12,
             session_id: "0123456789abcdef",
-            kind: "permission",
+            kind: EscalationKind::Permission,
             summary: "Bash: curl -H 'Authorization: Bearer sk-ant-abcdefghijklmnopqrstuvwxyz' x",
             reason: "HIGH risk while unattended",
             project_root: Some("/home/me/src/web"),
@@ -392,7 +388,7 @@ mod tests {
 
         let question = escalation_message(
             &EscalationNotice {
-                kind: "question",
+                kind: EscalationKind::Question,
                 ..notice
             },
             Timestamp::UNIX_EPOCH,

@@ -1,6 +1,7 @@
 //! A session named on the command line by a prefix of its id, as `git` takes a short hash.
 
 use crate::error::HookError;
+use pcc_core::session_state::SessionState;
 use pcc_store::Store;
 
 /// A known session.
@@ -9,8 +10,8 @@ pub struct KnownSession {
     pub id: String,
     /// Its project.
     pub project_root: String,
-    /// Its state (`working`, `idle`, `ended`, …).
-    pub state: String,
+    /// Its state; `None` for a session not seen yet (to be started with its id).
+    pub state: Option<SessionState>,
 }
 
 /// The one session whose id starts with `prefix`; none or several is a clear error.
@@ -28,7 +29,7 @@ pub fn resolve(store: &Store, prefix: &str) -> Result<KnownSession, HookError> {
             Ok(KnownSession {
                 id,
                 project_root,
-                state,
+                state: Some(state),
             })
         }
         _ => Err(HookError::new(format!(

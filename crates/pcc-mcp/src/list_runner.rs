@@ -10,7 +10,7 @@ use pcc_runner::{
     CancelToken, ChildEvent, ChildOutcome, ChildSpec, ChildStatus, ResumePolicy, SystemClock,
     run_until_done,
 };
-use pcc_store::{Store, StoreError, TaskFinish, TaskRow};
+use pcc_store::{Store, StoreError, TaskFinish, TaskListState, TaskRow, TaskState, TaskStatus};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -93,16 +93,16 @@ pub enum Progress {
         position: usize,
         /// Tasks in the list.
         total: usize,
-        /// How it ended (`succeeded`, `failed`, …).
-        status: String,
+        /// How it ended.
+        status: TaskStatus,
     },
 }
 
 /// How the list ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListEnd {
-    /// `succeeded`, `failed` or `cancelled`.
-    pub state: String,
+    /// `Succeeded`, `Failed` or `Cancelled`.
+    pub state: TaskListState,
 }
 
 /// What a list runs with.
@@ -114,12 +114,16 @@ pub struct ListRunner {
     pub claude_program: PathBuf,
 }
 
-/// The wire name of a child status (`succeeded`, `timed_out`, …).
-pub fn status_name(status: ChildStatus) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_owned))
-        .unwrap_or_else(|| format!("{status:?}").to_lowercase())
+/// The stored status of a task whose child ended `status`.
+pub fn task_status(status: ChildStatus) -> TaskStatus {
+    match status {
+        ChildStatus::Succeeded => TaskStatus::Succeeded,
+        ChildStatus::Failed => TaskStatus::Failed,
+        ChildStatus::TimedOut => TaskStatus::TimedOut,
+        ChildStatus::Cancelled => TaskStatus::Cancelled,
+        ChildStatus::RateLimited => TaskStatus::RateLimited,
+        ChildStatus::Unverified => TaskStatus::Unverified,
+    }
 }
 
 impl ListRunner {
@@ -135,7 +139,7 @@ impl ListRunner {
         let mut store = Store::open(&self.database)?;
         let Some(list) = store.task_list(list_id)? else {
             return Ok(ListEnd {
-                state: "failed".to_owned(),
+                state: TaskListState::Failed,
             });
         };
         let options: ListOptions = serde_json::from_str(&list.options).unwrap_or(ListOptions {
@@ -149,13 +153,13 @@ impl ListRunner {
                 let _ = sender.send(event);
             }
         };
-        let mut stopped: Option<(&str, String)> = None;
+        let mut stopped: Option<(TaskStatus, String)> = None;
         for position in 0..total {
-            if tasks[position].state == "finished" {
+            if tasks[position].state == TaskState::Finished {
                 continue;
             }
             if cancel.is_cancelled() || store.cancel_requested(list_id)? {
-                stopped = Some(("cancelled", "the list was cancelled".to_owned()));
+                stopped = Some((TaskStatus::Cancelled, "the list was cancelled".to_owned()));
                 break;
             }
             let prompt = prompt_with_context(options.context, &tasks, position);
@@ -168,25 +172,25 @@ impl ListRunner {
             let finish = finish_of(&outcome);
             store.finish_task(list_id, position as i64, &finish)?;
             tasks[position] = TaskRow {
-                state: "finished".to_owned(),
-                status: Some(finish.status.clone()),
+                state: TaskState::Finished,
+                status: Some(finish.status),
                 result_text: finish.result_text.clone(),
                 ..tasks[position].clone()
             };
             send(Progress::TaskFinished {
                 position,
                 total,
-                status: finish.status.clone(),
+                status: finish.status,
             });
             match outcome.status {
                 ChildStatus::Succeeded => {}
                 ChildStatus::Cancelled => {
-                    stopped = Some(("cancelled", "the list was cancelled".to_owned()));
+                    stopped = Some((TaskStatus::Cancelled, "the list was cancelled".to_owned()));
                     break;
                 }
                 _ if options.stop_on_failure => {
                     stopped = Some((
-                        "skipped",
+                        TaskStatus::Skipped,
                         format!(
                             "not run: task {} ended `{}` and the list stops on failure",
                             position + 1,
@@ -199,23 +203,21 @@ impl ListRunner {
             }
         }
         if let Some((status, reason)) = &stopped {
-            store.end_unfinished_tasks(list_id, status, reason, now_ms())?;
+            store.end_unfinished_tasks(list_id, *status, reason, now_ms())?;
         }
         let tasks = store.tasks(list_id)?;
-        let state = if matches!(stopped, Some(("cancelled", _))) {
-            "cancelled"
+        let state = if matches!(stopped, Some((TaskStatus::Cancelled, _))) {
+            TaskListState::Cancelled
         } else if tasks
             .iter()
-            .all(|task| task.status.as_deref() == Some("succeeded"))
+            .all(|task| task.status == Some(TaskStatus::Succeeded))
         {
-            "succeeded"
+            TaskListState::Succeeded
         } else {
-            "failed"
+            TaskListState::Failed
         };
         store.finish_task_list(list_id, state, None, now_ms())?;
-        Ok(ListEnd {
-            state: state.to_owned(),
-        })
+        Ok(ListEnd { state })
     }
 
     fn spec(
@@ -306,7 +308,7 @@ impl ListRunner {
 
 fn finish_of(outcome: &ChildOutcome) -> TaskFinish {
     TaskFinish {
-        status: status_name(outcome.status),
+        status: task_status(outcome.status),
         finished_ms: now_ms(),
         duration_ms: i64::try_from(outcome.duration.as_millis()).unwrap_or(i64::MAX),
         session_id: outcome.session_id.clone(),
@@ -358,7 +360,7 @@ pub fn prompt_with_context(mode: ContextMode, tasks: &[TaskRow], position: usize
             omitted = index + 1;
             break;
         }
-        let status = task.status.as_deref().unwrap_or("not run");
+        let status = task.status.map_or("not run", TaskStatus::as_str);
         let text = task.result_text.as_deref().unwrap_or("(no result)");
         let body = truncate(text, per_task.min(left));
         left = left.saturating_sub(body.len());
@@ -396,12 +398,11 @@ mod tests {
             prompt: prompt.to_owned(),
             options: "{}".to_owned(),
             state: if result.is_some() {
-                "finished"
+                TaskState::Finished
             } else {
-                "pending"
-            }
-            .to_owned(),
-            status: result.map(|_| "succeeded".to_owned()),
+                TaskState::Pending
+            },
+            status: result.map(|_| TaskStatus::Succeeded),
             started_ms: None,
             finished_ms: None,
             duration_ms: None,

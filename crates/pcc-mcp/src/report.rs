@@ -2,7 +2,7 @@
 
 use crate::config::{process_alive, rfc3339};
 use crate::list_runner::ListOptions;
-use pcc_store::{Store, StoreError, TaskList, TaskRow};
+use pcc_store::{Store, StoreError, TaskList, TaskRow, TaskStatus};
 use serde_json::{Value, json};
 
 /// How long a prompt may be in a report (the full prompt is in the database).
@@ -22,7 +22,7 @@ pub fn list_summary(list: &TaskList) -> Value {
     let runner_alive = list.worker_pid.map(process_alive);
     json!({
         "list_id": list.id,
-        "state": list.state,
+        "state": list.state.as_str(),
         "cwd": list.cwd,
         "created": rfc3339(list.created_ms),
         "updated": rfc3339(list.updated_ms),
@@ -54,8 +54,8 @@ pub fn task_json(store: &Store, task: &TaskRow) -> Result<Value, StoreError> {
     Ok(json!({
         "task": task.position + 1,
         "prompt": head(&task.prompt, PROMPT_HEAD_CHARS),
-        "state": task.state,
-        "status": task.status,
+        "state": task.state.as_str(),
+        "status": task.status.map(TaskStatus::as_str),
         "result": task.result_text,
         "session_id": task.session_id,
         "started": task.started_ms.map(rfc3339),

@@ -4,7 +4,7 @@
 use crate::config::{claude_program, now_ms};
 use crate::list_runner::ListRunner;
 use pcc_runner::CancelToken;
-use pcc_store::Store;
+use pcc_store::{Store, TaskListState, TaskStatus};
 use std::process::{ExitCode, Stdio};
 
 /// Logs go to stderr (the MCP client's log for the server, a file for a worker), filtered by
@@ -78,8 +78,8 @@ pub fn main(list_id: i64) -> ExitCode {
         Ok(claude) => claude,
         Err(err) => {
             eprintln!("error: task list {list_id}: {err}");
-            let _ = store.end_unfinished_tasks(list_id, "failed", &err, now_ms());
-            let _ = store.finish_task_list(list_id, "failed", Some(&err), now_ms());
+            let _ = store.end_unfinished_tasks(list_id, TaskStatus::Failed, &err, now_ms());
+            let _ = store.finish_task_list(list_id, TaskListState::Failed, Some(&err), now_ms());
             return ExitCode::FAILURE;
         }
     };
@@ -90,7 +90,7 @@ pub fn main(list_id: i64) -> ExitCode {
                 .task_list(list_id)
                 .ok()
                 .flatten()
-                .map_or_else(|| "missing".to_owned(), |list| list.state);
+                .map_or("missing", |list| list.state.as_str());
             eprintln!("error: task list {list_id} is not pending (it is {state})");
             return ExitCode::FAILURE;
         }

@@ -5,7 +5,11 @@ use crate::error::StoreError;
 use crate::escalations::{NewEscalation, insert_escalation_of};
 use crate::events::{EventRecord, insert_event};
 use crate::open::Store;
+use crate::sql_enum::{Sql, get, get_opt};
+use pcc_core::bridge::human_answer::EscalationKind;
 use pcc_core::redact::redact;
+use pcc_core::{Answer, Mode};
+use pcc_policy::RiskLevel;
 use rusqlite::{OptionalExtension, params};
 
 /// One permission decision, as stored.
@@ -21,26 +25,26 @@ pub struct DecisionRecord {
     pub project_root: String,
     /// The normalised, redacted input (the command, the path, …): what learning compares.
     pub input: String,
-    /// `LOW`, `MEDIUM`, `HIGH` or `CRITICAL`.
-    pub level: String,
-    /// `allow`, `deny`, `ask` or `none`.
-    pub answer: String,
+    /// The call's risk level.
+    pub level: RiskLevel,
+    /// What Claude Code was told.
+    pub answer: Answer,
     /// The rule that fired.
     pub rule: String,
     /// The reason given.
     pub reason: String,
-    /// `interactive` or `unattended`.
-    pub mode: String,
+    /// Whether a human was at the terminal.
+    pub mode: Mode,
     /// Microseconds from process start to the decision.
     pub latency_us: i64,
-    /// When a human must look at it later: the kind of escalation to raise (`permission`, or
-    /// `question` for an AskUserQuestion nobody answered). Read back from the escalation.
-    pub escalation: Option<String>,
+    /// When a human must look at it later: the kind of escalation to raise (`Permission`, or
+    /// `Question` for an AskUserQuestion nobody answered). Read back from the escalation.
+    pub escalation: Option<EscalationKind>,
     /// What the brain suggested, shown to the human with the escalation.
     pub suggestion: Option<String>,
     /// The one-time human approval this decision spends (`Store::prior_approval`).
     pub approval_used: Option<i64>,
-    /// The exact call's identity (`pcc_core::permission`), which a human's approval matches.
+    /// The exact call's identity (`pcc_core::permission::call_digest`), which a human's approval matches.
     pub call_digest: Option<String>,
 }
 
@@ -110,11 +114,11 @@ impl Store {
                     decision.tool_use_id,
                     decision.project_root,
                     redact(&decision.input),
-                    decision.level,
-                    decision.answer,
+                    Sql(decision.level),
+                    Sql(decision.answer),
                     decision.rule,
                     redact(&decision.reason),
-                    decision.mode,
+                    Sql(decision.mode),
                     decision.latency_us,
                     decision.call_digest,
                 ],
@@ -130,17 +134,17 @@ impl Store {
                 }
             }
             // A deferred call's escalation names the call, for the resume that asks again.
-            let deferred = (decision.answer == "defer")
+            let deferred = (decision.answer == Answer::Defer)
                 .then_some(decision.tool_use_id.as_deref())
                 .flatten();
-            let escalation_id = match &decision.escalation {
+            let escalation_id = match decision.escalation {
                 Some(kind) => Some(insert_escalation_of(
                     transaction,
                     &NewEscalation {
-                        kind: kind.clone(),
+                        kind,
                         session_id: event.session_id.clone(),
                         project_root: Some(decision.project_root.clone()),
-                        mode: Some(decision.mode.clone()),
+                        mode: Some(decision.mode),
                         summary: event.summary.clone(),
                         reason: decision.reason.clone(),
                         suggestion: decision.suggestion.clone(),
@@ -240,13 +244,13 @@ impl Store {
                         tool_use_id: row.get(5)?,
                         project_root: row.get(6)?,
                         input: row.get(7)?,
-                        level: row.get(8)?,
-                        answer: row.get(9)?,
+                        level: get(row, 8)?,
+                        answer: get(row, 9)?,
                         rule: row.get(10)?,
                         reason: row.get(11)?,
-                        mode: row.get(12)?,
+                        mode: get(row, 12)?,
                         latency_us: row.get(13)?,
-                        escalation: row.get(15)?,
+                        escalation: get_opt(row, 15)?,
                         suggestion: None,
                         approval_used: None,
                         call_digest: row.get(16)?,
@@ -275,10 +279,12 @@ impl Store {
         while let Some(row) = rows.next().map_err(wrap)? {
             let entry = counts.entry(row.get(0).map_err(wrap)?).or_default();
             let count: i64 = row.get(2).map_err(wrap)?;
-            match row.get::<_, String>(1).map_err(wrap)?.as_str() {
-                "allow" => entry.allowed += count,
-                "deny" => entry.denied += count,
-                _ => entry.asked += count,
+            match get(row, 1).map_err(wrap)? {
+                Answer::Allow => entry.allowed += count,
+                Answer::Deny => entry.denied += count,
+                Answer::Ask | Answer::NoDecision | Answer::Contained | Answer::Defer => {
+                    entry.asked += count
+                }
             }
         }
         let mut pending = self

@@ -1,6 +1,7 @@
 //! Errors of the store, each naming the file so a message alone tells the user where to look.
 
-use std::path::PathBuf;
+use crate::sql_enum::UnknownValue;
+use std::path::{Path, PathBuf};
 
 /// Anything that went wrong between us and the database file.
 #[derive(Debug, thiserror::Error)]
@@ -33,9 +34,40 @@ pub enum StoreError {
         /// The newest version this build knows.
         supported: i64,
     },
+    /// A column of closed values (a level, an answer, a state, …) holds a name this build does
+    /// not know: a newer pcc-hooks wrote it, or someone edited the file. Never read as a default.
+    #[error(
+        "{path}: {column} holds {value:?}, which this pcc-hooks does not know (written by a newer version, or by hand); upgrade pcc-hooks"
+    )]
+    UnknownValue {
+        /// The database file.
+        path: PathBuf,
+        /// The column, as `table.column`.
+        column: &'static str,
+        /// The text found in it.
+        value: String,
+    },
 }
 
 impl StoreError {
+    /// What SQLite (or reading a row) said about the file at `path`; a name no enum value has
+    /// becomes [`StoreError::UnknownValue`].
+    pub(crate) fn sqlite(path: &Path, source: rusqlite::Error) -> StoreError {
+        if let rusqlite::Error::FromSqlConversionFailure(_, _, error) = &source
+            && let Some(unknown) = error.downcast_ref::<UnknownValue>()
+        {
+            return StoreError::UnknownValue {
+                path: path.to_path_buf(),
+                column: unknown.column,
+                value: unknown.value.clone(),
+            };
+        }
+        StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
     /// True when the error is SQLite's "busy/locked": another process held the write lock for
     /// longer than the busy timeout.
     pub fn is_locked(&self) -> bool {

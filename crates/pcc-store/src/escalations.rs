@@ -6,23 +6,24 @@
 
 use crate::error::StoreError;
 use crate::open::Store;
-use pcc_core::bridge::human_answer::{Effects, Response, TaskEffect};
-use pcc_core::permission::PriorApproval;
+use crate::sql_enum::{Sql, get, get_opt, stored_enum};
+use pcc_core::bridge::human_answer::{Effects, EscalationKind, Response, TaskEffect};
 use pcc_core::redact::{redact, redact_opt};
+use pcc_core::{Mode, PriorApproval};
+use pcc_policy::RiskLevel;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 /// An escalation to raise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEscalation {
-    /// `permission`, `question`, `resume_failed`, `task` or `task_unverified`
-    /// (`pcc_core::bridge::human_answer::EscalationKind`).
-    pub kind: String,
+    /// What waits on the human.
+    pub kind: EscalationKind,
     /// The session it concerns.
     pub session_id: String,
     /// Its project, when known.
     pub project_root: Option<String>,
     /// The session's mode when it was raised.
-    pub mode: Option<String>,
+    pub mode: Option<Mode>,
     /// One line: what it is about.
     pub summary: String,
     /// Why a human is needed.
@@ -43,10 +44,10 @@ pub struct EscalatedCall {
     /// Its normalised input: what a one-time approval matches.
     pub input: String,
     /// Its risk level.
-    pub level: String,
+    pub level: RiskLevel,
     /// Its project.
     pub project_root: String,
-    /// Its exact identity (`pcc_core::permission`); `None` for a decision stored before
+    /// Its exact identity (`pcc_core::permission::call_digest`); `None` for a decision stored before
     /// schema 8, which can then not be approved call by call.
     pub digest: Option<String>,
 }
@@ -58,10 +59,10 @@ pub struct Escalation {
     pub id: i64,
     /// What was raised.
     pub raised: NewEscalation,
-    /// `pending` or `answered`.
-    pub state: String,
-    /// `approve`, `deny` or `answer`, once answered.
-    pub verdict: Option<String>,
+    /// Waiting, or answered.
+    pub state: EscalationState,
+    /// What the human said, once answered.
+    pub verdict: Option<Verdict>,
     /// The answer's text, once answered.
     pub answer: Option<String>,
     /// When it was answered.
@@ -74,15 +75,48 @@ pub struct Escalation {
     pub deferred_tool_use_id: Option<String>,
 }
 
+stored_enum! {
+    /// Whether an escalation still waits on a human.
+    pub enum EscalationState in "escalations.state" {
+        /// Nobody answered yet.
+        Pending = "pending",
+        /// A human answered (`respond`).
+        Answered = "answered",
+    }
+}
+
+stored_enum! {
+    /// The kind of answer a human gave, as stored with the escalation.
+    pub enum Verdict in "escalations.verdict" {
+        /// Yes: run it, retry it, accept it.
+        Approve = "approve",
+        /// No.
+        Deny = "deny",
+        /// Free text: an answer to a question, or a note for the session.
+        Answer = "answer",
+    }
+}
+
+impl Verdict {
+    /// The verdict of a human's `response`.
+    pub fn of(response: &Response) -> Verdict {
+        match response {
+            Response::Approve => Verdict::Approve,
+            Response::Deny => Verdict::Deny,
+            Response::Text(_) => Verdict::Answer,
+        }
+    }
+}
+
 /// A deferred call's escalation, as the resume's PreToolUse for that call finds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeferredCall {
     /// The escalation.
     pub escalation_id: i64,
-    /// `pending` or `answered`.
-    pub state: String,
-    /// `approve`, `deny` or `answer`, once answered.
-    pub verdict: Option<String>,
+    /// Waiting, or answered.
+    pub state: EscalationState,
+    /// What the human said, once answered.
+    pub verdict: Option<Verdict>,
     /// The answer's text, once answered.
     pub answer: Option<String>,
 }
@@ -134,7 +168,7 @@ fn escalation_from_row(row: &Row<'_>) -> rusqlite::Result<Escalation> {
         Some(tool_name) => Some(EscalatedCall {
             tool_name,
             input: row.get(15)?,
-            level: row.get(16)?,
+            level: get(row, 16)?,
             project_root: row.get(17)?,
             digest: row.get(19)?,
         }),
@@ -143,10 +177,10 @@ fn escalation_from_row(row: &Row<'_>) -> rusqlite::Result<Escalation> {
     Ok(Escalation {
         id: row.get(0)?,
         raised: NewEscalation {
-            kind: row.get(1)?,
+            kind: get(row, 1)?,
             session_id: row.get(2)?,
             project_root: row.get(3)?,
-            mode: row.get(4)?,
+            mode: get_opt(row, 4)?,
             summary: row.get(5)?,
             reason: row.get(6)?,
             suggestion: row.get(7)?,
@@ -186,12 +220,12 @@ pub(crate) fn insert_escalation_of(
         params![
             escalation.session_id,
             escalation.created_ms,
-            escalation.kind,
+            Sql(escalation.kind),
             decision_id,
             redact(&escalation.summary),
             redact(&escalation.reason),
             escalation.project_root,
-            escalation.mode,
+            escalation.mode.map(Sql),
             redact_opt(escalation.suggestion.as_deref()),
             escalation.queue_task_id,
             deferred_tool_use_id,
@@ -272,7 +306,7 @@ impl Store {
             let Some(escalation) = escalation_by_id(transaction, id)? else {
                 return Ok(AnswerOutcome::NotFound);
             };
-            if escalation.state != "pending" {
+            if escalation.state != EscalationState::Pending {
                 return Ok(AnswerOutcome::AlreadyAnswered(Box::new(escalation)));
             }
             let session_id = &escalation.raised.session_id;
@@ -303,7 +337,7 @@ impl Store {
             let changed = transaction.execute(
                 "UPDATE escalations SET state = 'answered', verdict = ?2, answer = ?3, answered_ms = ?4
                  WHERE id = ?1 AND state = 'pending'",
-                params![id, response.verdict(), redact(response.text()), now_ms],
+                params![id, Verdict::of(response), redact(response.text()), now_ms],
             )?;
             if changed == 0 {
                 return Ok(AnswerOutcome::AlreadyAnswered(Box::new(escalation)));
@@ -401,7 +435,7 @@ impl Store {
     }
 
     /// A human's earlier approval of this exact call: first a one-time approval for the
-    /// session (when one is given) of the call with this `digest` (`pcc_core::permission`; the
+    /// session (when one is given) of the call with this `digest` (`pcc_core::permission::call_digest`; the
     /// returned id is spent when the decision is recorded); then a call a human remembered for
     /// the project (`--remember`, the same digest: up to HIGH); then a rule learned from
     /// repeated approvals of the normalised `input` (MEDIUM only).

@@ -2,6 +2,7 @@
 
 use crate::error::StoreError;
 use crate::open::Store;
+use crate::sql_enum::Sql;
 use pcc_core::hook::HookInput;
 use pcc_core::redact::{redact, redact_opt};
 use pcc_core::session_state::SessionState;
@@ -109,7 +110,7 @@ pub(crate) fn insert_event(
 ) -> rusqlite::Result<i64> {
     let now_ms = system_now_ms();
     let at_ms = record.at_ms.min(now_ms);
-    let state = record.state_after.map(SessionState::as_str);
+    let state = record.state_after.map(Sql);
     // This event is the session's newest: not older than what is stored, or what is stored is
     // from a clock that stepped back since (?10 is the writer's clock plus the slack).
     let newest = "(excluded.last_seen_ms >= last_seen_ms OR last_seen_ms > ?10)";

@@ -18,14 +18,15 @@ mod resumes;
 mod schema;
 mod sessions;
 mod spool;
+mod sql_enum;
 mod task_lists;
 
 pub use brain_answers::BrainAnswerRecord;
 pub use decisions::{DecisionCounts, DecisionRecord, RecordedDecision, StoredDecision};
 pub use error::StoreError;
 pub use escalations::{
-    AnswerOutcome, Answered, DeferredCall, EscalatedCall, Escalation, HUMAN_ANSWER_RESUME,
-    NewEscalation,
+    AnswerOutcome, Answered, DeferredCall, EscalatedCall, Escalation, EscalationState,
+    HUMAN_ANSWER_RESUME, NewEscalation, Verdict,
 };
 pub use events::{EventRecord, HookErrorKind};
 pub use failure_log::{FAILURE_LOG_MAX_BYTES, FailureLog, FailureSummary, UnrecordedFailure};
@@ -34,8 +35,15 @@ pub use notifications::{
     StoredNotification,
 };
 pub use open::{BUSY_TIMEOUT, Store, WAL_CHECKPOINT_BYTES};
-pub use queue::{Added, HandedTask, NewQueueTask, QueueTask, Removal, StopOutcome, StopRecord};
-pub use resumes::{LIVE_SESSION_QUIET_MS, NewResume, ProcessStamp, Resume, ResumeResult};
+pub use queue::{
+    Added, HandedTask, NewQueueTask, QueueTask, QueueTaskState, Removal, StopOutcome, StopRecord,
+};
+pub use resumes::{
+    LIVE_SESSION_QUIET_MS, NewResume, ProcessStamp, Resume, ResumeResult, ResumeState,
+};
 pub use schema::SCHEMA_VERSION;
 pub use sessions::SessionOverview;
-pub use task_lists::{NewTask, NewTaskList, RunningTaskList, TaskFinish, TaskList, TaskRow};
+pub use task_lists::{
+    NewTask, NewTaskList, RunningTaskList, TaskFinish, TaskList, TaskListState, TaskRow, TaskState,
+    TaskStatus,
+};

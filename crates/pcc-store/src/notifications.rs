@@ -9,6 +9,7 @@
 
 use crate::error::StoreError;
 use crate::open::Store;
+use crate::sql_enum::stored_enum;
 use pcc_core::redact::{redact, redact_opt};
 use rusqlite::{OptionalExtension, Row, params};
 use serde_json::{Value, json};
@@ -48,51 +49,26 @@ pub struct NewNotification {
     pub escalation_id: Option<i64>,
 }
 
-/// Where a notification stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotificationState {
-    /// Decided to send; the channels have not all reported yet (or the sender died).
-    Sending,
-    /// At least one channel delivered and none failed (channels skipped as unavailable here,
-    /// such as a missing desktop notifier, do not count as failures).
-    Sent,
-    /// Some channels delivered, some failed.
-    Partial,
-    /// No channel delivered.
-    Failed,
-    /// Held back: the same message was sent for the session within the throttle window.
-    Duplicate,
-    /// Held back: the session reached its cap of sends within the window.
-    RateLimited,
+stored_enum! {
+    /// Where a notification stands.
+    pub enum NotificationState in "notifications.state" {
+        /// Decided to send; the channels have not all reported yet (or the sender died).
+        Sending = "sending",
+        /// At least one channel delivered and none failed (channels skipped as unavailable here,
+        /// such as a missing desktop notifier, do not count as failures).
+        Sent = "sent",
+        /// Some channels delivered, some failed.
+        Partial = "partial",
+        /// No channel delivered.
+        Failed = "failed",
+        /// Held back: the same message was sent for the session within the throttle window.
+        Duplicate = "duplicate",
+        /// Held back: the session reached its cap of sends within the window.
+        RateLimited = "rate_limited",
+    }
 }
 
 impl NotificationState {
-    /// The name stored in the `state` column.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotificationState::Sending => "sending",
-            NotificationState::Sent => "sent",
-            NotificationState::Partial => "partial",
-            NotificationState::Failed => "failed",
-            NotificationState::Duplicate => "duplicate",
-            NotificationState::RateLimited => "rate_limited",
-        }
-    }
-
-    /// The state named `name`, if it is one.
-    pub fn parse(name: &str) -> Option<NotificationState> {
-        [
-            NotificationState::Sending,
-            NotificationState::Sent,
-            NotificationState::Partial,
-            NotificationState::Failed,
-            NotificationState::Duplicate,
-            NotificationState::RateLimited,
-        ]
-        .into_iter()
-        .find(|state| state.as_str() == name)
-    }
-
     /// The final state of a send whose channels reported `deliveries`: the table's summary of
     /// them, so `notify log` and tests need not re-read every delivery.
     pub fn after(deliveries: &[DeliveryRecord]) -> NotificationState {
@@ -159,7 +135,6 @@ const COLUMNS: &str = "id, session_id, at_ms, kind, dedupe_key, title, body, urg
                        state, deliveries, finished_ms";
 
 fn notification_from_row(row: &Row<'_>) -> rusqlite::Result<StoredNotification> {
-    let state: String = row.get(9)?;
     let deliveries: Option<String> = row.get(10)?;
     Ok(StoredNotification {
         id: row.get(0)?,
@@ -173,13 +148,7 @@ fn notification_from_row(row: &Row<'_>) -> rusqlite::Result<StoredNotification> 
             urgency: row.get(7)?,
             escalation_id: row.get(8)?,
         },
-        state: NotificationState::parse(&state).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                9,
-                rusqlite::types::Type::Text,
-                format!("unknown notification state {state:?}").into(),
-            )
-        })?,
+        state: row.get(9)?,
         deliveries: deliveries
             .as_deref()
             .map(deliveries_from_json)
@@ -274,7 +243,7 @@ impl Store {
                     redact(&message.body),
                     message.urgency,
                     message.escalation_id,
-                    state.as_str(),
+                    state,
                     finished_ms,
                 ],
                 |row| row.get(0),
@@ -307,7 +276,7 @@ impl Store {
         self.write(|transaction| {
             transaction.execute(
                 "UPDATE notifications SET state = ?2, deliveries = ?3, finished_ms = ?4 WHERE id = ?1",
-                params![id, state.as_str(), json, finished_ms],
+                params![id, state, json, finished_ms],
             )
         })?;
         Ok(state)
@@ -438,13 +407,6 @@ mod tests {
             "nothing reached the human"
         );
         assert_eq!(NotificationState::after(&[]), NotificationState::Failed);
-        for state in [
-            NotificationState::Sending,
-            NotificationState::RateLimited,
-            NotificationState::Partial,
-        ] {
-            assert_eq!(NotificationState::parse(state.as_str()), Some(state));
-        }
     }
 
     #[test]

@@ -126,10 +126,7 @@ impl Store {
         work: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
         let path = self.path.clone();
-        let wrap = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let wrap = |source| StoreError::sqlite(&path, source);
         let transaction = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -179,10 +176,7 @@ impl Store {
     }
 
     pub(crate) fn error(&self, source: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        StoreError::sqlite(&self.path, source)
     }
 
     fn connect(path: &Path, flags: OpenFlags) -> Result<Store, StoreError> {

@@ -7,7 +7,10 @@ use crate::error::StoreError;
 use crate::escalations::{NewEscalation, insert_escalation};
 use crate::events::{EventRecord, insert_event};
 use crate::open::Store;
+use crate::sql_enum::{get, stored_enum};
+use pcc_core::bridge::human_answer::EscalationKind;
 use pcc_core::redact::redact;
+use pcc_core::session_state::SessionState;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 /// A task to queue.
@@ -30,8 +33,8 @@ pub struct QueueTask {
     pub id: i64,
     /// What was queued (`session_id` becomes the taking session once handed).
     pub task: NewQueueTask,
-    /// `pending`, `active`, `done`, `removed` or `escalated`.
-    pub state: String,
+    /// Where it stands.
+    pub state: QueueTaskState,
     /// Times it was handed over.
     pub attempts: i64,
     /// When it was queued.
@@ -40,6 +43,32 @@ pub struct QueueTask {
     pub started_ms: Option<i64>,
     /// When it was done, removed or escalated.
     pub finished_ms: Option<i64>,
+}
+
+stored_enum! {
+    /// Where a queued task stands.
+    pub enum QueueTaskState in "queue_tasks.state" {
+        /// Waiting to be handed over at a Stop.
+        Pending = "pending",
+        /// Handed to a session, which works on it.
+        Active = "active",
+        /// Finished: the session stopped after working on it.
+        Done = "done",
+        /// Taken off the queue (`queue remove`, or a human's `deny`).
+        Removed = "removed",
+        /// Handed over too often without finishing; an escalation asks a human.
+        Escalated = "escalated",
+    }
+}
+
+impl QueueTaskState {
+    /// Whether the task is still in the queue (waiting or being worked on).
+    pub fn is_open(self) -> bool {
+        match self {
+            QueueTaskState::Pending | QueueTaskState::Active => true,
+            QueueTaskState::Done | QueueTaskState::Removed | QueueTaskState::Escalated => false,
+        }
+    }
 }
 
 /// What `add_queue_tasks` did with one task.
@@ -167,7 +196,7 @@ fn hand_next(
                 params![task.id, event.at_ms],
             )?;
             let escalation = NewEscalation {
-                kind: "task".into(),
+                kind: EscalationKind::Task,
                 session_id: event.session_id.clone(),
                 project_root: Some(task.task.project_root.clone()),
                 mode: None,
@@ -274,7 +303,7 @@ impl Store {
             let Some(task) = task_by_id(transaction, id)? else {
                 return Ok(Removal::NotFound);
             };
-            if !matches!(task.state.as_str(), "pending" | "active") {
+            if !task.state.is_open() {
                 return Ok(Removal::AlreadyFinished(task));
             }
             transaction.execute(
@@ -306,7 +335,7 @@ impl Store {
     pub fn sessions_matching(
         &self,
         prefix: &str,
-    ) -> Result<Vec<(String, String, String)>, StoreError> {
+    ) -> Result<Vec<(String, String, SessionState)>, StoreError> {
         let mut statement = self
             .conn
             .prepare(
@@ -315,7 +344,7 @@ impl Store {
             )
             .map_err(|source| self.error(source))?;
         let rows = statement
-            .query_map([prefix], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .query_map([prefix], |row| Ok((row.get(0)?, row.get(1)?, get(row, 2)?)))
             .map_err(|source| self.error(source))?;
         rows.collect::<Result<_, _>>()
             .map_err(|source| self.error(source))

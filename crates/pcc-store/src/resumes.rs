@@ -10,6 +10,9 @@ use crate::error::StoreError;
 use crate::escalations::{HUMAN_ANSWER_RESUME, NewEscalation, insert_escalation};
 use crate::events::{CLOCK_STEP_SLACK_MS, EventRecord, insert_event};
 use crate::open::Store;
+use crate::sql_enum::stored_enum;
+use pcc_core::Mode;
+use pcc_core::bridge::human_answer::EscalationKind;
 use rusqlite::{OptionalExtension, Row, params};
 
 /// A resume to schedule.
@@ -49,8 +52,8 @@ pub struct Resume {
     pub id: i64,
     /// What was scheduled.
     pub plan: NewResume,
-    /// `pending`, `running`, `done`, `failed` or `cancelled`.
-    pub state: String,
+    /// Where it stands.
+    pub state: ResumeState,
     /// Runs started so far.
     pub attempts: i64,
     /// The last failure, if any.
@@ -59,6 +62,22 @@ pub struct Resume {
     pub runner: Option<ProcessStamp>,
     /// The `claude` that scheduler started for it, the leader of its own process group.
     pub child: Option<ProcessStamp>,
+}
+
+stored_enum! {
+    /// Where a resume stands.
+    pub enum ResumeState in "resumes.state" {
+        /// Scheduled, waiting to be due (or for its session to stop).
+        Pending = "pending",
+        /// Claimed by a scheduler, which runs (or is about to run) its `claude`.
+        Running = "running",
+        /// The session went on and finished its turn, or took the answer at its own Stop.
+        Done = "done",
+        /// Given up after its attempts; an escalation says so.
+        Failed = "failed",
+        /// Cancelled by `resume --cancel`.
+        Cancelled = "cancelled",
+    }
 }
 
 /// How a resume run ended.
@@ -320,10 +339,10 @@ impl Store {
                         format!("resume after a usage limit ({limit_kind})")
                     };
                     let escalation = NewEscalation {
-                        kind: "resume_failed".into(),
+                        kind: EscalationKind::ResumeFailed,
                         session_id,
                         project_root: Some(cwd),
-                        mode: Some("unattended".into()),
+                        mode: Some(Mode::Unattended),
                         summary,
                         reason: error.clone(),
                         suggestion: None,

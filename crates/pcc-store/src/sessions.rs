@@ -2,6 +2,8 @@
 
 use crate::error::StoreError;
 use crate::open::Store;
+use crate::sql_enum::get;
+use pcc_core::session_state::SessionState;
 use std::collections::BTreeMap;
 
 /// One session as `status` shows it.
@@ -17,8 +19,8 @@ pub struct SessionOverview {
     pub transcript_path: Option<String>,
     /// Claude Code's latest permission mode.
     pub permission_mode: Option<String>,
-    /// What the session is doing (see `pcc_core::session_state`).
-    pub state: String,
+    /// What the session is doing, after its latest event that says.
+    pub state: SessionState,
     /// The latest event's name.
     pub last_event: String,
     /// The tool of the latest event, when it concerned one.
@@ -47,10 +49,7 @@ impl Store {
     /// `events_by_session` index, which never touches the event rows themselves.
     pub fn sessions_overview(&mut self) -> Result<Vec<SessionOverview>, StoreError> {
         let path = self.path.clone();
-        let wrap = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let wrap = |source| StoreError::sqlite(&path, source);
         let transaction = self.conn.transaction().map_err(wrap)?;
         let mut sessions: Vec<SessionOverview> = {
             let mut statement = transaction
@@ -72,7 +71,7 @@ impl Store {
                         cwd: row.get(2)?,
                         transcript_path: row.get(3)?,
                         permission_mode: row.get(4)?,
-                        state: row.get(5)?,
+                        state: get(row, 5)?,
                         last_event: row.get(6)?,
                         last_tool: row.get(7)?,
                         first_seen_ms: row.get(8)?,

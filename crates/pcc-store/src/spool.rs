@@ -13,6 +13,7 @@
 use crate::error::StoreError;
 use crate::events::{EventRecord, insert_event};
 use crate::open::Store;
+use crate::sql_enum::from_name;
 use pcc_core::session_state::SessionState;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::{Value, json};
@@ -190,7 +191,7 @@ fn from_json(value: &Value) -> Option<EventRecord> {
     let text = |name: &str| value.get(name)?.as_str().map(str::to_owned);
     let state_after = match value.get("state_after")? {
         Value::Null => None,
-        Value::String(state) => Some(state_from_str(state)?),
+        Value::String(state) => Some(from_name(state)?),
         _ => return None,
     };
     Some(EventRecord {
@@ -208,18 +209,6 @@ fn from_json(value: &Value) -> Option<EventRecord> {
         unknown_fields: text("unknown_fields"),
         state_after,
     })
-}
-
-fn state_from_str(state: &str) -> Option<SessionState> {
-    [
-        SessionState::Working,
-        SessionState::WaitingForUser,
-        SessionState::Idle,
-        SessionState::Errored,
-        SessionState::Ended,
-    ]
-    .into_iter()
-    .find(|known| known.as_str() == state)
 }
 
 #[cfg(test)]

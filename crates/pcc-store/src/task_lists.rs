@@ -2,18 +2,67 @@
 //! the process that runs it: `pcc-hooks status` and `lists show` read the same rows, and
 //! `lists resume` continues from the first task that did not succeed.
 //!
-//! A list's `state` is `pending` (created, no runner yet), `running`, `succeeded`, `failed` or
-//! `cancelled`. A task's `state` is `pending`, `running` or `finished`; a finished task has a
-//! `status` (`succeeded`, `failed`, `timed_out`, `cancelled`, `rate_limited`, `unverified` or
-//! `skipped`). Options are JSON text owned by the MCP server; the store does not read them.
+//! A list's state is a [`TaskListState`], a task's a [`TaskState`]; a finished task has a
+//! [`TaskStatus`]. Options are JSON text owned by the MCP server; the store does not read them.
 //! Prompts, results and errors are stored redacted (`pcc_core::redact`), so a secret written
 //! into a prompt is not run either: a task that needs one reads it from the environment.
 
 use crate::error::StoreError;
 use crate::escalations::{NewEscalation, insert_escalation};
 use crate::open::Store;
+use crate::sql_enum::stored_enum;
+use pcc_core::Mode;
+use pcc_core::bridge::human_answer::EscalationKind;
 use pcc_core::redact::{redact, redact_opt};
 use rusqlite::{OptionalExtension, Row, params};
+
+stored_enum! {
+    /// Where a task list stands.
+    pub enum TaskListState in "task_lists.state" {
+        /// Created; no runner took it yet.
+        Pending = "pending",
+        /// A runner (an MCP server or a detached worker) runs its tasks.
+        Running = "running",
+        /// Every task succeeded.
+        Succeeded = "succeeded",
+        /// It ended with a task that did not succeed, or could not run at all.
+        Failed = "failed",
+        /// Cancelled before it ended.
+        Cancelled = "cancelled",
+    }
+}
+
+stored_enum! {
+    /// Where one task of a list stands.
+    pub enum TaskState in "tasks.state" {
+        /// Not started.
+        Pending = "pending",
+        /// Its `claude` runs.
+        Running = "running",
+        /// Ended, with a [`TaskStatus`].
+        Finished = "finished",
+    }
+}
+
+stored_enum! {
+    /// How a finished task ended.
+    pub enum TaskStatus in "tasks.status" {
+        /// Done, and its final message carried the run's nonce.
+        Succeeded = "succeeded",
+        /// A non-zero exit, an error result, no result, or the program did not start.
+        Failed = "failed",
+        /// Its timeout passed.
+        TimedOut = "timed_out",
+        /// Cancelled with its list.
+        Cancelled = "cancelled",
+        /// A usage or rate limit stopped it.
+        RateLimited = "rate_limited",
+        /// It ended cleanly, but its final message lacked the run's nonce.
+        Unverified = "unverified",
+        /// Not run: an earlier task failed and the list stops on failure.
+        Skipped = "skipped",
+    }
+}
 
 /// A list to create.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,8 +99,8 @@ pub struct TaskList {
     pub cwd: String,
     /// Its options as JSON.
     pub options: String,
-    /// `pending`, `running`, `succeeded`, `failed` or `cancelled`.
-    pub state: String,
+    /// Where it stands.
+    pub state: TaskListState,
     /// The process running it (an MCP server or a detached worker), while it runs.
     pub worker_pid: Option<i64>,
     /// Someone asked to cancel it.
@@ -77,10 +126,10 @@ pub struct TaskRow {
     pub prompt: String,
     /// Its options as JSON.
     pub options: String,
-    /// `pending`, `running` or `finished`.
-    pub state: String,
+    /// Where it stands.
+    pub state: TaskState,
     /// How it ended, once finished.
-    pub status: Option<String>,
+    pub status: Option<TaskStatus>,
     /// When it started, ms since the epoch.
     pub started_ms: Option<i64>,
     /// When it ended, ms since the epoch.
@@ -108,8 +157,8 @@ pub struct TaskRow {
 /// How a task ended.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskFinish {
-    /// `succeeded`, `failed`, `timed_out`, `cancelled`, `rate_limited` or `unverified`.
-    pub status: String,
+    /// How it ended.
+    pub status: TaskStatus,
     /// When it ended, ms since the epoch.
     pub finished_ms: i64,
     /// The child's own wall time.
@@ -373,7 +422,7 @@ impl Store {
                     finish.resumes,
                 ],
             )?;
-            if finish.status == "unverified" {
+            if finish.status == TaskStatus::Unverified {
                 // Claude said it finished, but not with the run's nonce: a human should look.
                 let (prompt, cwd): (String, String) = tx.query_row(
                     "SELECT t.prompt, l.cwd FROM tasks t JOIN task_lists l ON l.id = t.list_id
@@ -382,10 +431,10 @@ impl Store {
                     |row| Ok((row.get(0)?, row.get(1)?)),
                 )?;
                 let escalation = NewEscalation {
-                    kind: "task_unverified".into(),
+                    kind: EscalationKind::TaskUnverified,
                     session_id: finish.session_id.clone().unwrap_or_default(),
                     project_root: Some(cwd),
-                    mode: Some("unattended".into()),
+                    mode: Some(Mode::Unattended),
                     summary: format!(
                         "task list #{list_id}, task {}: {}",
                         position + 1,
@@ -408,7 +457,7 @@ impl Store {
     pub fn end_unfinished_tasks(
         &mut self,
         list_id: i64,
-        status: &str,
+        status: TaskStatus,
         reason: &str,
         now_ms: i64,
     ) -> Result<usize, StoreError> {
@@ -428,7 +477,7 @@ impl Store {
     pub fn finish_task_list(
         &mut self,
         id: i64,
-        state: &str,
+        state: TaskListState,
         error: Option<&str>,
         now_ms: i64,
     ) -> Result<(), StoreError> {
@@ -450,7 +499,7 @@ impl Store {
         &mut self,
         id: i64,
         now_ms: i64,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<TaskListState>, StoreError> {
         self.write(|tx| {
             tx.execute(
                 "UPDATE task_lists SET cancel_requested = 1, updated_ms = ?2

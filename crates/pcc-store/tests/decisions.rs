@@ -1,7 +1,9 @@
 //! Decisions, escalations and learned approvals against a real SQLite file.
 
+use pcc_core::bridge::human_answer::EscalationKind;
 use pcc_core::hook::HookInput;
-use pcc_core::permission::PriorApproval;
+use pcc_core::{Answer, Mode, PriorApproval};
+use pcc_policy::RiskLevel;
 use pcc_store::{DecisionRecord, EventRecord, Store};
 
 fn event(session: &str, name: &str, tool_use_id: &str, at_ms: i64) -> EventRecord {
@@ -14,20 +16,20 @@ fn event(session: &str, name: &str, tool_use_id: &str, at_ms: i64) -> EventRecor
     )
 }
 
-fn decision(tool_use_id: &str, level: &str, answer: &str, escalate: bool) -> DecisionRecord {
+fn decision(tool_use_id: &str, level: RiskLevel, answer: Answer, escalate: bool) -> DecisionRecord {
     DecisionRecord {
         hook_event: "PreToolUse".into(),
         tool_name: "Bash".into(),
         tool_use_id: Some(tool_use_id.into()),
         project_root: "/p".into(),
         input: "npm install left-pad".into(),
-        level: level.into(),
-        answer: answer.into(),
+        level,
+        answer,
         rule: "pkg.install".into(),
         reason: "installs a package".into(),
-        mode: "interactive".into(),
+        mode: Mode::Interactive,
         latency_us: 800,
-        escalation: escalate.then(|| "permission".to_owned()),
+        escalation: escalate.then_some(EscalationKind::Permission),
         suggestion: None,
         approval_used: None,
         call_digest: Some("sha256:npm".into()),
@@ -55,20 +57,20 @@ fn a_decision_is_stored_with_its_event_and_escalation() {
     store
         .record_decision(
             &event("s1", "PreToolUse", "t1", 1),
-            &decision("t1", "HIGH", "deny", true),
+            &decision("t1", RiskLevel::High, Answer::Deny, true),
             &[],
         )
         .expect("write");
     store
         .record_decision(
             &event("s1", "PreToolUse", "t2", 2),
-            &decision("t2", "LOW", "allow", false),
+            &decision("t2", RiskLevel::Low, Answer::Allow, false),
             &[],
         )
         .expect("write");
     let listed = store.decisions(Some("s1"), 10).expect("read");
     assert_eq!(listed.len(), 2);
-    assert_eq!(listed[0].record.answer, "allow", "newest first");
+    assert_eq!(listed[0].record.answer, Answer::Allow, "newest first");
     assert!(listed[1].record.escalation.is_some());
     let counts = store.decision_counts().expect("counts");
     let s1 = counts.get("s1").expect("s1 counted");
@@ -93,7 +95,7 @@ fn repeated_human_approvals_of_a_medium_call_are_learned() {
         store
             .record_decision(
                 &event("s1", "PreToolUse", id, at),
-                &decision(id, "MEDIUM", "none", false),
+                &decision(id, RiskLevel::Medium, Answer::NoDecision, false),
                 &[],
             )
             .expect("decide");
@@ -111,15 +113,19 @@ fn repeated_human_approvals_of_a_medium_call_are_learned() {
 fn calls_we_allowed_or_high_calls_are_never_learned() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("pcc.db")).expect("open");
-    for (i, (level, answer)) in [("LOW", "allow"), ("HIGH", "ask"), ("MEDIUM", "deny")]
-        .iter()
-        .enumerate()
+    for (i, (level, answer)) in [
+        (RiskLevel::Low, Answer::Allow),
+        (RiskLevel::High, Answer::Ask),
+        (RiskLevel::Medium, Answer::Deny),
+    ]
+    .iter()
+    .enumerate()
     {
         let id = format!("t{i}");
         store
             .record_decision(
                 &event("s1", "PreToolUse", &id, 1),
-                &decision(&id, level, answer, false),
+                &decision(&id, *level, *answer, false),
                 &[],
             )
             .expect("decide");
@@ -127,7 +133,7 @@ fn calls_we_allowed_or_high_calls_are_never_learned() {
             !store
                 .record_tool_ran(&event("s1", "PostToolUse", &id, 2), || 1)
                 .expect("ran"),
-            "{level} {answer}"
+            "{level} {answer:?}"
         );
     }
     assert!(!is_learned(&store, "/p"));

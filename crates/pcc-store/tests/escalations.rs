@@ -3,8 +3,9 @@
 
 use pcc_core::bridge::human_answer::{EscalationKind, Response, effects};
 use pcc_core::hook::HookInput;
-use pcc_core::permission::PriorApproval;
-use pcc_store::{AnswerOutcome, DecisionRecord, EventRecord, Store};
+use pcc_core::{Answer, Mode, PriorApproval};
+use pcc_policy::RiskLevel;
+use pcc_store::{AnswerOutcome, DecisionRecord, EscalationState, EventRecord, Store, StoreError};
 use std::path::Path;
 
 const PUSH: &str = "sha256:push";
@@ -19,20 +20,22 @@ fn event(session: &str, tool_use_id: &str, at_ms: i64) -> EventRecord {
     )
 }
 
-fn denied_high(approval_used: Option<i64>, answer: &str) -> DecisionRecord {
+fn denied_high(approval_used: Option<i64>, answer: Answer) -> DecisionRecord {
     DecisionRecord {
         hook_event: "PreToolUse".into(),
         tool_name: "Bash".into(),
         tool_use_id: None,
         project_root: "/p".into(),
         input: "git push --force".into(),
-        level: "HIGH".into(),
-        answer: answer.into(),
+        level: RiskLevel::High,
+        answer,
         rule: "git.force_push".into(),
         reason: "rewrites shared history".into(),
-        mode: "unattended".into(),
+        mode: Mode::Unattended,
         latency_us: 1,
-        escalation: approval_used.is_none().then(|| "permission".to_owned()),
+        escalation: approval_used
+            .is_none()
+            .then_some(EscalationKind::Permission),
         suggestion: Some("deny (0.90): risky".into()),
         approval_used,
         call_digest: Some(PUSH.into()),
@@ -42,7 +45,11 @@ fn denied_high(approval_used: Option<i64>, answer: &str) -> DecisionRecord {
 fn escalate(path: &Path) -> i64 {
     let mut store = Store::open(path).expect("open");
     store
-        .record_decision(&event("s1", "t1", 10), &denied_high(None, "deny"), &[])
+        .record_decision(
+            &event("s1", "t1", 10),
+            &denied_high(None, Answer::Deny),
+            &[],
+        )
         .expect("write")
         .escalation_id
         .expect("escalated")
@@ -89,7 +96,7 @@ fn of_racing_answers_exactly_one_is_applied() {
     assert_eq!(approval, PriorApproval::Human);
     assert!(once.is_some(), "one approval, not eight");
     let escalation = store.escalation(id).expect("read").expect("exists");
-    assert_eq!(escalation.state, "answered");
+    assert_eq!(escalation.state, EscalationState::Answered);
     assert_eq!(
         escalation.raised.suggestion.as_deref(),
         Some("deny (0.90): risky")
@@ -130,14 +137,14 @@ fn a_one_time_approval_allows_one_decision_and_a_second_spend_fails_the_write() 
     store
         .record_decision(
             &event("s1", "t2", 30),
-            &denied_high(Some(approval), "allow"),
+            &denied_high(Some(approval), Answer::Allow),
             &[],
         )
         .expect("the first spend");
     // A racing call that read the same approval before it was spent must not allow too.
     let second = store.record_decision(
         &event("s1", "t3", 31),
-        &denied_high(Some(approval), "allow"),
+        &denied_high(Some(approval), Answer::Allow),
         &[],
     );
     assert!(second.is_err(), "an approval allows once");
@@ -156,5 +163,39 @@ fn a_one_time_approval_allows_one_decision_and_a_second_spend_fails_the_write() 
             .expect("read")
             .0,
         PriorApproval::None
+    );
+}
+
+#[test]
+fn an_escalation_state_this_build_does_not_know_is_never_answered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("pcc.db");
+    let id = escalate(&path);
+    let raw = rusqlite::Connection::open(&path).expect("raw");
+    raw.execute("UPDATE escalations SET state = 'snoozed'", [])
+        .expect("a state from a newer build");
+    let mut store = Store::open(&path).expect("open");
+    let approve =
+        effects(EscalationKind::Permission, "x", &Response::Approve, false).expect("valid");
+    for result in [
+        store.escalation(id).map(|_| ()),
+        store
+            .answer_escalation(id, &Response::Approve, &approve, 20)
+            .map(|_| ()),
+    ] {
+        match result {
+            Err(StoreError::UnknownValue { column, value, .. }) => {
+                assert_eq!((column, value.as_str()), ("escalations.state", "snoozed"));
+            }
+            other => panic!("an unknown state must be refused, got {other:?}"),
+        }
+    }
+    let (approval, once) = store
+        .prior_approval(Some("s1"), "/p", "Bash", "git push --force", PUSH)
+        .expect("read");
+    assert_eq!(
+        (approval, once),
+        (PriorApproval::None, None),
+        "nothing was approved"
     );
 }

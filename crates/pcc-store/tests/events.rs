@@ -1,6 +1,7 @@
 //! Events against clock steps, the spool, and readers of a database still being created.
 
 use pcc_core::hook::HookInput;
+use pcc_core::session_state::SessionState;
 use pcc_store::{EventRecord, Store};
 use std::path::Path;
 
@@ -78,7 +79,7 @@ fn after_a_clock_step_back_later_events_still_move_the_session() {
     store
         .record_event(&record("s1", "SessionEnd", now_ms()))
         .expect("write");
-    assert_eq!(session(&mut store, "s1").state, "ended");
+    assert_eq!(session(&mut store, "s1").state, SessionState::Ended);
 }
 
 #[test]
@@ -98,7 +99,7 @@ fn an_event_stamped_ahead_of_the_clock_is_stored_as_of_now() {
     store
         .record_event(&record("s1", "SessionEnd", now_ms()))
         .expect("write");
-    assert_eq!(session(&mut store, "s1").state, "ended");
+    assert_eq!(session(&mut store, "s1").state, SessionState::Ended);
 }
 
 #[test]
@@ -169,7 +170,7 @@ fn a_spooled_event_is_folded_by_the_next_write_exactly_once() {
         .expect("count")
     };
     assert_eq!(count(&raw(&path)), 1);
-    assert_eq!(session(&mut store, "s1").state, "ended");
+    assert_eq!(session(&mut store, "s1").state, SessionState::Ended);
     // A writer killed after its commit, before the deletes, leaves the file: never stored twice.
     std::fs::write(&spooled, kept).expect("put the file back");
     store

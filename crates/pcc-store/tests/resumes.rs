@@ -1,7 +1,7 @@
 //! Resumes: scheduling, atomic claims, crash recovery and outcomes, on a real SQLite file.
 
 use pcc_core::hook::HookInput;
-use pcc_store::{EventRecord, NewResume, ProcessStamp, ResumeResult, Store};
+use pcc_store::{EventRecord, NewResume, ProcessStamp, ResumeResult, ResumeState, Store};
 use std::path::Path;
 
 fn limit_event(session: &str, at_ms: i64) -> EventRecord {
@@ -269,7 +269,10 @@ fn a_cancelled_running_claim_stays_cancelled_whatever_its_scheduler_records() {
     store
         .finish_resume(claimed.id, &ResumeResult::Done, 104)
         .expect("finish");
-    assert_eq!(store.resumes(true).expect("list")[0].state, "cancelled");
+    assert_eq!(
+        store.resumes(true).expect("list")[0].state,
+        ResumeState::Cancelled
+    );
     assert!(
         store
             .claim_due_resume(200, &scheduler(1))
@@ -355,4 +358,22 @@ fn resume_now_and_cancel() {
         !store.reschedule_resume("session-abc", 8, 8).expect("now"),
         "a cancelled resume is not moved"
     );
+}
+
+#[test]
+fn a_resume_state_this_build_does_not_know_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = store(dir.path());
+    store
+        .record_limit(&limit_event("s1", 10), &plan("s1", 1_000))
+        .expect("schedule");
+    let raw = rusqlite::Connection::open(dir.path().join("pcc.db")).expect("raw");
+    raw.execute("UPDATE resumes SET state = 'paused'", [])
+        .expect("a state from a newer build");
+    match store.resumes(true) {
+        Err(pcc_store::StoreError::UnknownValue { column, value, .. }) => {
+            assert_eq!((column, value.as_str()), ("resumes.state", "paused"));
+        }
+        other => panic!("an unknown state must be refused, got {other:?}"),
+    }
 }

@@ -1,6 +1,7 @@
 //! The store against real SQLite files in temporary directories.
 
 use pcc_core::hook::HookInput;
+use pcc_core::session_state::SessionState;
 use pcc_store::{EventRecord, HookErrorKind, SCHEMA_VERSION, Store, StoreError};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -111,7 +112,7 @@ fn sessions_keep_the_latest_event_and_count_all() {
     let s1 = &sessions[0];
     assert_eq!(s1.session_id, "s1", "most recent first");
     assert_eq!(s1.last_event, "PreToolUse");
-    assert_eq!(s1.state, "working");
+    assert_eq!(s1.state, SessionState::Working);
     assert_eq!((s1.first_seen_ms, s1.last_seen_ms), (100, 300));
     assert_eq!(s1.event_count, 3);
     assert_eq!(s1.event_counts.get("Stop"), Some(&1));
@@ -210,4 +211,51 @@ fn the_wal_stays_small_across_many_short_lived_connections() {
         "nothing lost"
     );
     assert_eq!(store.integrity_check().expect("check"), "ok");
+}
+
+/// The error about `column` holding `value`, which this build does not know.
+fn assert_unknown<T: std::fmt::Debug>(result: Result<T, StoreError>, column: &str, value: &str) {
+    match result {
+        Err(StoreError::UnknownValue {
+            column: found_column,
+            value: found_value,
+            ..
+        }) if found_column == column && found_value == value => {}
+        other => panic!("expected {column} holding {value:?} to be refused, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_stored_value_this_build_does_not_know_is_a_clear_error_never_a_default() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("pcc.db");
+    let mut store = Store::open(&path).expect("open");
+    store
+        .record_event(&record("s1", "PreToolUse", 1))
+        .expect("write");
+    let raw = rusqlite::Connection::open(&path).expect("raw");
+    raw.execute("UPDATE sessions SET state = 'sleeping'", [])
+        .expect("a state from a newer build");
+    let error = store.sessions_overview().expect_err("an unknown state");
+    let message = error.to_string();
+    assert!(
+        message.contains(r#"sessions.state holds "sleeping""#)
+            && message.contains("pcc.db")
+            && message.contains("upgrade pcc-hooks"),
+        "{message}"
+    );
+    assert_unknown(store.sessions_overview(), "sessions.state", "sleeping");
+    assert_unknown(store.sessions_matching("s"), "sessions.state", "sleeping");
+
+    raw.execute(
+        "INSERT INTO decisions (event_id, session_id, at_ms, hook_event, tool_name, project_root,
+                                input, level, answer, rule, reason, mode, latency_us)
+         VALUES (1, 's1', 1, 'PreToolUse', 'Bash', '/p', 'ls', 'LOW', 'maybe', 'r', 'r',
+                 'interactive', 1)",
+        [],
+    )
+    .expect("an answer from a newer build");
+    // Before, an answer it did not know was counted as asked.
+    assert_unknown(store.decision_counts(), "decisions.answer", "maybe");
+    assert_unknown(store.decisions(None, 10), "decisions.answer", "maybe");
 }

@@ -1,6 +1,9 @@
 //! Task lists and tasks: creation, claiming, progress, cancellation, resume, files written.
 
-use pcc_store::{EventRecord, NewTask, NewTaskList, Store, TaskFinish};
+use pcc_core::bridge::human_answer::EscalationKind;
+use pcc_store::{
+    EventRecord, NewTask, NewTaskList, Store, TaskFinish, TaskListState, TaskState, TaskStatus,
+};
 
 fn open() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap_or_else(|err| panic!("tempdir: {err}"));
@@ -21,9 +24,9 @@ fn new_list(n: usize) -> NewTaskList {
     }
 }
 
-fn finish(status: &str, at: i64) -> TaskFinish {
+fn finish(status: TaskStatus, at: i64) -> TaskFinish {
     TaskFinish {
-        status: status.into(),
+        status,
         finished_ms: at,
         duration_ms: 5,
         session_id: Some(format!("s-{at}")),
@@ -65,19 +68,23 @@ fn a_list_runs_through_its_states() {
         (task.position, task.session_id.as_deref()),
         (0, Some("early-session"))
     );
-    ok(store.finish_task(id, 0, &finish("succeeded", 120)));
+    ok(store.finish_task(id, 0, &finish(TaskStatus::Succeeded, 120)));
     ok(store.start_task(id, 1, 121));
-    ok(store.finish_task(id, 1, &finish("failed", 130)));
+    ok(store.finish_task(id, 1, &finish(TaskStatus::Failed, 130)));
     assert_eq!(
-        ok(store.end_unfinished_tasks(id, "skipped", "stopped", 131)),
+        ok(store.end_unfinished_tasks(id, TaskStatus::Skipped, "stopped", 131)),
         1
     );
-    ok(store.finish_task_list(id, "failed", None, 132));
+    ok(store.finish_task_list(id, TaskListState::Failed, None, 132));
     let tasks = ok(store.tasks(id));
-    let statuses: Vec<Option<&str>> = tasks.iter().map(|t| t.status.as_deref()).collect();
+    let statuses: Vec<Option<TaskStatus>> = tasks.iter().map(|t| t.status).collect();
     assert_eq!(
         statuses,
-        [Some("succeeded"), Some("failed"), Some("skipped")]
+        [
+            Some(TaskStatus::Succeeded),
+            Some(TaskStatus::Failed),
+            Some(TaskStatus::Skipped)
+        ]
     );
     assert_eq!(tasks[0].session_id.as_deref(), Some("s-120"));
     assert_eq!(tasks[0].result_text.as_deref(), Some("result 120"));
@@ -87,7 +94,7 @@ fn a_list_runs_through_its_states() {
     );
     assert_eq!(tasks[2].error.as_deref(), Some("stopped"));
     let list = ok(store.task_list(id)).unwrap_or_else(|| panic!("no list"));
-    assert_eq!(list.state, "failed");
+    assert_eq!(list.state, TaskListState::Failed);
     assert_eq!((list.tasks_finished, list.tasks_succeeded), (3, 1));
     assert_eq!(list.worker_pid, None);
     assert!(ok(store.running_task_lists()).is_empty());
@@ -99,24 +106,24 @@ fn reopen_continues_from_the_first_task_that_did_not_succeed() {
     let id = ok(store.create_task_list(&new_list(3), 1));
     ok(store.claim_task_list(id, 1, 1));
     ok(store.start_task(id, 0, 2));
-    ok(store.finish_task(id, 0, &finish("succeeded", 3)));
+    ok(store.finish_task(id, 0, &finish(TaskStatus::Succeeded, 3)));
     ok(store.start_task(id, 1, 4));
     // The runner died here: task 1 stays `running`, the list `running`.
     assert_eq!(ok(store.reopen_task_list(id, 10)), Some(1));
     let tasks = ok(store.tasks(id));
-    assert_eq!(tasks[0].status.as_deref(), Some("succeeded"));
+    assert_eq!(tasks[0].status, Some(TaskStatus::Succeeded));
     assert_eq!(tasks[0].result_text.as_deref(), Some("result 3"));
     assert_eq!(
         (tasks[1].state.as_str(), tasks[1].started_ms),
         ("pending", None)
     );
-    assert_eq!(tasks[2].state, "pending");
+    assert_eq!(tasks[2].state, TaskState::Pending);
     let list = ok(store.task_list(id)).unwrap_or_else(|| panic!("no list"));
-    assert_eq!(list.state, "pending");
+    assert_eq!(list.state, TaskListState::Pending);
     assert!(ok(store.claim_task_list(id, 2, 11)));
     for position in 1..3 {
         ok(store.start_task(id, position, 12));
-        ok(store.finish_task(id, position, &finish("succeeded", 13)));
+        ok(store.finish_task(id, position, &finish(TaskStatus::Succeeded, 13)));
     }
     assert_eq!(
         ok(store.reopen_task_list(id, 20)),
@@ -132,34 +139,34 @@ fn cancel_requests_reach_the_runner_and_cancel_a_pending_list_at_once() {
     ok(store.claim_task_list(running, 7, 1));
     assert!(!ok(store.cancel_requested(running)));
     assert_eq!(
-        ok(store.request_task_list_cancel(running, 2)).as_deref(),
-        Some("running")
+        ok(store.request_task_list_cancel(running, 2)),
+        Some(TaskListState::Running)
     );
     assert!(ok(store.cancel_requested(running)));
 
     let pending = ok(store.create_task_list(&new_list(2), 3));
     assert_eq!(
-        ok(store.request_task_list_cancel(pending, 4)).as_deref(),
-        Some("cancelled")
+        ok(store.request_task_list_cancel(pending, 4)),
+        Some(TaskListState::Cancelled)
     );
     assert!(
         !ok(store.claim_task_list(pending, 8, 5)),
         "a cancelled list is not claimed"
     );
-    let statuses: Vec<Option<String>> = ok(store.tasks(pending))
+    let statuses: Vec<Option<TaskStatus>> = ok(store.tasks(pending))
         .into_iter()
         .map(|t| t.status)
         .collect();
     assert_eq!(
         statuses,
-        [Some("cancelled".into()), Some("cancelled".into())]
+        [Some(TaskStatus::Cancelled), Some(TaskStatus::Cancelled)]
     );
     assert_eq!(ok(store.request_task_list_cancel(999, 5)), None);
     // A finished list stays as it was.
-    ok(store.finish_task_list(running, "succeeded", None, 6));
+    ok(store.finish_task_list(running, TaskListState::Succeeded, None, 6));
     assert_eq!(
-        ok(store.request_task_list_cancel(running, 7)).as_deref(),
-        Some("succeeded")
+        ok(store.request_task_list_cancel(running, 7)),
+        Some(TaskListState::Succeeded)
     );
     let lists = ok(store.task_lists(10));
     assert_eq!(
@@ -211,13 +218,13 @@ fn an_unverified_task_waits_on_a_human_and_a_verified_one_does_not() {
     let id = ok(store.create_task_list(&new_list(2), 1));
     ok(store.claim_task_list(id, 1, 1));
     ok(store.start_task(id, 0, 2));
-    ok(store.finish_task(id, 0, &finish("succeeded", 3)));
+    ok(store.finish_task(id, 0, &finish(TaskStatus::Succeeded, 3)));
     assert!(ok(store.pending_escalations()).is_empty());
     ok(store.start_task(id, 1, 4));
-    ok(store.finish_task(id, 1, &finish("unverified", 5)));
+    ok(store.finish_task(id, 1, &finish(TaskStatus::Unverified, 5)));
     let pending = ok(store.pending_escalations());
     assert_eq!(pending.len(), 1);
-    assert_eq!(pending[0].raised.kind, "task_unverified");
+    assert_eq!(pending[0].raised.kind, EscalationKind::TaskUnverified);
     assert_eq!(pending[0].raised.project_root.as_deref(), Some("/work"));
     assert!(
         pending[0]

@@ -5,6 +5,8 @@ use crate::error::HookError;
 use crate::session_lookup::short_id;
 use crate::term::{Palette, emit, rfc3339};
 use pcc_core::paths::DataDir;
+use pcc_core::{Answer, Mode};
+use pcc_policy::RiskLevel;
 use pcc_store::Store;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -19,11 +21,11 @@ struct DecisionJson {
     tool_use_id: Option<String>,
     project_root: String,
     input: String,
-    level: String,
-    decision: String,
+    level: RiskLevel,
+    decision: Answer,
     rule: String,
     reason: String,
-    mode: String,
+    mode: Mode,
     latency_us: i64,
     escalated: bool,
     human_approved: bool,
@@ -73,11 +75,13 @@ pub fn run(args: &DecisionsArgs, color: ColorChoice) -> Result<(), HookError> {
         palette.bold("TIME                 SESSION   LEVEL     DECISION  TOOL   RULE / INPUT")
     );
     for row in &rows {
-        let decision = format!("{:<8}", row.decision);
-        let decision = match row.decision.as_str() {
-            "allow" => palette.green(&decision),
-            "deny" => palette.red(&decision),
-            _ => palette.yellow(&decision),
+        let decision = format!("{:<8}", row.decision.as_str());
+        let decision = match row.decision {
+            Answer::Allow => palette.green(&decision),
+            Answer::Deny => palette.red(&decision),
+            Answer::Ask | Answer::NoDecision | Answer::Contained | Answer::Defer => {
+                palette.yellow(&decision)
+            }
         };
         let input: String = row.input.chars().take(60).collect();
         let _ = writeln!(
@@ -85,7 +89,7 @@ pub fn run(args: &DecisionsArgs, color: ColorChoice) -> Result<(), HookError> {
             "{:<20} {:<9} {:<9} {}  {:<6} {}: {}",
             row.at.get(..19).unwrap_or(&row.at),
             short_id(&row.session_id),
-            row.level,
+            row.level.as_str(),
             decision,
             row.tool_name,
             row.rule,

@@ -11,6 +11,7 @@ use crate::error::HookError;
 use crate::scheduler;
 use crate::session_lookup::short_id;
 use crate::term::{Palette, ago, emit, pad, rfc3339};
+use pcc_core::Mode;
 use pcc_core::bridge::human_answer::{EscalationKind, Response, deferred_call_effects, effects};
 use pcc_core::paths::DataDir;
 use pcc_store::{AnswerOutcome, Answered, Escalation, Store};
@@ -66,7 +67,7 @@ pub fn pending(args: &PendingArgs, color: ColorChoice) -> Result<(), HookError> 
             out,
             "{} {} {} session {} · {} · {} ago",
             palette.bold(&pad(&id, id.chars().count(), 5)),
-            palette.yellow(&raised.kind),
+            palette.yellow(raised.kind.as_str()),
             escalation
                 .call
                 .as_ref()
@@ -94,10 +95,10 @@ fn pending_json(escalation: &Escalation, now: i64) -> PendingJson<'_> {
     let raised = &escalation.raised;
     PendingJson {
         id: escalation.id,
-        kind: &raised.kind,
+        kind: raised.kind.as_str(),
         session_id: &raised.session_id,
         project_root: raised.project_root.as_deref(),
-        mode: raised.mode.as_deref(),
+        mode: raised.mode.map(Mode::as_str),
         created_at: rfc3339(raised.created_ms),
         age_seconds: (now - raised.created_ms).max(0) / 1000,
         summary: &raised.summary,
@@ -113,20 +114,18 @@ fn pending_json(escalation: &Escalation, now: i64) -> PendingJson<'_> {
 /// The command that answers it, ready to copy.
 fn respond_hint(escalation: &Escalation) -> String {
     let id = escalation.id;
-    match EscalationKind::parse(&escalation.raised.kind) {
-        Some(EscalationKind::Permission) => {
+    match escalation.raised.kind {
+        EscalationKind::Permission => {
             format!("pcc-hooks respond {id} approve [--remember] | deny | \"note\"")
         }
-        Some(EscalationKind::Question) => format!("pcc-hooks respond {id} \"your answer\""),
-        Some(EscalationKind::ResumeFailed) => {
+        EscalationKind::Question => format!("pcc-hooks respond {id} \"your answer\""),
+        EscalationKind::ResumeFailed => {
             format!("pcc-hooks respond {id} approve (retry) | deny | \"prompt\"")
         }
-        Some(EscalationKind::Task) => {
+        EscalationKind::Task => {
             format!("pcc-hooks respond {id} approve (retry) | deny (drop) | \"note\"")
         }
-        Some(EscalationKind::TaskUnverified) | None => {
-            format!("pcc-hooks respond {id} approve | deny")
-        }
+        EscalationKind::TaskUnverified => format!("pcc-hooks respond {id} approve | deny"),
     }
 }
 
@@ -154,12 +153,7 @@ pub fn respond(args: &RespondArgs) -> Result<(), HookError> {
     let Some(escalation) = store.escalation(args.id)? else {
         return Err(not_found(args.id));
     };
-    let kind = EscalationKind::parse(&escalation.raised.kind).ok_or_else(|| {
-        HookError::new(format!(
-            "escalation {} is of a kind this pcc-hooks does not know ({}); upgrade pcc-hooks",
-            args.id, escalation.raised.kind
-        ))
-    })?;
+    let kind = escalation.raised.kind;
     // A deferred call is asked about again by the resume itself, and answered from this answer.
     let effects = match (kind, &escalation.deferred_tool_use_id) {
         (EscalationKind::Permission, Some(_)) => deferred_call_effects(&response, args.remember),

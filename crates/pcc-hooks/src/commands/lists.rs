@@ -8,7 +8,7 @@ use crate::programs::process_alive;
 use crate::term::emit;
 use crate::term::rfc3339;
 use pcc_core::paths::DataDir;
-use pcc_store::{Store, TaskList, TaskRow};
+use pcc_store::{Store, TaskList, TaskListState, TaskRow, TaskStatus};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 use std::os::unix::process::CommandExt as _;
@@ -28,9 +28,9 @@ pub fn run(args: &ListsArgs) -> Result<(), HookError> {
 
 /// `running` with a dead runner reads `interrupted`: resume it.
 pub(crate) fn shown_state(list: &TaskList) -> String {
-    match (list.state.as_str(), list.worker_pid) {
-        ("running", Some(pid)) if !process_alive(pid) => "interrupted".to_owned(),
-        (state, _) => state.to_owned(),
+    match (list.state, list.worker_pid) {
+        (TaskListState::Running, Some(pid)) if !process_alive(pid) => "interrupted".to_owned(),
+        (state, _) => state.as_str().to_owned(),
     }
 }
 
@@ -55,8 +55,8 @@ fn task_json(task: &TaskRow) -> Value {
     json!({
         "task": task.position + 1,
         "prompt": task.prompt,
-        "state": task.state,
-        "status": task.status,
+        "state": task.state.as_str(),
+        "status": task.status.map(TaskStatus::as_str),
         "session_id": task.session_id,
         "started": task.started_ms.map(rfc3339),
         "finished": task.finished_ms.map(rfc3339),
@@ -127,7 +127,7 @@ fn show(database: &Path, id: i64, json: bool) -> Result<(), HookError> {
         list.cwd
     );
     for task in &tasks {
-        let status = task.status.as_deref().unwrap_or(&task.state);
+        let status = task.status.map_or(task.state.as_str(), TaskStatus::as_str);
         let first_line = task.prompt.lines().next().unwrap_or("");
         let _ = writeln!(
             out,
@@ -148,13 +148,15 @@ fn show(database: &Path, id: i64, json: bool) -> Result<(), HookError> {
 
 fn cancel(database: &Path, id: i64) -> Result<(), HookError> {
     let mut store = Store::open(database)?;
-    match store.request_task_list_cancel(id, now_ms())?.as_deref() {
+    match store.request_task_list_cancel(id, now_ms())? {
         None => Err(no_such_list(id)),
-        Some("running") => emit(&format!(
+        Some(TaskListState::Running) => emit(&format!(
             "task list {id}: cancel requested; its runner stops it within a second\n"
         )),
-        Some("cancelled") => emit(&format!("task list {id}: cancelled\n")),
-        Some(state) => emit(&format!("task list {id} had already ended ({state})\n")),
+        Some(TaskListState::Cancelled) => emit(&format!("task list {id}: cancelled\n")),
+        Some(
+            state @ (TaskListState::Pending | TaskListState::Succeeded | TaskListState::Failed),
+        ) => emit(&format!("task list {id} had already ended ({state})\n")),
     }
 }
 
@@ -163,7 +165,7 @@ fn resume(database: &Path, id: i64) -> Result<(), HookError> {
     let Some(list) = store.task_list(id)? else {
         return Err(no_such_list(id));
     };
-    if let ("running", Some(pid)) = (list.state.as_str(), list.worker_pid)
+    if let (TaskListState::Running, Some(pid)) = (list.state, list.worker_pid)
         && process_alive(pid)
     {
         return Err(HookError::new(format!(

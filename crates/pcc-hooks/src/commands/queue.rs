@@ -8,7 +8,8 @@ use crate::session_lookup::{self, KnownSession, short_id};
 use crate::term::{Palette, ago, emit, rfc3339};
 use pcc_core::bridge::task_queue::unchecked_items;
 use pcc_core::paths::DataDir;
-use pcc_store::{Added, NewQueueTask, QueueTask, Removal, Store};
+use pcc_core::session_state::SessionState;
+use pcc_store::{Added, NewQueueTask, QueueTask, QueueTaskState, Removal, Store};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -115,7 +116,7 @@ pub fn add(args: &AddArgs) -> Result<(), HookError> {
         };
     }
     if let Target::Session(session) = &target
-        && session.state == "not_started"
+        && session.state.is_none()
     {
         let _ = writeln!(
             out,
@@ -124,7 +125,7 @@ pub fn add(args: &AddArgs) -> Result<(), HookError> {
         );
     }
     if let Target::Session(session) = &target
-        && session.state == "ended"
+        && session.state == Some(SessionState::Ended)
     {
         let _ = writeln!(
             out,
@@ -157,7 +158,7 @@ fn session_or_future(store: &Store, word: &str) -> Result<KnownSession, HookErro
             Ok(KnownSession {
                 id: word.to_ascii_lowercase(),
                 project_root: project_dir(Path::new("."))?,
-                state: "not_started".into(),
+                state: None,
             })
         }
         resolved => resolved,
@@ -225,7 +226,7 @@ pub fn queue(args: &QueueArgs, color: ColorChoice) -> Result<(), HookError> {
             Removal::Removed(task) => emit(&format!(
                 "removed #{id}: {}{}\n",
                 first_line(&task.task.text),
-                if task.state == "active" {
+                if task.state == QueueTaskState::Active {
                     " (it was being worked on; the session finishes its current turn)"
                 } else {
                     ""
@@ -257,11 +258,12 @@ pub fn queue(args: &QueueArgs, color: ColorChoice) -> Result<(), HookError> {
     let now = now_ms();
     let mut out = String::new();
     for task in &tasks {
-        let state = match task.state.as_str() {
-            "active" => palette.green("active"),
-            "pending" => "pending".to_owned(),
-            "escalated" => palette.red("escalated"),
-            other => palette.dim(other),
+        let name = task.state.as_str();
+        let state = match task.state {
+            QueueTaskState::Active => palette.green(name),
+            QueueTaskState::Pending => name.to_owned(),
+            QueueTaskState::Escalated => palette.red(name),
+            QueueTaskState::Done | QueueTaskState::Removed => palette.dim(name),
         };
         let whom = task.task.session_id.as_deref().map_or_else(
             || format!("project {}", task.task.project_root),
@@ -288,7 +290,7 @@ pub fn queue(args: &QueueArgs, color: ColorChoice) -> Result<(), HookError> {
 fn task_json(task: &QueueTask) -> TaskJson<'_> {
     TaskJson {
         id: task.id,
-        state: &task.state,
+        state: task.state.as_str(),
         session_id: task.task.session_id.as_deref(),
         project_root: &task.task.project_root,
         text: &task.task.text,

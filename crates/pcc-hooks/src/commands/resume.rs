@@ -7,7 +7,7 @@ use crate::process;
 use crate::scheduler::{claim_in_flight, lock, resume_run::STOP_GRACE};
 use crate::term::emit;
 use pcc_core::paths::DataDir;
-use pcc_store::{Resume, Store};
+use pcc_store::{Resume, ResumeState, Store};
 
 /// Moves the session's scheduled resume to now (and starts the scheduler), or cancels it; a
 /// running one is reported (`--now`) or stopped (`--cancel`).
@@ -33,7 +33,7 @@ fn resume_now(data: &DataDir, store: &mut Store, session: &str, now: i64) -> Res
         out.push_str(&format!("resuming {session} now\n"));
     }
     for resume in store.open_resumes(session)? {
-        if resume.state != "running" {
+        if resume.state != ResumeState::Running {
             continue;
         }
         let id = &resume.plan.session_id;
@@ -82,7 +82,7 @@ fn cancel(store: &mut Store, session: &str, now: i64) -> Result<(), HookError> {
 /// Stops the `claude` of a cancelled running resume, and says what was cancelled.
 fn cancelled_line(resume: &Resume) -> String {
     let id = &resume.plan.session_id;
-    if resume.state != "running" {
+    if resume.state != ResumeState::Running {
         return format!("cancelled the scheduled resume of {id}\n");
     }
     if let Some(child) = resume

@@ -12,7 +12,7 @@ use crate::term::{Palette, ago, emit, pad, rfc3339};
 use pcc_core::config::ConfigScope;
 use pcc_core::paths::DataDir;
 use pcc_core::session_state::shown_state;
-use pcc_store::{DecisionCounts, Resume, RunningTaskList, SessionOverview, Store};
+use pcc_store::{DecisionCounts, Resume, ResumeState, RunningTaskList, SessionOverview, Store};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -329,7 +329,7 @@ fn session_json(
     // A claim whose scheduler and claude are both gone is not resuming: it waits for the next
     // scheduler (`resume --now` starts one), which records its end or runs it again.
     let resume_state = resume.map(|resume| {
-        if resume.state == "running" && !crate::scheduler::claim_in_flight(resume) {
+        if resume.state == ResumeState::Running && !crate::scheduler::claim_in_flight(resume) {
             "interrupted"
         } else {
             resume.state.as_str()
@@ -341,13 +341,13 @@ fn session_json(
         project_root: session.project_root.clone(),
         cwd: session.cwd.clone(),
         status: shown_state(
-            &session.state,
+            session.state.as_str(),
             decisions.escalated,
             resume
                 .zip(resume_state)
                 .map(|(resume, state)| (state, resume.plan.limit_kind.as_str())),
         ),
-        state: session.state.clone(),
+        state: session.state.as_str().to_owned(),
         paused: session.paused,
         queue_depth: session.queue_depth,
         cost_usd: session.cost_usd,

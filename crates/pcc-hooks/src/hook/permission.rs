@@ -11,6 +11,7 @@ use super::{HookContext, brain, contain, links, session_files};
 use crate::notifier::{self, EscalationNotice};
 use pcc_core::Mode;
 use pcc_core::brain::{BrainKind, PermissionQuery, answer_ask_user_question, decide_permission};
+use pcc_core::bridge::human_answer::EscalationKind;
 use pcc_core::config::Config;
 use pcc_core::hook::PermissionReply;
 use pcc_core::permission::{
@@ -19,7 +20,9 @@ use pcc_core::permission::{
 };
 use pcc_core::redact::redact_and_truncate;
 use pcc_policy::{Containment, PolicyContext, RiskLevel};
-use pcc_store::{BrainAnswerRecord, DecisionRecord, EventRecord, Store, StoreError};
+use pcc_store::{
+    BrainAnswerRecord, DecisionRecord, EscalationState, EventRecord, Store, StoreError, Verdict,
+};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -166,7 +169,7 @@ pub fn answer(
             input: &judgement.normalized_input,
             decision: &decision,
             mode,
-            escalation_kind: "permission",
+            escalation_kind: EscalationKind::Permission,
             why_for_human: format!(
                 "{}: {} ({})",
                 decision.level, judgement.verdict.reason, judgement.verdict.rule
@@ -214,11 +217,11 @@ fn earlier_deferral(
         .map_err(Failure::store)?;
     Ok(match found {
         None => EarlierDeferral::None,
-        Some(deferred) if deferred.state == "pending" => EarlierDeferral::Pending,
-        Some(deferred) => match deferred.verdict.as_deref() {
-            Some("approve") => EarlierDeferral::Approved,
-            Some("answer") => EarlierDeferral::Refused(deferred.answer),
-            _ => EarlierDeferral::Refused(None),
+        Some(deferred) if deferred.state == EscalationState::Pending => EarlierDeferral::Pending,
+        Some(deferred) => match deferred.verdict {
+            Some(Verdict::Approve) => EarlierDeferral::Approved,
+            Some(Verdict::Answer) => EarlierDeferral::Refused(deferred.answer),
+            Some(Verdict::Deny) | None => EarlierDeferral::Refused(None),
         },
     })
 }
@@ -376,7 +379,7 @@ fn answer_questions(
             decision: &decision,
             mode,
             // What waits for the human is an answer, not a permission.
-            escalation_kind: "question",
+            escalation_kind: EscalationKind::Question,
             why_for_human: "nobody was there to answer, and the brain was not confident enough"
                 .to_owned(),
             suggestion: (!leanings.is_empty()).then(|| leanings.join("; ")),
@@ -410,7 +413,7 @@ struct StoredAs<'a> {
     why_for_human: String,
     decision: &'a Decision,
     mode: Mode,
-    escalation_kind: &'static str,
+    escalation_kind: EscalationKind,
     suggestion: Option<String>,
     approval_used: Option<i64>,
     call_digest: Option<String>,
@@ -442,13 +445,13 @@ fn store_decision(
         tool_use_id: call.tool_use_id.map(str::to_owned),
         project_root: record.project_root.clone(),
         input: input.to_owned(),
-        level: decision.level.as_str().to_owned(),
-        answer: decision.answer.as_str().to_owned(),
+        level: decision.level,
+        answer: decision.answer,
         rule: decision.rule.clone(),
         reason: redact_and_truncate(&decision.reason, 1000),
-        mode: mode.as_str().to_owned(),
+        mode,
         latency_us: i64::try_from(context.started.elapsed().as_micros()).unwrap_or(i64::MAX),
-        escalation: decision.escalate.then(|| escalation_kind.to_owned()),
+        escalation: decision.escalate.then_some(escalation_kind),
         suggestion: suggestion.map(|text| redact_and_truncate(&text, 500)),
         approval_used,
         call_digest,

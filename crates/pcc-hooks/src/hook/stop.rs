@@ -17,6 +17,7 @@ use crate::config_files;
 use crate::notifier::{self, EscalationNotice};
 use pcc_core::Mode;
 use pcc_core::brain::{answer_stop_question, question_from_message};
+use pcc_core::bridge::human_answer::EscalationKind;
 use pcc_core::bridge::task_queue::{Handoff, handoff_reason};
 use pcc_core::config::Config;
 use pcc_core::hook::Stop;
@@ -140,10 +141,10 @@ fn ask_brain(
     )];
     let reply = stop_answer.block_reason().map(str::to_owned);
     let escalation = (reply.is_none() && mode == Mode::Unattended).then(|| NewEscalation {
-        kind: "question".into(),
+        kind: EscalationKind::Question,
         session_id: record.session_id.clone(),
         project_root: Some(record.project_root.clone()),
-        mode: Some(mode.as_str().to_owned()),
+        mode: Some(mode),
         summary: redact_and_truncate(&stop_answer.question.text, 300),
         reason: stop_answer.reason.clone(),
         suggestion: stop_answer.answer.leaning.clone(),

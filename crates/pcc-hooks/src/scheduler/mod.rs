@@ -22,7 +22,7 @@ use crate::notifier::{self, EscalationNotice};
 use crate::process;
 use pcc_core::bridge::resume_schedule::{due_after_reset, retry_after_failure};
 use pcc_core::paths::DataDir;
-use pcc_store::{NewEscalation, ProcessStamp, Resume, ResumeResult, Store};
+use pcc_store::{NewEscalation, ProcessStamp, Resume, ResumeResult, ResumeState, Store};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -137,7 +137,7 @@ fn finish(
 /// (the very processes the claim names, not whoever holds their pids now). One that is not was
 /// interrupted; the next scheduler records how it ended or runs it again.
 pub fn claim_in_flight(resume: &Resume) -> bool {
-    resume.state == "running"
+    resume.state == ResumeState::Running
         && [&resume.runner, &resume.child]
             .into_iter()
             .flatten()

@@ -3,6 +3,7 @@
 use crate::config::now_ms;
 use crate::server::{Shared, json_result, text_result};
 use crate::tools::task_list_status::ListIdParams;
+use pcc_store::TaskListState;
 use rmcp::model::CallToolResult;
 use serde_json::json;
 
@@ -31,15 +32,17 @@ pub fn run(shared: &Shared, params: &ListIdParams) -> CallToolResult {
         Err(err) => return text_result(format!("cannot cancel: {err}"), true),
     };
     let local = shared.cancel_local(params.list_id);
-    let message = match state.as_str() {
-        "running" if local => "cancelling: the running task is being stopped",
-        "running" => "cancel requested: the list's runner stops it within a second",
-        "cancelled" => "cancelled",
-        _ => "the list had already ended; nothing to cancel",
+    let message = match state {
+        TaskListState::Running if local => "cancelling: the running task is being stopped",
+        TaskListState::Running => "cancel requested: the list's runner stops it within a second",
+        TaskListState::Cancelled => "cancelled",
+        TaskListState::Pending | TaskListState::Succeeded | TaskListState::Failed => {
+            "the list had already ended; nothing to cancel"
+        }
     };
     json_result(&json!({
         "list_id": params.list_id,
-        "state": state,
+        "state": state.as_str(),
         "message": message,
     }))
 }

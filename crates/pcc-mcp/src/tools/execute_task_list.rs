@@ -6,7 +6,7 @@ use crate::list_runner::{ContextMode, ListOptions, ListRunner, Progress, TaskOpt
 use crate::report::list_report;
 use crate::server::{Shared, json_result, text_result};
 use pcc_runner::{CancelToken, ChildEvent};
-use pcc_store::{NewTask, NewTaskList, Store};
+use pcc_store::{NewTask, NewTaskList, Store, TaskListState, TaskStatus};
 use rmcp::RoleServer;
 use rmcp::model::{CallToolResult, ProgressNotificationParam, ProgressToken};
 use rmcp::service::RequestContext;
@@ -433,7 +433,7 @@ async fn detach(database: &Path, list_id: i64) -> CallToolResult {
     match crate::worker::spawn_detached(list_id) {
         Ok(pid) => json_result(&json!({
             "list_id": list_id,
-            "state": "pending",
+            "state": TaskListState::Pending.as_str(),
             "runner_pid": pid,
             "message": format!(
                 "Task list {list_id} runs in a background worker (pid {pid}). Follow it with \
@@ -442,8 +442,9 @@ async fn detach(database: &Path, list_id: i64) -> CallToolResult {
         })),
         Err(err) => {
             if let Ok(mut store) = Store::open(database) {
-                let _ = store.end_unfinished_tasks(list_id, "failed", &err, now_ms());
-                let _ = store.finish_task_list(list_id, "failed", Some(&err), now_ms());
+                let _ = store.end_unfinished_tasks(list_id, TaskStatus::Failed, &err, now_ms());
+                let _ =
+                    store.finish_task_list(list_id, TaskListState::Failed, Some(&err), now_ms());
             }
             text_result(err, true)
         }

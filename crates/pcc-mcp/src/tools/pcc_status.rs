@@ -44,7 +44,7 @@ pub fn run() -> CallToolResult {
                 "short_id": session.session_id.chars().take(8).collect::<String>(),
                 "project_root": session.project_root,
                 "cwd": session.cwd,
-                "state": session.state,
+                "state": session.state.as_str(),
                 "last_event": session.last_event,
                 "last_tool": session.last_tool,
                 "permission_mode": session.permission_mode,
