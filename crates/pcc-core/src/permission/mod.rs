@@ -2,18 +2,22 @@
 //! identity [`call_digest`]), the user's rules in Claude's syntax ([`PermissionRule`]), the
 //! judgement that gathers the policy's verdict and the rules once ([`Judgement`]), the decision
 //! by level, rules, approvals and mode ([`decide`]), holding a headless call for a human
-//! ([`HeadlessSignals`], [`settle_deferral`]), and the answer when none of that can be made
-//! ([`fail_closed`]).
+//! ([`HeadlessSignals`], [`settle_deferral`]), the brain's part: a MEDIUM call left undecided
+//! ([`brain_query`], [`with_brain_opinion`]) and `AskUserQuestion` ([`decide_questions`]), and
+//! the answer when none of that can be made ([`fail_closed`]).
 
+mod brain_gate;
 mod call;
 mod decide;
 mod deferral;
 mod digest;
 pub mod fail_closed;
 mod judgement;
+mod questions;
 mod rules;
 mod wildcard;
 
+pub use brain_gate::{brain_query, with_brain_opinion};
 pub use call::{CallFacts, NORMALIZED_INPUT_MAX_CHARS};
 pub use decide::{
     Answer, CONTAINED_RULE, Decision, DecisionInputs, EarlierDeferral, HUMAN_APPROVED_RULE,
@@ -24,5 +28,6 @@ pub use deferral::{
 };
 pub use digest::call_digest;
 pub use judgement::Judgement;
+pub use questions::{QUESTION_RULE, QuestionsDecided, decide_questions};
 pub use rules::{PermissionLists, PermissionRule, RuleError};
 pub use wildcard::wildcard_match;

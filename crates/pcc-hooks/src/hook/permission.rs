@@ -1,5 +1,6 @@
-//! The permission path of a hook call (`PreToolUse`, `PermissionRequest`): classify, apply the
-//! user's rules, learned approvals and (for MEDIUM) the brain, decide by mode, record, answer.
+//! The permission path of a hook call (`PreToolUse`, `PermissionRequest`): load what the call
+//! needs (the configuration, prior approvals, the brain), judge and decide it with
+//! `pcc_core::permission`, store the decision, notify a human of an escalation, answer.
 //! `AskUserQuestion` is not a permission question: the brain answers it ([`answer_questions`]).
 //!
 //! The answer is returned only after the decision is stored. When something here fails (the
@@ -10,16 +11,17 @@
 use super::{HookContext, brain, contain, links, session_files};
 use crate::notifier::{self, EscalationNotice};
 use pcc_core::Mode;
-use pcc_core::brain::{BrainKind, PermissionQuery, answer_ask_user_question, decide_permission};
+use pcc_core::brain::{answer_ask_user_question, decide_permission};
 use pcc_core::bridge::human_answer::EscalationKind;
 use pcc_core::config::Config;
 use pcc_core::hook::PermissionReply;
 use pcc_core::permission::{
     Answer, Decision, EarlierDeferral, HUMAN_APPROVED_RULE, HeadlessSignals, Judgement,
-    PriorApproval, apply_brain_opinion, call_digest, settle_deferral, tool_calls_in_turn,
+    PriorApproval, QuestionsDecided, brain_query, call_digest, decide_questions, settle_deferral,
+    tool_calls_in_turn, with_brain_opinion,
 };
 use pcc_core::redact::redact_and_truncate;
-use pcc_policy::{Containment, PolicyContext, RiskLevel};
+use pcc_policy::{Containment, PolicyContext};
 use pcc_store::{
     BrainAnswerRecord, DecisionRecord, EscalationState, EventRecord, Store, StoreError, Verdict,
 };
@@ -120,18 +122,8 @@ pub fn answer(
     let approval_used = approval_id.filter(|_| decision.rule == HUMAN_APPROVED_RULE);
     let mut brain_answers = Vec::new();
     let mut suggestion = None;
-    // The rule brain never approves a MEDIUM call, so only a configured LLM brain is asked.
-    let undecided_medium =
-        decision.level == RiskLevel::Medium && decision.rule == judgement.verdict.rule;
-    if undecided_medium && config.brain.kind != BrainKind::Rules {
+    if let Some(query) = brain_query(call.tool_name, &judgement, &decision, config.brain.kind) {
         let started = Instant::now();
-        let query = PermissionQuery {
-            tool_name: call.tool_name.to_owned(),
-            input_summary: judgement.normalized_input.clone(),
-            level: decision.level,
-            rule: judgement.verdict.rule.to_owned(),
-            reason: judgement.verdict.reason.clone(),
-        };
         let thinker = pcc_brain_http::build_brain(&config.brain);
         let brain_context = brain::context(context, store, record, mode);
         let opinion = decide_permission(
@@ -146,13 +138,9 @@ pub fn answer(
             &opinion,
             started,
         ));
-        suggestion = Some(format!(
-            "{} ({:.2}): {}",
-            opinion.stance.as_str(),
-            opinion.confidence,
-            opinion.reasoning
-        ));
-        decision = apply_brain_opinion(decision, &judgement.verdict, &opinion);
+        let (decided, suggested) = with_brain_opinion(decision, &judgement, &opinion);
+        decision = decided;
+        suggestion = Some(suggested);
     }
     if call.asker == Asker::PreToolUse {
         let earlier = earlier_deferral(store, record, call)?;
@@ -293,81 +281,18 @@ fn answer_questions(
         &brain_context,
         min_confidence,
     );
-    let (decision, updated_input, brain_answers, leanings): (
-        Decision,
-        Option<Value>,
-        Vec<BrainAnswerRecord>,
-        Vec<String>,
-    ) = match asked {
-        Ok(asked) => {
-            let records = asked
-                .answers
-                .iter()
-                .map(|(question, answer)| {
-                    brain::question_record(record, "question", &question.text, answer, started)
-                })
-                .collect();
-            let answered: Vec<String> = asked
-                .answers
-                .iter()
-                .map(|(question, answer)| {
-                    format!(
-                        "{:?} → {}",
-                        question.text,
-                        answer.answer.as_deref().unwrap_or("?")
-                    )
-                })
-                .collect();
-            let leanings: Vec<String> = asked
-                .answers
-                .iter()
-                .filter_map(|(question, answer)| {
-                    answer
-                        .leaning
-                        .as_ref()
-                        .map(|lean| format!("{:?}: {lean}", question.text))
-                })
-                .collect();
-            let decision = if asked.all_answered() {
-                question_decision(
-                    Answer::Allow,
-                    format!("Answered by pcc-hooks' brain: {}", answered.join("; ")),
-                    false,
-                )
-            } else {
-                match mode {
-                    Mode::Interactive => {
-                        question_decision(Answer::NoDecision, "left to the human".into(), false)
-                    }
-                    Mode::Unattended => question_decision(
-                        Answer::Deny,
-                        format!(
-                            "Nobody is here to answer and pcc-hooks' brain was not confident. Do not wait: proceed \
-                             with your own best judgement, prefer the safest reversible option, and state the \
-                             choice you made.{}",
-                            if leanings.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" The brain leans to: {}.", leanings.join("; "))
-                            }
-                        ),
-                        true,
-                    ),
-                }
-            };
-            (decision, asked.updated_input, records, leanings)
-        }
-        Err(error) => (
-            question_decision(
-                Answer::NoDecision,
-                format!("unreadable questions: {error}"),
-                false,
-            ),
-            None,
-            Vec::new(),
-            Vec::new(),
-        ),
-    };
+    let QuestionsDecided {
+        decision,
+        updated_input,
+        answers,
+        leanings,
+    } = decide_questions(asked, mode);
+    let brain_answers: Vec<BrainAnswerRecord> = answers
+        .iter()
+        .map(|(question, answer)| {
+            brain::question_record(record, "question", &question.text, answer, started)
+        })
+        .collect();
     store_decision(
         context,
         store,
@@ -394,16 +319,6 @@ fn answer_questions(
         updated_input: updated_input.as_ref(),
     };
     Ok(reply.to_json())
-}
-
-fn question_decision(answer: Answer, reason: String, escalate: bool) -> Decision {
-    Decision {
-        answer,
-        level: RiskLevel::Low,
-        rule: "brain.question".into(),
-        reason,
-        escalate,
-    }
 }
 
 /// How one decision is stored: the row's own values besides the event and the call.
