@@ -13,7 +13,7 @@
 //! process-wide set of secret-looking values) and removed wherever it occurs later.
 //!
 //! What is *not* redacted: identities such as the call digest a human's approval matches
-//! ([`crate::permission::call_digest`]), which hold no secret and must stay exact.
+//! (`permission::call_digest`), which hold no secret and must stay exact.
 
 use regex_lite::{Captures, Regex};
 use std::borrow::Cow;
