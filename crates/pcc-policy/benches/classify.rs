@@ -1,5 +1,5 @@
 //! Throughput of shell classification over a mix of typical agent commands.
-//! Run with `cargo bench -p pcc-core --bench classify`; commands/s = MIX.len() / time.
+//! Run with `cargo bench -p pcc-policy --bench classify`; commands/s = MIX.len() / time.
 
 use std::hint::black_box;
 use std::path::PathBuf;
