@@ -5,6 +5,7 @@
 //! file and names it); [`load_in_force`] is what every hook call uses — it never fails, and a bad
 //! file never loosens anything (`pcc_core::config::Config::in_force`).
 
+use crate::hook::session_files;
 use pcc_core::config::{Config, ConfigError, ConfigInForce};
 use pcc_core::paths::DataDir;
 use std::path::{Path, PathBuf};
@@ -49,13 +50,27 @@ fn borrow(file: &Result<(String, String), ConfigError>) -> Result<(&str, &str), 
     }
 }
 
+/// The most a config file may hold; a real one is a few hundred bytes.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// Reads a config file. The project's file is the agent's to write, so it is read like any file
+/// the agent controls: a regular file only, without blocking (a FIFO would hang every hook
+/// call), and within a bound (`/dev/zero` would never end).
 fn read(path: &Path) -> Result<Option<(String, String)>, ConfigError> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(Some((path.display().to_string(), text))),
+    let unusable = |message: String| ConfigError {
+        file: path.display().to_string(),
+        message,
+    };
+    match session_files::read_head_bytes(path, MAX_CONFIG_BYTES + 1) {
+        Ok(bytes) if bytes.len() as u64 > MAX_CONFIG_BYTES => Err(unusable(format!(
+            "larger than {} KiB; a config file is a few lines",
+            MAX_CONFIG_BYTES / 1024
+        ))),
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(Some((path.display().to_string(), text))),
+            Err(_) => Err(unusable("not valid UTF-8".to_owned())),
+        },
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(ConfigError {
-            file: path.display().to_string(),
-            message: error.to_string(),
-        }),
+        Err(error) => Err(unusable(error.to_string())),
     }
 }

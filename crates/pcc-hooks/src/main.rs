@@ -37,7 +37,23 @@ fn main() -> ExitCode {
         logging::init();
         return hook::run();
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return refuse_arguments(&error),
+    };
     logging::init();
     commands::run(cli)
+}
+
+/// A command line clap refuses. Its message quotes the offending argument, which may be a
+/// secret passed in the wrong place (`queue add -----BEGIN … KEY`), so the message is redacted
+/// like every other line we print; help and version go to stdout untouched.
+fn refuse_arguments(error: &clap::Error) -> ExitCode {
+    let rendered = error.render().to_string();
+    if error.use_stderr() {
+        eprint!("{}", pcc_core::redact::redact(&rendered));
+    } else {
+        print!("{rendered}");
+    }
+    ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2))
 }

@@ -32,7 +32,7 @@ pub use contain::runner as contain_runner;
 mod fail_closed;
 mod limit;
 mod permission;
-mod session_files;
+pub(crate) mod session_files;
 mod stop;
 
 use crate::clock::now_ms;

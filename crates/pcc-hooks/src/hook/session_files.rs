@@ -35,6 +35,16 @@ pub fn read_head(path: &Path, max_bytes: u64) -> io::Result<String> {
     read_at_most(open_regular(path)?, max_bytes)
 }
 
+/// The first `max_bytes` of the regular file at `path`, as bytes, for a caller that must refuse
+/// invalid UTF-8 rather than replace it.
+pub fn read_head_bytes(path: &Path, max_bytes: u64) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    open_regular(path)?
+        .take(max_bytes)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 fn open_regular(path: &Path) -> io::Result<File> {
     let file = OpenOptions::new()
         .read(true)
