@@ -1,8 +1,7 @@
 //! Many hook processes writing one database at once, as Claude Code's parallel hooks and many
 //! sessions do: nothing may be dropped, and no `database is locked` may reach Claude.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 const WORKERS: usize = 16;
 const CALLS_PER_WORKER: usize = 200;

@@ -5,8 +5,6 @@
 //! writing in the project). Real bubblewrap, real programs, a throwaway tree.
 #![allow(missing_docs)]
 
-mod common;
-
 use std::hash::{BuildHasher, Hasher};
 use std::io::ErrorKind;
 use std::net::TcpListener;
@@ -104,7 +102,7 @@ impl Tree {
     }
 
     fn contain_with(&self, options: &[&str], command: &str) -> Output {
-        let output = common::command(&self.pcc_home)
+        let output = crate::common::command(&self.pcc_home)
             .arg("contain")
             .arg("--project")
             .arg(&self.project)
@@ -123,8 +121,8 @@ impl Tree {
             .output()
             .expect("run pcc-hooks contain");
         assert!(
-            !common::text(&output.stdout).contains(&self.token)
-                && !common::text(&output.stderr).contains(&self.token),
+            !crate::common::text(&output.stdout).contains(&self.token)
+                && !crate::common::text(&output.stderr).contains(&self.token),
             "{command} printed the secret token"
         );
         output
@@ -166,8 +164,8 @@ fn describe(output: &Output) -> String {
     format!(
         "{}\nstdout: {}\nstderr: {}",
         output.status,
-        common::text(&output.stdout),
-        common::text(&output.stderr)
+        crate::common::text(&output.stdout),
+        crate::common::text(&output.stderr)
     )
 }
 
@@ -220,7 +218,7 @@ fn a_contained_make_cannot_reach_outside_the_project() {
     // The attempt to read the key reached the file's place and found nothing to read.
     let read_key = tree.contain("make read-key");
     assert!(
-        common::text(&read_key.stderr).contains("id_rsa"),
+        crate::common::text(&read_key.stderr).contains("id_rsa"),
         "{}",
         describe(&read_key)
     );
@@ -311,7 +309,10 @@ fn builds_installs_commits_and_scripts_work_contained() {
             .args(["log", "--format=%an %s", "-1"])
             .current_dir(&tree.project),
     );
-    assert_eq!(common::text(&log.stdout), "Contained contained commit\n");
+    assert_eq!(
+        crate::common::text(&log.stdout),
+        "Contained contained commit\n"
+    );
     tree.canaries_intact();
 }
 
@@ -320,7 +321,7 @@ fn the_environment_tmp_caches_and_network_flag_through_the_binary() {
     let tree = Tree::new();
     let output = tree.contain("env");
     succeeds(&output, "env");
-    let env = common::text(&output.stdout);
+    let env = crate::common::text(&output.stdout);
     assert!(!env.contains("PCC_TEST_SERVICE_TOKEN"), "{env}");
     assert!(env.contains("GIT_AUTHOR_NAME=Contained"), "{env}");
     assert!(
@@ -394,7 +395,7 @@ fn without_bubblewrap_the_command_does_not_run() {
         .arg("--chdir")
         .arg(&tree.project)
         .arg("--")
-        .arg(common::BIN)
+        .arg(crate::common::BIN)
         .args(["contain", "--project", "."])
         .arg("--")
         .arg("touch ran")
@@ -404,7 +405,7 @@ fn without_bubblewrap_the_command_does_not_run() {
         .expect("outer bwrap");
     assert_eq!(output.status.code(), Some(126), "{}", describe(&output));
     assert_eq!(
-        common::text(&output.stderr),
+        crate::common::text(&output.stderr),
         "pcc-hooks: containment unavailable: bubblewrap (bwrap) is not installed \
          (apt-get install bubblewrap); the command did not run\n"
     );

@@ -1,7 +1,6 @@
 //! Every hook input captured from the real Claude Code CLI, fed through the built binary.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 /// What a hook may print for `event`: nothing, or one JSON reply of that event's shape.
 #[track_caller]

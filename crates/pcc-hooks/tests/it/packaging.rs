@@ -1,8 +1,7 @@
 //! The plugin and the settings snippet register exactly the events `pcc-hooks install` does, in
 //! exec form (no shell between Claude Code and us), and the plugin's launcher finds the binary.
 
-mod common;
-use common::*;
+use crate::common::*;
 use pcc_core::config::claude_settings::{
     BLOCK_ON_FAILURE_EVENTS, HOOK_EVENTS, HOOK_TIMEOUT_SECONDS,
 };

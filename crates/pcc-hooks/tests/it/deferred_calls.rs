@@ -4,9 +4,7 @@
 //! `respond … approve` it is allowed exactly once, after `deny` or a text it is denied with the
 //! human's words.
 
-mod common;
-
-use common::{command, db, run_with_stdin, text};
+use crate::common::{command, db, run_with_stdin, text};
 use pcc_testkit::claude::{self, Scenario};
 use serde_json::{Value, json};
 use std::path::PathBuf;

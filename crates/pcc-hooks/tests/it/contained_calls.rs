@@ -2,9 +2,7 @@
 //! with its command rewritten to run contained; what still needs a human is denied as
 //! before; `PCC_SANDBOX=off` and `[sandbox] mode = "off"` switch containment off.
 
-mod common;
-
-use common::{command, run_with_stdin, text};
+use crate::common::{command, run_with_stdin, text};
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -86,14 +84,17 @@ fn project_code_runs_contained_with_the_original_command_inside() {
             .is_some_and(|r| r.contains("contained")),
         "{reply}"
     );
-    let db = common::db(root.path());
+    let db = crate::common::db(root.path());
     let stored: String = db
         .query_row("SELECT answer || ' ' || rule FROM decisions", [], |row| {
             row.get(0)
         })
         .expect("a decision");
     assert_eq!(stored, "contained sandbox.contained");
-    assert_eq!(common::count(&db, "SELECT count(*) FROM escalations"), 0);
+    assert_eq!(
+        crate::common::count(&db, "SELECT count(*) FROM escalations"),
+        0
+    );
 }
 
 #[test]

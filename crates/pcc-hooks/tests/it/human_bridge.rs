@@ -3,8 +3,7 @@
 //! an ended one through the scheduler, and the perpetual queue (`add`, `queue`, `pause`, the Stop
 //! hook handing tasks over, bounded attempts).
 
-mod common;
-use common::*;
+use crate::common::*;
 use pcc_testkit::claude;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};

@@ -1,7 +1,6 @@
 //! The resume scheduler against the fake `claude` (pcc-testkit), which records how it was run.
 
-mod common;
-use common::*;
+use crate::common::*;
 use pcc_store::{NewResume, Store};
 use pcc_testkit::claude::{self, Scenario};
 use std::path::PathBuf;

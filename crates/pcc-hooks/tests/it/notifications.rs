@@ -5,9 +5,7 @@
 //! Desktop notifications are off in every test but the one that checks a missing notifier, which
 //! runs with a `PATH` that has none, so no test pops a real notification.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use pcc_testkit::http::{Loopback, Reply, Request};
 use std::path::Path;
 use std::process::Output;

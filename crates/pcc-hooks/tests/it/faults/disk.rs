@@ -9,7 +9,7 @@
 //! `nobody` (`setpriv`). Where mounting or changing user is not permitted, the test says so on
 //! stderr and passes without checking.
 
-use super::common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};

@@ -1,8 +1,7 @@
 //! A hook process killed with SIGKILL at any moment, including in the middle of its write, leaves
 //! a database that opens and passes `PRAGMA integrity_check`.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::io::Write;
 use std::process::Stdio;
 use std::time::{Duration, Instant};

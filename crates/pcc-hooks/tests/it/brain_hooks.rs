@@ -2,8 +2,7 @@
 //! brain (a loopback mock speaking Ollama's wire format) — with invariant 2 enforced by the
 //! decision code, whatever the brain says.
 
-mod common;
-use common::*;
+use crate::common::*;
 use pcc_testkit::http::{Loopback, Reply};
 use serde_json::{Value, json};
 use std::path::Path;

@@ -2,8 +2,7 @@
 //! hook call; no decision (exit 0) for the events that are not permission questions. What the
 //! permission events answer when something breaks is `fail_closed.rs`.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn stop_input(session: &str) -> Vec<u8> {
     serde_json::json!({"session_id": session, "cwd": "/p", "hook_event_name": "Stop"})

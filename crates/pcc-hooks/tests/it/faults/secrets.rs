@@ -8,7 +8,7 @@
 //! Also here: the logger stays silent on stderr when its file cannot be written (a full disk),
 //! since a hook's stderr is shown to Claude and the user.
 
-use super::common::*;
+use crate::common::*;
 use pcc_testkit::http::{Loopback, Reply};
 use serde_json::json;
 use std::path::Path;
@@ -17,21 +17,24 @@ use std::time::{Duration, Instant};
 
 /// `(form, text)` of every secret form, and every raw secret.
 fn secret_forms() -> Vec<(String, String, String)> {
-    include_str!("../../../pcc-core/tests/data/secrets.tsv")
-        .lines()
-        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
-        .filter_map(|line| {
-            let fields: Vec<&str> = line.split('\t').collect();
-            assert_eq!(fields.len(), 3, "three fields: {line:?}");
-            (fields[2] != "-").then(|| {
-                (
-                    fields[0].to_owned(),
-                    fields[1].replace("\\n", "\n"),
-                    fields[2].to_owned(),
-                )
-            })
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../pcc-core/tests/data/secrets.tsv"
+    ))
+    .lines()
+    .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+    .filter_map(|line| {
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), 3, "three fields: {line:?}");
+        (fields[2] != "-").then(|| {
+            (
+                fields[0].to_owned(),
+                fields[1].replace("\\n", "\n"),
+                fields[2].to_owned(),
+            )
         })
-        .collect()
+    })
+    .collect()
 }
 
 /// The CLI with notifications on, debug logging and an unattended mode.

@@ -4,9 +4,7 @@
 //! is loud about a config file it cannot use (stderr, `hook_errors`, `status`, `doctor`, a
 //! deduplicated notification).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use pcc_testkit::http::{Loopback, Reply};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -361,7 +359,7 @@ fn a_config_error_is_notified_once_per_file_and_error() {
     ));
     place.write_project(BROKEN_PROJECT);
     let hook = |command: &str| {
-        let mut hook = common::command(&place.data);
+        let mut hook = crate::common::command(&place.data);
         hook.arg("hook")
             .current_dir(&place.project)
             .env_remove("PCC_NOTIFY")

@@ -1,8 +1,7 @@
 //! `pcc-hooks status` reads what the hooks wrote: on an empty data directory, and on a database of
 //! 100,000 events (its speed there is measured in the closing note, not asserted here).
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn status_json(home: &std::path::Path) -> Value {
