@@ -13,6 +13,7 @@ use crate::open::Store;
 use crate::sql_enum::stored_enum;
 use pcc_core::Mode;
 use pcc_core::bridge::human_answer::EscalationKind;
+use pcc_core::redact::redact;
 use rusqlite::{OptionalExtension, Row, params};
 
 /// A resume to schedule.
@@ -313,6 +314,7 @@ impl Store {
                     )?;
                 }
                 ResumeResult::Failed { error, retry_at_ms: Some(retry) } => {
+                    let error = redact(error);
                     transaction.execute(
                         "UPDATE resumes SET state = 'pending', due_ms = ?2, last_error = ?3, updated_ms = ?4
                          WHERE id = ?1 AND state = 'running'",
@@ -320,6 +322,8 @@ impl Store {
                     )?;
                 }
                 ResumeResult::Failed { error, retry_at_ms: None } => {
+                    // What claude printed when it failed may quote the prompt or its tools' output.
+                    let error = &redact(error);
                     let changed = transaction.execute(
                         "UPDATE resumes SET state = 'failed', last_error = ?2, updated_ms = ?3
                          WHERE id = ?1 AND state = 'running'",

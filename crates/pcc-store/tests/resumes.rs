@@ -377,3 +377,36 @@ fn a_resume_state_this_build_does_not_know_is_refused() {
         other => panic!("an unknown state must be refused, got {other:?}"),
     }
 }
+
+#[test]
+fn a_failed_resume_keeps_no_secret_from_what_claude_printed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = store(dir.path());
+    store
+        .record_limit(&limit_event("s1", 1), &plan("s1", 100))
+        .expect("schedule");
+    let secret = "sk-ant-api03-Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNm";
+    for retry_at_ms in [Some(500), None] {
+        let claimed = store
+            .claim_due_resume(retry_at_ms.map_or(500, |_| 100), &scheduler(1))
+            .expect("claim")
+            .expect("due");
+        let failure = ResumeResult::Failed {
+            error: format!("exit 1: curl -H 'x-api-key: {secret}' failed"),
+            retry_at_ms,
+        };
+        store
+            .finish_resume(claimed.id, &failure, 120)
+            .expect("finished");
+    }
+    drop(store);
+    for file in ["pcc.db", "pcc.db-wal"] {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
+        assert!(
+            !bytes
+                .windows(secret.len())
+                .any(|window| window == secret.as_bytes()),
+            "{file} holds the raw key"
+        );
+    }
+}
