@@ -555,3 +555,21 @@ async fn bad_task_options_are_tool_errors_that_name_the_task_and_the_field() {
     }
     assert!(harness.records().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pcc_status_counts_the_failures_the_database_could_not_take() {
+    let harness = Harness::start().await;
+    // A database that exists, and one failure only the failure log holds (as a hook writes it
+    // when the database is read-only or the disk is full).
+    drop(pcc_store::Store::open(&harness.database()).unwrap_or_else(|err| panic!("open: {err}")));
+    pcc_store::FailureLog::in_dir(harness.home.path())
+        .append(1_000, "store", "database is read-only")
+        .unwrap_or_else(|err| panic!("append: {err}"));
+    let status = json_of(&harness.call("pcc_status", json!({})).await);
+    assert_eq!(status["hook_errors"]["count"], 1, "{status:#}");
+    assert_eq!(status["hook_errors"]["unrecorded"], 1, "{status:#}");
+    assert_eq!(
+        status["hook_errors"]["last"], "database is read-only",
+        "{status:#}"
+    );
+}

@@ -77,10 +77,25 @@ pub fn run() -> CallToolResult {
             summary
         })
         .collect();
+    // Failures the database could not take are in the failure log (as `status` counts them).
+    let unrecorded = database
+        .parent()
+        .map(|root| pcc_store::FailureLog::in_dir(root).summary())
+        .unwrap_or_default();
+    let unrecorded_count = i64::try_from(unrecorded.count).unwrap_or(i64::MAX);
+    let last = unrecorded
+        .recent
+        .last()
+        .map(|failure| failure.message.clone())
+        .or(last_error);
     json_result(&json!({
         "database": database.display().to_string(),
         "sessions": sessions,
         "task_lists": task_lists,
-        "hook_errors": { "count": errors, "last": last_error },
+        "hook_errors": {
+            "count": errors + unrecorded_count,
+            "last": last,
+            "unrecorded": unrecorded_count,
+        },
     }))
 }
