@@ -279,6 +279,15 @@ fn check_store(dir: &DataDir) -> Vec<Check> {
     let shown = display_path(&path);
     let mut store = match Store::open_existing(&path) {
         Ok(Some(store)) => store,
+        Ok(None) if path.exists() => {
+            // A file with no schema: the first call that created it was killed before its
+            // first commit. Readers take it for an empty database.
+            return vec![Check::problem(
+                "database",
+                format!("{shown} exists but has no tables yet (its first write did not finish)"),
+                "the next hook call sets it up; run `pcc-hooks doctor` again after one",
+            )];
+        }
         Ok(None) => {
             return vec![Check::problem(
                 "database",
