@@ -108,6 +108,17 @@ fn a_first_call_killed_before_its_first_commit_leaves_a_file_status_reads_as_emp
         0,
         "status wrote nothing"
     );
+    let doctor = command(home.path()).arg("doctor").output().expect("doctor");
+    assert!(
+        text(&doctor.stdout).contains("has no tables yet"),
+        "doctor says what the file is: {}",
+        text(&doctor.stdout)
+    );
+    assert_eq!(
+        std::fs::metadata(&database).expect("file").len(),
+        0,
+        "doctor wrote nothing to it"
+    );
     // The next hook call migrates it and records as usual.
     let output = run_hook(home.path(), input.to_string().as_bytes());
     assert!(output.status.success(), "{}", text(&output.stderr));
@@ -235,6 +246,46 @@ fn a_headless_call_with_an_odd_transcript_is_denied_within_the_wait_not_hung() {
         assert_eq!(
             reply["hookSpecificOutput"]["permissionDecision"], "deny",
             "{what}: no transcript to prove the call alone in its turn: {reply}"
+        );
+    }
+}
+
+#[test]
+fn a_project_config_that_is_not_a_file_is_an_unusable_config_not_a_hang() {
+    // `.claude/pcc-hooks.toml` is the agent's to write: a FIFO there would block every hook
+    // call's read, and `/dev/zero` would never end.
+    let scratch = tempfile::tempdir().expect("tempdir");
+    for (index, (what, odd)) in odd_transcripts(scratch.path()).into_iter().enumerate() {
+        let home = tempfile::tempdir().expect("tempdir");
+        let project = scratch.path().join(format!("project{index}"));
+        std::fs::create_dir_all(project.join(".claude")).expect("project");
+        let config = project.join(".claude/pcc-hooks.toml");
+        if odd.is_dir() {
+            std::fs::create_dir(&config).expect("a directory as the config");
+        } else {
+            std::os::unix::fs::symlink(&odd, &config).expect("config link");
+        }
+        let input = json!({"session_id": "s1", "cwd": project, "hook_event_name": "PreToolUse",
+            "permission_mode": "bypassPermissions", "tool_name": "Bash",
+            "tool_input": {"command": "rm -rf ~/Documents"}, "tool_use_id": format!("toolu_{index}")});
+        let (output, took) = run_within(
+            command(home.path())
+                .arg("hook")
+                .env("CLAUDE_PROJECT_DIR", &project),
+            input.to_string().as_bytes(),
+            Duration::from_secs(20),
+        );
+        assert!(took < Duration::from_secs(10), "{what} took {took:?}");
+        let reply: Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|_| panic!("{what}: a reply, got {}", text(&output.stdout)));
+        assert_eq!(
+            reply["hookSpecificOutput"]["permissionDecision"], "deny",
+            "{what}: a harmful call is still denied: {reply}"
+        );
+        assert!(
+            text(&output.stderr).contains("pcc-hooks.toml"),
+            "{what}: the unusable config is named on stderr: {}",
+            text(&output.stderr)
         );
     }
 }

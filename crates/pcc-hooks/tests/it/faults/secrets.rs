@@ -285,3 +285,24 @@ fn a_log_file_that_cannot_be_written_leaves_stderr_silent() {
         text_of(&output.stderr)
     );
 }
+
+#[test]
+fn a_command_line_clap_refuses_does_not_echo_a_secret() {
+    let home = tempfile::tempdir().expect("tempdir");
+    for (name, form, raw) in secret_forms() {
+        // clap quotes the argument it cannot place: as a subcommand, and as a stray value.
+        for args in [vec![form.as_str()], vec!["pending", form.as_str()]] {
+            let output = command(home.path())
+                .args(&args)
+                .output()
+                .expect("run pcc-hooks");
+            assert_eq!(output.status.code(), Some(2), "{name}: a usage error");
+            assert!(!output.stderr.is_empty(), "{name}: the error is still said");
+            assert!(
+                !contains(&output.stderr, raw.as_bytes()),
+                "{name}: {raw:?} echoed: {}",
+                text_of(&output.stderr)
+            );
+        }
+    }
+}
