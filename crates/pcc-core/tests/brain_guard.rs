@@ -1,4 +1,4 @@
-//! Enforcement outside any brain (DESIGN.md invariant 2), the fallback wrapper, the Stop-hook
+//! Enforcement outside any brain (ARCHITECTURE.md invariant 2), the fallback wrapper, the Stop-hook
 //! question helper, AskUserQuestion answers and the LLM reply parser.
 #![allow(clippy::unwrap_used)]
 

@@ -1,4 +1,4 @@
-//! Diagnostics go to `<data dir>/logs/pcc-hooks.log`, never to stdout (DESIGN.md invariant 4).
+//! Diagnostics go to `<data dir>/logs/pcc-hooks.log`, never to stdout (ARCHITECTURE.md invariant 4).
 //!
 //! The file is opened only when a line is written, in append mode, so the common hook call that
 //! logs nothing pays for no file, and concurrent hook processes never interleave within a line.

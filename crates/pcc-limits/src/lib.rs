@@ -1,7 +1,7 @@
 //! Usage and rate limits: recognising that a Claude subscription limit stopped a session, and
 //! when it resets, so the scheduler can resume the session at that minute with nobody watching.
 //!
-//! Detection goes strongest signal first (issue 5, contract §6):
+//! Detection goes strongest signal first (`docs/claude-code-contract.md` §6):
 //! 1. the `StopFailure` hook input with `error: "rate_limit"` ([`detect_stop_failure`]);
 //! 2. the transcript's API-error entry with `quotaLimits.resetsAt` ([`detect_transcript_entry`],
 //!    [`scan_transcript_tail`]);

@@ -23,7 +23,7 @@ pub enum LimitKind {
     Opus,
     /// The weekly limit on Sonnet models (`You've hit your Sonnet limit`, `seven_day_sonnet`).
     Sonnet,
-    /// The per-model limit the binary calls `Fable limit` (contract §6, from the binary).
+    /// The per-model limit the binary calls `Fable limit` (`docs/claude-code-contract.md` §6, from the binary).
     Fable,
     /// The name Claude Code used for the 5-hour window around v2.1.187 (`session limit`).
     Session,
@@ -112,7 +112,7 @@ pub enum SignalSource {
     StreamRateLimitEvent,
     /// The final `result` object of `claude -p` (`api_error_status: 429`).
     ResultJson,
-    /// Free text matched by its wording (contract §6), the weakest signal.
+    /// Free text matched by its wording (`docs/claude-code-contract.md` §6), the weakest signal.
     Text,
 }
 

@@ -1,6 +1,6 @@
 //! Detecting a limit from the structured data Claude Code produces, strongest signal first:
 //! the `StopFailure` hook input, the transcript's API-error entry, and the `rate_limit_event` and
-//! `result` objects of `claude -p --output-format stream-json` (contract §1, §5, §6, §7).
+//! `result` objects of `claude -p --output-format stream-json` (`docs/claude-code-contract.md` §1, §5, §6, §7).
 //!
 //! Each detector takes one parsed JSON value (or the text of a JSONL file) and answers `None`
 //! when the value is not a limit. Unexpected shapes are "not a limit", never a panic: the data

@@ -1,4 +1,4 @@
-//! Recognising a limit by the wording Claude Code prints (contract §6), the fallback when no
+//! Recognising a limit by the wording Claude Code prints (`docs/claude-code-contract.md` §6), the fallback when no
 //! structured signal is at hand.
 //!
 //! Being wrong here is costly both ways: missing a limit leaves a session stopped, and seeing one

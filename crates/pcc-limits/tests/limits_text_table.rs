@@ -1,5 +1,5 @@
 //! The wording table: limit messages, each with a fixed `now` and local zone, and the exact
-//! instant it must resolve to (issue 5: at least 40 messages, DST edges included).
+//! instant it must resolve to (at least 40 messages, DST edges included).
 //!
 //! Every case runs through `parse_limit_text`, the function behind `pcc-hooks limits parse`.
 
@@ -137,7 +137,7 @@ fn zone(name: &str) -> TimeZone {
 fn the_table_is_large_enough() {
     assert!(
         LIMITED.len() + NOT_LIMITED.len() >= 40,
-        "issue 5 asks for at least 40 messages"
+        "the table holds at least 40 messages"
     );
 }
 

@@ -1,4 +1,4 @@
-//! Runner overhead per task and server memory across a long list (issue 6, performance).
+//! Runner overhead per task and server memory across a long list.
 //!
 //! `cargo bench -p pcc-mcp --bench list_overhead` starts the built `pcc-mcp` with a fake
 //! `claude` that prints one result line and exits (pcc-testkit's `fake-claude`, `SCENARIO=quick`:

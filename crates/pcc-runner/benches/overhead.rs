@@ -1,6 +1,6 @@
 //! Runner overhead per task: `run_child` on a fake `claude` that prints an init and a result line
 //! and exits at once, against spawning the same program directly and waiting for it (the child's
-//! own wall time). Target (issue 6): ≤ 20 ms per task.
+//! own wall time). Target: ≤ 20 ms per task.
 //!
 //! Run with `cargo bench -p pcc-runner` (env `PCC_RUNNER_BENCH_TASKS` sets the count, default 200).
 

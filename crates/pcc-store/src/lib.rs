@@ -2,7 +2,7 @@
 //!
 //! Claude Code runs matching hooks in parallel and users run many sessions at once, so the file is
 //! opened in WAL mode with a busy timeout, and every write is one short `BEGIN IMMEDIATE`
-//! transaction (DESIGN.md invariant 3). The schema is versioned by `PRAGMA user_version`.
+//! transaction (ARCHITECTURE.md invariant 3). The schema is versioned by `PRAGMA user_version`.
 
 mod brain_answers;
 mod decisions;

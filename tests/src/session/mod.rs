@@ -143,7 +143,7 @@ impl ClaudeSession {
     /// Sends the prompt as a stream-json user message on stdin (`--input-format stream-json`,
     /// stdin closed after it) instead of as an argument, with `--permission-prompt-tool stdio`:
     /// the SDK's way of running `-p`, the one in which `AskUserQuestion` is offered to the model
-    /// (plain `-p` hides it since 2.1.187, contract §4).
+    /// (plain `-p` hides it since 2.1.187, `docs/claude-code-contract.md` §4).
     pub fn stream_json_input(mut self) -> Self {
         self.stream_json_input = true;
         self

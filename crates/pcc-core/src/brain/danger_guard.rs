@@ -6,7 +6,7 @@
 //! answered with an affirmative: [`guard_question`] turns such an answer into an escalation. Only
 //! a clearly negative answer ("No", "Keep it", "Skip") to such a question passes.
 //! [`guard_permission`] turns any approval of a HIGH or CRITICAL call into an escalation
-//! (DESIGN.md invariant 2).
+//! (ARCHITECTURE.md invariant 2).
 
 use super::{PermissionOpinion, Question, QuestionAnswer, Stance};
 use pcc_policy::{PolicyContext, RiskLevel, classify_command};

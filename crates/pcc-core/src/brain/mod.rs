@@ -4,7 +4,7 @@
 //! A [`Brain`] only *proposes*. Whatever it says goes through the guards in this module before
 //! the hook acts on it — [`guard_question`] (a question proposing anything destructive,
 //! irreversible, public or costly is never answered with an affirmative) and [`guard_permission`]
-//! (an approval of HIGH or CRITICAL becomes an escalation, DESIGN.md invariant 2) — so no brain
+//! (an approval of HIGH or CRITICAL becomes an escalation, ARCHITECTURE.md invariant 2) — so no brain
 //! implementation, rule-based or LLM, can break the invariants. [`decide_question`] and
 //! [`decide_permission`] bundle brain call, validation, guard and confidence threshold; the hook
 //! should call those rather than a brain directly.

@@ -200,7 +200,7 @@ pub struct AskAnswers {
     /// Each question with its (validated, guarded, thresholded) answer, in order.
     pub answers: Vec<(Question, QuestionAnswer)>,
     /// When every question got a confident answer: the `updatedInput` for the `allow` answer —
-    /// the original input plus `answers` (`{question text: answer}`), contract §4.
+    /// the original input plus `answers` (`{question text: answer}`), `docs/claude-code-contract.md` §4.
     pub updated_input: Option<Value>,
 }
 

@@ -1,4 +1,4 @@
-//! Our entries in Claude Code's `settings.json` (contract §3): adding them idempotently, removing
+//! Our entries in Claude Code's `settings.json` (`docs/claude-code-contract.md` §3): adding them idempotently, removing
 //! them, and finding them again.
 //!
 //! A user's settings file holds much more than hooks, often edited by hand. Every function here

@@ -1,5 +1,5 @@
 //! From a policy verdict to a permission answer: the user's rules first, then the risk level, then
-//! the mode (DESIGN.md "Modes").
+//! the mode (README, "Permissions").
 //!
 //! | level    | interactive (a human at the terminal)     | unattended (nobody there)            |
 //! |----------|--------------------------------------------|--------------------------------------|
@@ -281,7 +281,7 @@ pub const CONTAINED_RULE: &str = "sandbox.contained";
 
 /// Lets a brain's opinion settle a MEDIUM call that neither the user's rules nor a learned
 /// approval settled. Anything else is returned unchanged: the brain never moves LOW, HIGH or
-/// CRITICAL, whatever it says (DESIGN.md invariant 2 — the opinion has also been through
+/// CRITICAL, whatever it says (ARCHITECTURE.md invariant 2 — the opinion has also been through
 /// `brain::guard_permission`).
 pub fn apply_brain_opinion(
     decision: Decision,

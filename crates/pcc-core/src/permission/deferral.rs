@@ -1,4 +1,4 @@
-//! When a PreToolUse call may be answered `defer` (contract §2, §4): the session stops with the
+//! When a PreToolUse call may be answered `defer` (`docs/claude-code-contract.md` §2, §4): the session stops with the
 //! call pending, and `claude -p --resume <session>` asks about it again.
 //!
 //! Measured with the pinned CLI (2.1.329) against the mock API:
@@ -21,7 +21,7 @@
 
 use serde_json::Value;
 
-/// The first version whose headless mode holds a deferred call (contract §2: since 2.1.89).
+/// The first version whose headless mode holds a deferred call (`docs/claude-code-contract.md` §2: since 2.1.89).
 pub const FIRST_VERSION_WITH_DEFER: (u32, u32, u32) = (2, 1, 89);
 
 /// What the hook's environment says about the Claude Code that runs it.

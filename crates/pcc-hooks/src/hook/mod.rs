@@ -9,7 +9,7 @@
 //! `PostToolUse` tells learning that a call we left to the human ran; every other event is
 //! recorded and answered with no decision (nothing on stdout).
 //!
-//! Failure rules (DESIGN.md invariants 1 and 4):
+//! Failure rules (ARCHITECTURE.md invariants 1 and 4):
 //! - stdout carries nothing but the protocol answer, so errors go to stderr and the log file;
 //! - input that is not a hook call (invalid JSON, empty, too large, not an object, wrong shape)
 //!   is one line on stderr and exit 2, which blocks the action (exit 1 would not); the error is

@@ -6,7 +6,7 @@
 //! The answer is returned only after the decision is stored. When something here fails (the
 //! database, a rule), the caller answers with `pcc_core::permission::fail_closed` instead: an internal error
 //! never becomes an `allow` beyond what the built-in policy proves LOW, and never becomes silence
-//! (DESIGN.md invariant 1).
+//! (ARCHITECTURE.md invariant 1).
 
 use super::{HookContext, brain, contain, links, session_files};
 use crate::notifier::{self, EscalationNotice};
@@ -261,7 +261,7 @@ fn deferrable(record: &EventRecord, call: &PermissionCall<'_>) -> bool {
 const TRANSCRIPT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// `AskUserQuestion`: when the brain answers every question with confidence, allow the call
-/// with the answers in `updatedInput` (contract §4); otherwise a human answers (interactive), or
+/// with the answers in `updatedInput` (`docs/claude-code-contract.md` §4); otherwise a human answers (interactive), or
 /// Claude is told to go on with its best judgement and a human is asked later (unattended).
 fn answer_questions(
     context: &HookContext,
