@@ -211,7 +211,7 @@ impl Store {
     /// throttle's window), newest first, at most [`RECENT_SENDS_LIMIT`]. A held-back message is
     /// finished at once (`finished_ms = at_ms`). Returns the row id and the state.
     ///
-    /// Sends left `sending` for longer than [`SENDING_LEASE_MS`] before `message.at_ms` are
+    /// Sends left `sending` for longer than `SENDING_LEASE_MS` (5 minutes) before `message.at_ms` are
     /// finished as failed in the same transaction (their sender died).
     pub fn record_notification(
         &mut self,
