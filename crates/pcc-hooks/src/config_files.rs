@@ -5,7 +5,7 @@
 //! file and names it); [`load_in_force`] is what every hook call uses — it never fails, and a bad
 //! file never loosens anything (`pcc_core::config::Config::in_force`).
 
-use crate::hook::session_files;
+use crate::session_files;
 use pcc_core::config::{Config, ConfigError, ConfigInForce};
 use pcc_core::paths::DataDir;
 use std::path::{Path, PathBuf};

@@ -16,6 +16,7 @@ mod notifier;
 mod process;
 mod programs;
 mod scheduler;
+mod session_files;
 mod session_lookup;
 mod term;
 

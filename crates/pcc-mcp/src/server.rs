@@ -1,76 +1,17 @@
 //! The MCP server: the tool router and the state the tools share.
 
-use crate::tools;
-use pcc_runner::CancelToken;
+use crate::tools::{self, Shared};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ServerCapabilities, ServerConfig,
+    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ServerCapabilities,
+    ServerConfig,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
-use std::collections::HashMap;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
-
-/// What the tools share: the lists this process is running, by id, so `cancel_task_list` can
-/// stop one at once (lists run elsewhere are cancelled through the database).
-#[derive(Debug, Default)]
-pub struct Shared {
-    running: Mutex<HashMap<i64, CancelToken>>,
-}
-
-impl Shared {
-    /// Registers a list this process runs.
-    pub fn register(&self, list_id: i64, cancel: CancelToken) {
-        if let Ok(mut running) = self.running.lock() {
-            running.insert(list_id, cancel);
-        }
-    }
-
-    /// Forgets a list that ended.
-    pub fn unregister(&self, list_id: i64) {
-        if let Ok(mut running) = self.running.lock() {
-            running.remove(&list_id);
-        }
-    }
-
-    /// Cancels a list this process runs; `false` when it runs elsewhere (or not at all).
-    pub fn cancel_local(&self, list_id: i64) -> bool {
-        let token = self
-            .running
-            .lock()
-            .ok()
-            .and_then(|running| running.get(&list_id).cloned());
-        match token {
-            Some(token) => {
-                token.cancel();
-                true
-            }
-            None => false,
-        }
-    }
-}
-
-/// A tool's answer: one text block, marked as an error when it is one.
-pub fn text_result(text: String, is_error: bool) -> CallToolResult {
-    let content = vec![ContentBlock::text(text)];
-    if is_error {
-        CallToolResult::error(content)
-    } else {
-        CallToolResult::success(content)
-    }
-}
-
-/// A tool's JSON answer.
-pub fn json_result(value: &serde_json::Value) -> CallToolResult {
-    match serde_json::to_string_pretty(value) {
-        Ok(text) => text_result(text, false),
-        Err(err) => text_result(format!("cannot encode the answer: {err}"), true),
-    }
-}
+use std::sync::Arc;
 
 /// The pcc MCP server.
 #[derive(Clone)]

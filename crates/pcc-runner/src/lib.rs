@@ -28,6 +28,7 @@ mod outcome;
 mod signals;
 mod spawn;
 mod spec;
+mod status;
 mod stream;
 mod tail;
 
@@ -35,7 +36,8 @@ pub use cancel::CancelToken;
 pub use command::{ClaudeCommand, HOME_VARIABLE, MODE_VARIABLE, STRIPPED_VARIABLES};
 pub use limits_loop::{Clock, ResumePolicy, SystemClock, run_until_done};
 pub use nonce::TaskNonce;
-pub use outcome::{ChildOutcome, ChildStatus};
+pub use outcome::ChildOutcome;
 pub use spawn::run_child;
 pub use spec::{ChildSpec, DEFAULT_GRACE, DEFAULT_TIMEOUT};
+pub use status::ChildStatus;
 pub use stream::ChildEvent;

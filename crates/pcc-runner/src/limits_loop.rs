@@ -1,9 +1,10 @@
 //! Waiting out usage limits: run, pause until the reset, resume the session, until done.
 
 use crate::cancel::CancelToken;
-use crate::outcome::{ChildOutcome, ChildStatus};
+use crate::outcome::ChildOutcome;
 use crate::spawn::run_child;
 use crate::spec::ChildSpec;
+use crate::status::ChildStatus;
 use crate::stream::ChildEvent;
 use jiff::Timestamp;
 use std::future::Future;

@@ -1,7 +1,7 @@
 //! Reading the child's stream-json output: line splitting, per-line parsing, and the state the
 //! outcome and the progress events are made from.
 
-use crate::outcome::ChildStatus;
+use crate::status::ChildStatus;
 use crate::tail::Tail;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;

@@ -21,9 +21,9 @@ pub fn context(
     mode: Mode,
 ) -> BrainContext {
     let project = Path::new(&record.project_root);
-    let notes = super::session_files::read_head(
+    let notes = crate::session_files::read_head(
         &project.join("CLAUDE.md"),
-        super::session_files::NOTES_HEAD_BYTES,
+        crate::session_files::NOTES_HEAD_BYTES,
     )
     .ok();
     let events = store

@@ -2,9 +2,9 @@
 //! resets, and make sure a scheduler is running to do it.
 
 use super::HookContext;
-use super::session_files::{TRANSCRIPT_TAIL_BYTES, read_tail};
 use crate::config_files;
 use crate::scheduler;
+use crate::session_files::{TRANSCRIPT_TAIL_BYTES, read_tail};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use pcc_core::bridge::resume_schedule::due_after_reset;

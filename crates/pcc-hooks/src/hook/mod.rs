@@ -32,7 +32,6 @@ pub use contain::runner as contain_runner;
 mod fail_closed;
 mod limit;
 mod permission;
-pub(crate) mod session_files;
 mod stop;
 
 use crate::clock::now_ms;

@@ -8,8 +8,9 @@
 //! never becomes an `allow` beyond what the built-in policy proves LOW, and never becomes silence
 //! (ARCHITECTURE.md invariant 1).
 
-use super::{HookContext, brain, contain, links, session_files};
+use super::{HookContext, brain, contain, links};
 use crate::notifier::{self, EscalationNotice};
+use crate::session_files;
 use pcc_core::Mode;
 use pcc_core::brain::{answer_ask_user_question, decide_permission};
 use pcc_core::bridge::human_answer::EscalationKind;

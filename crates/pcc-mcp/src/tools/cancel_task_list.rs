@@ -1,8 +1,8 @@
 //! `cancel_task_list`: stop a pending or running list, wherever it runs.
 
 use crate::config::now_ms;
-use crate::server::{Shared, json_result, text_result};
 use crate::tools::task_list_status::ListIdParams;
+use crate::tools::{Shared, json_result, text_result};
 use pcc_store::TaskListState;
 use rmcp::model::CallToolResult;
 use serde_json::json;

@@ -4,7 +4,7 @@
 use crate::config::{claude_program, now_ms};
 use crate::list_runner::{ContextMode, ListOptions, ListRunner, Progress, TaskOptions};
 use crate::report::list_report;
-use crate::server::{Shared, json_result, text_result};
+use crate::tools::{Shared, json_result, text_result};
 use pcc_runner::{CancelToken, ChildEvent};
 use pcc_store::{NewTask, NewTaskList, Store, TaskListState, TaskStatus};
 use rmcp::RoleServer;

@@ -1,7 +1,7 @@
 //! `list_task_lists`: the most recent lists.
 
 use crate::report::list_summary;
-use crate::server::{json_result, text_result};
+use crate::tools::{json_result, text_result};
 use rmcp::model::CallToolResult;
 use schemars::JsonSchema;
 use serde::Deserialize;

@@ -2,7 +2,7 @@
 
 use crate::config::{now_ms, rfc3339};
 use crate::report::list_summary;
-use crate::server::{json_result, text_result};
+use crate::tools::{json_result, text_result};
 use rmcp::model::CallToolResult;
 use serde_json::{Value, json};
 

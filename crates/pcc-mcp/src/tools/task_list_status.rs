@@ -1,7 +1,7 @@
 //! `task_list_status`: one list and its tasks.
 
 use crate::report::list_report;
-use crate::server::{json_result, text_result};
+use crate::tools::{json_result, text_result};
 use rmcp::model::CallToolResult;
 use schemars::JsonSchema;
 use serde::Deserialize;

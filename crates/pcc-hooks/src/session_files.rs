@@ -1,5 +1,6 @@
 //! Reading files that a hook input names (`transcript_path`) or that the project holds
-//! (`CLAUDE.md`): regular files only, opened without blocking, read within a bound.
+//! (`CLAUDE.md`, `.claude/pcc-hooks.toml`): regular files only, opened without blocking, read
+//! within a bound.
 //!
 //! Both paths are chosen by someone else: Claude Code sends the transcript's path, and the agent
 //! writes the project. A FIFO there would block `open` or `read` until the hook is killed, and
