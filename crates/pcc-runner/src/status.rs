@@ -15,7 +15,7 @@ pub enum ChildStatus {
     TimedOut,
     /// Cancelled by the caller; the group was terminated. Partial output is kept.
     Cancelled,
-    /// A usage or rate limit stopped the child; see [`ChildOutcome::rate_limit`].
+    /// A usage or rate limit stopped the child; see [`ChildOutcome::rate_limit`](crate::ChildOutcome::rate_limit).
     RateLimited,
     /// The child ended cleanly but its final message lacks the nonce line: the task may not be
     /// done, so it is never counted as succeeded.
