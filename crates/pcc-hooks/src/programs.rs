@@ -38,12 +38,6 @@ pub fn find_sibling(program: &str) -> Option<PathBuf> {
         .or_else(|| find_on_path(program))
 }
 
-/// Whether a process with this id exists (Linux: `/proc/<pid>`); how we tell a dead runner or
-/// scheduler from a live one.
-pub fn process_alive(pid: i64) -> bool {
-    pid > 0 && Path::new(&format!("/proc/{pid}")).exists()
-}
-
 /// Runs `claude --version` with stdin closed and a deadline, so a broken install cannot hang us.
 pub fn claude_version(path: &Path) -> Result<String, HookError> {
     let mut child = Command::new(path)

@@ -62,8 +62,3 @@ pub fn now_ms() -> i64 {
 pub fn rfc3339(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |time| time.to_string())
 }
-
-/// Whether a process with this id exists (Linux: `/proc/<pid>`).
-pub fn process_alive(pid: i64) -> bool {
-    pid > 0 && Path::new(&format!("/proc/{pid}")).exists()
-}

@@ -1,6 +1,6 @@
 //! The JSON the tools answer with: a list and its tasks, as stored.
 
-use crate::config::{process_alive, rfc3339};
+use crate::config::rfc3339;
 use crate::list_runner::ListOptions;
 use pcc_store::{Store, StoreError, TaskList, TaskRow, TaskStatus};
 use serde_json::{Value, json};
@@ -19,7 +19,12 @@ fn head(text: &str, chars: usize) -> String {
 /// A list without its tasks: id, state, counts, times.
 pub fn list_summary(list: &TaskList) -> Value {
     let options: Option<ListOptions> = serde_json::from_str(&list.options).ok();
-    let runner_alive = list.worker_pid.map(process_alive);
+    let runner_alive = list.worker_pid.map(|_| {
+        crate::config::database().is_ok_and(|database| {
+            let root = database.parent().unwrap_or(std::path::Path::new("."));
+            pcc_store::worker_alive(root, list.id, list.worker_pid)
+        })
+    });
     json!({
         "list_id": list.id,
         "state": list.state.as_str(),

@@ -5,6 +5,7 @@ use crate::config::{claude_program, now_ms};
 use crate::list_runner::ListRunner;
 use pcc_runner::CancelToken;
 use pcc_store::{Store, TaskListState, TaskStatus};
+use std::path::Path;
 use std::process::{ExitCode, Stdio};
 
 /// Logs go to stderr (the MCP client's log for the server, a file for a worker), filtered by
@@ -80,6 +81,20 @@ pub fn main(list_id: i64) -> ExitCode {
             eprintln!("error: task list {list_id}: {err}");
             let _ = store.end_unfinished_tasks(list_id, TaskStatus::Failed, &err, now_ms());
             let _ = store.finish_task_list(list_id, TaskListState::Failed, Some(&err), now_ms());
+            return ExitCode::FAILURE;
+        }
+    };
+    // Held until this process ends: how `status`, `lists` and the tools tell this worker alive
+    // (a pid alone would be fooled once it is reused).
+    let root = database.parent().unwrap_or(Path::new("."));
+    let _lock = match pcc_store::ListWorkerLock::acquire(root, list_id) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => {
+            eprintln!("error: task list {list_id} already has a live worker");
+            return ExitCode::FAILURE;
+        }
+        Err(err) => {
+            eprintln!("error: task list {list_id}: cannot take its worker lock: {err}");
             return ExitCode::FAILURE;
         }
     };

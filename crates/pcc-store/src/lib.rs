@@ -10,6 +10,7 @@ mod error;
 mod escalations;
 mod events;
 mod failure_log;
+mod list_worker;
 mod notifications;
 mod open;
 pub mod private;
@@ -30,6 +31,7 @@ pub use escalations::{
 };
 pub use events::{EventRecord, HookErrorKind};
 pub use failure_log::{FAILURE_LOG_MAX_BYTES, FailureLog, FailureSummary, UnrecordedFailure};
+pub use list_worker::{ListWorkerLock, worker_alive};
 pub use notifications::{
     DeliveryRecord, NewNotification, NotificationState, RECENT_SENDS_LIMIT, RecentNotification,
     StoredNotification,

@@ -4,7 +4,6 @@
 use crate::cli::{ListsArgs, ListsCommand};
 use crate::clock::now_ms;
 use crate::error::HookError;
-use crate::programs::process_alive;
 use crate::term::emit;
 use crate::term::rfc3339;
 use pcc_core::paths::DataDir;
@@ -26,18 +25,24 @@ pub fn run(args: &ListsArgs) -> Result<(), HookError> {
     }
 }
 
-/// `running` with a dead runner reads `interrupted`: resume it.
-pub(crate) fn shown_state(list: &TaskList) -> String {
-    match (list.state, list.worker_pid) {
-        (TaskListState::Running, Some(pid)) if !process_alive(pid) => "interrupted".to_owned(),
-        (state, _) => state.as_str().to_owned(),
+/// `running` with no live worker reads `interrupted`: resume it. The worker is told alive by the
+/// lock it holds (`pcc_store::worker_alive`), which a reused pid does not hold.
+pub(crate) fn shown_state(list: &TaskList, database: &Path) -> String {
+    match list.state {
+        TaskListState::Running if !worker_alive_for(list, database) => "interrupted".to_owned(),
+        state => state.as_str().to_owned(),
     }
 }
 
-fn list_json(list: &TaskList) -> Value {
+fn worker_alive_for(list: &TaskList, database: &Path) -> bool {
+    let root = database.parent().unwrap_or(Path::new("."));
+    pcc_store::worker_alive(root, list.id, list.worker_pid)
+}
+
+fn list_json(list: &TaskList, database: &Path) -> Value {
     json!({
         "list_id": list.id,
-        "state": shown_state(list),
+        "state": shown_state(list, database),
         "cwd": list.cwd,
         "created": rfc3339(list.created_ms),
         "updated": rfc3339(list.updated_ms),
@@ -74,7 +79,7 @@ fn list_all(database: &Path, json: bool) -> Result<(), HookError> {
         None => Vec::new(),
     };
     if json {
-        let value = json!({ "task_lists": lists.iter().map(list_json).collect::<Vec<_>>() });
+        let value = json!({ "task_lists": lists.iter().map(|list| list_json(list, database)).collect::<Vec<_>>() });
         return emit(&format!("{}\n", pretty(&value)?));
     }
     if lists.is_empty() {
@@ -91,7 +96,7 @@ fn list_all(database: &Path, json: bool) -> Result<(), HookError> {
             out,
             "{:>5}  {:<12} {:>3}/{:<3}  {:<20}  {}",
             list.id,
-            shown_state(list),
+            shown_state(list, database),
             list.tasks_succeeded,
             list.tasks_total,
             rfc3339(list.created_ms)
@@ -113,7 +118,7 @@ fn show(database: &Path, id: i64, json: bool) -> Result<(), HookError> {
     };
     let tasks = store.tasks(id)?;
     if json {
-        let mut value = list_json(&list);
+        let mut value = list_json(&list, database);
         value["tasks"] = tasks.iter().map(task_json).collect();
         return emit(&format!("{}\n", pretty(&value)?));
     }
@@ -121,7 +126,7 @@ fn show(database: &Path, id: i64, json: bool) -> Result<(), HookError> {
     let _ = writeln!(
         out,
         "task list {id}: {} ({}/{} succeeded) in {}",
-        shown_state(&list),
+        shown_state(&list, database),
         list.tasks_succeeded,
         list.tasks_total,
         list.cwd
@@ -166,7 +171,7 @@ fn resume(database: &Path, id: i64) -> Result<(), HookError> {
         return Err(no_such_list(id));
     };
     if let (TaskListState::Running, Some(pid)) = (list.state, list.worker_pid)
-        && process_alive(pid)
+        && worker_alive_for(&list, database)
     {
         return Err(HookError::new(format!(
             "task list {id} is running (pid {pid}); cancel it first with `pcc-hooks lists cancel {id}`"

@@ -249,7 +249,10 @@ fn report(database: &Path) -> StatusReport {
             .sum(),
         sessions,
         project_queues,
-        task_lists: lists.iter().map(task_list_json).collect(),
+        task_lists: lists
+            .iter()
+            .map(|running| task_list_json(running, database))
+            .collect(),
         hook_errors: HookErrorsJson {
             count: error_count + unrecorded_count,
             last,
@@ -302,11 +305,11 @@ fn config_errors<'a>(projects: impl Iterator<Item = &'a str>) -> Vec<ConfigError
     errors
 }
 
-fn task_list_json(running: &RunningTaskList) -> TaskListJson {
+fn task_list_json(running: &RunningTaskList, database: &Path) -> TaskListJson {
     let list = &running.list;
     TaskListJson {
         list_id: list.id,
-        state: crate::commands::lists::shown_state(list),
+        state: crate::commands::lists::shown_state(list, database),
         cwd: list.cwd.clone(),
         tasks_total: list.tasks_total,
         tasks_finished: list.tasks_finished,

@@ -371,3 +371,41 @@ fn a_claim_naming_a_reused_pid_is_shown_interrupted_cancellable_and_recovered() 
     assert_eq!(setup.starts().len(), 1, "{:?}", setup.notes());
     assert_eq!(setup.resume("s-reused-a").0, "cancelled", "left cancelled");
 }
+
+#[test]
+fn a_task_list_whose_worker_pid_was_reused_is_shown_interrupted() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&home.path().join("pcc.db")).expect("open");
+    let list = pcc_store::NewTaskList {
+        cwd: "/tmp".into(),
+        options: "{}".into(),
+        tasks: vec![pcc_store::NewTask {
+            prompt: "say hi".into(),
+            options: "{}".into(),
+        }],
+    };
+    let id = store.create_task_list(&list, 1).expect("create");
+    // The worker that claimed it died; its pid now belongs to an unrelated live process.
+    let mut unrelated = Command::new("sleep").arg("60").spawn().expect("sleep");
+    store
+        .claim_task_list(id, i64::from(unrelated.id()), 2)
+        .expect("claim");
+    // Its lock file is there (as every worker leaves one) and nobody holds it.
+    drop(pcc_store::ListWorkerLock::acquire(home.path(), id).expect("lock"));
+    drop(store);
+
+    let shown = command(home.path())
+        .args(["lists", "--json"])
+        .output()
+        .expect("lists");
+    let lists: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("json");
+    assert_eq!(lists["task_lists"][0]["state"], "interrupted", "{lists}");
+    let status = command(home.path())
+        .args(["status", "--json"])
+        .output()
+        .expect("status");
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("json");
+    assert_eq!(status["task_lists"][0]["state"], "interrupted", "{status}");
+    let _ = unrelated.kill();
+    let _ = unrelated.wait();
+}
