@@ -7,11 +7,16 @@
 //!   as told (a status, a body, or never).
 //!
 //! ```no_run
-//! use pcc_testkit::claude::{self, FakeClaude};
-//! let dir = std::env::temp_dir();
-//! let fake = FakeClaude::new(&dir.join("claude.jsonl"));
-//! let mut command = std::process::Command::new(claude::program());
-//! fake.scenario("limited").apply(&mut command);
+//! use pcc_testkit::claude::{self, Scenario};
+//! let record = std::env::temp_dir().join("claude.jsonl");
+//! let status = std::process::Command::new(claude::program())
+//!     .env(claude::RECORD_ENV, &record)
+//!     .env(claude::SCENARIO_ENV, Scenario::Success.name())
+//!     .status()
+//!     .expect("run the fake");
+//! assert!(status.success());
+//! let runs = claude::runs(&record);
+//! assert_eq!(runs.len(), 1);
 //! ```
 
 pub mod claude;
