@@ -55,7 +55,8 @@ fn modified(path: &Path) -> Option<SystemTime> {
         .ok()
 }
 
-/// The crate `name` and every crate it depends on by `path = "../…"`, transitively.
+/// The crate `name` and every crate it depends on by `path = "../…"`, transitively. Only what
+/// the binary is built from counts: dev-dependencies (the test doubles) do not.
 fn crate_closure(crates: &Path, name: &str) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = Vec::new();
     let mut pending = vec![crates.join(name)];
@@ -64,8 +65,19 @@ fn crate_closure(crates: &Path, name: &str) -> Vec<PathBuf> {
             continue;
         }
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
-        for dependency in manifest.split("path = \"../").skip(1) {
-            if let Some(end) = dependency.find('"') {
+        let mut dev_section = false;
+        for line in manifest.lines() {
+            let line = line.trim();
+            if line.starts_with('[') {
+                dev_section = line.contains("dev-dependencies");
+                continue;
+            }
+            if dev_section {
+                continue;
+            }
+            if let Some(dependency) = line.split("path = \"../").nth(1)
+                && let Some(end) = dependency.find('"')
+            {
                 pending.push(crates.join(&dependency[..end]));
             }
         }
