@@ -18,6 +18,7 @@
 
 pub mod binaries;
 pub mod claude_cli;
+pub mod git;
 pub mod mock_api;
 pub mod session;
 

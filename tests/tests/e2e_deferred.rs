@@ -4,9 +4,10 @@
 //! resumes it (`claude --resume <id> -p`, no prompt): the CLI asks about the pending call again,
 //! and our hook allows it once (approve) or denies it with the human's answer (deny, text).
 
+use pcc_e2e::git::{git, project_with_remote};
 use pcc_e2e::{ClaudeSession, MockApi, Sandbox, SessionOutcome, Turn, ensure_claude, pcc_binary};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -35,55 +36,6 @@ fn run_ok(command: &mut Command) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("run git");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
-/// A project with one commit and an empty bare remote; returns (remote, commit).
-fn project_with_remote(sandbox: &Sandbox) -> (PathBuf, String) {
-    let project = sandbox.project_dir();
-    let remote = sandbox.root().join("remote.git");
-    std::fs::create_dir_all(&remote).expect("remote dir");
-    git(
-        &remote,
-        &["init", "--bare", "--quiet", "--initial-branch=main"],
-    );
-    git(&project, &["init", "--quiet", "--initial-branch=main"]);
-    std::fs::write(project.join("README.md"), "release\n").expect("write");
-    git(&project, &["add", "README.md"]);
-    git(
-        &project,
-        &[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "commit",
-            "--quiet",
-            "-m",
-            "release",
-        ],
-    );
-    git(
-        &project,
-        &["remote", "add", "origin", remote.to_str().expect("utf-8")],
-    );
-    let commit = git(&project, &["rev-parse", "HEAD"]);
-    (remote, commit)
 }
 
 /// The first run: the push is deferred, the session stops with it pending.

@@ -5,9 +5,10 @@
 //!   `pcc-hooks respond … approve`; the scheduler resumes it with `claude --resume`, the retried
 //!   push is allowed once by our hook, and it really runs (the bare remote receives the commit).
 
+use pcc_e2e::git::{git, project_with_remote};
 use pcc_e2e::{ClaudeSession, MockApi, Sandbox, Turn, ensure_claude, pcc_binary};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -128,22 +129,6 @@ fn queued_tasks_are_handed_to_a_real_session_one_per_stop() {
     );
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("run git");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
 #[test]
 fn an_unattended_session_denied_a_high_action_resumes_once_a_human_approves() {
     let push = "git push --force origin main";
@@ -156,34 +141,7 @@ fn an_unattended_session_denied_a_high_action_resumes_once_a_human_approves() {
         Turn::text("Pushed after approval."),
     ]);
     let sandbox = Sandbox::new();
-    let project = sandbox.project_dir();
-    let remote = sandbox.root().join("remote.git");
-    std::fs::create_dir_all(&remote).expect("remote dir");
-    git(
-        &remote,
-        &["init", "--bare", "--quiet", "--initial-branch=main"],
-    );
-    git(&project, &["init", "--quiet", "--initial-branch=main"]);
-    std::fs::write(project.join("README.md"), "release\n").expect("write");
-    git(&project, &["add", "README.md"]);
-    git(
-        &project,
-        &[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "commit",
-            "--quiet",
-            "-m",
-            "release",
-        ],
-    );
-    git(
-        &project,
-        &["remote", "add", "origin", remote.to_str().expect("utf-8")],
-    );
-    let commit = git(&project, &["rev-parse", "HEAD"]);
+    let (remote, commit) = project_with_remote(&sandbox);
     install_hooks(&sandbox, &mock);
 
     // Deferral off: the push is denied and the session carries on, as before deferral
