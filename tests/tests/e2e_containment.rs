@@ -8,12 +8,8 @@
 
 use pcc_e2e::{ClaudeSession, MockApi, Sandbox, SessionOutcome, Turn, pcc_binary, plugin_dir};
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-fn pcc_home(sandbox: &Sandbox) -> PathBuf {
-    sandbox.root().join("pcc-home")
-}
 
 fn run(sandbox: &Sandbox, mock: &MockApi) -> SessionOutcome {
     ClaudeSession::new(mock, "do the scripted steps")
@@ -23,7 +19,7 @@ fn run(sandbox: &Sandbox, mock: &MockApi) -> SessionOutcome {
         // As root, Claude Code refuses bypassPermissions outside a sandbox it trusts.
         .env("IS_SANDBOX", "1")
         .env("PCC_HOOKS_BIN", pcc_binary("pcc-hooks"))
-        .env("PCC_HOME", pcc_home(sandbox))
+        .env("PCC_HOME", sandbox.pcc_home())
         .env("GIT_AUTHOR_NAME", "t")
         .env("GIT_AUTHOR_EMAIL", "t@example.com")
         .env("GIT_COMMITTER_NAME", "t")
@@ -35,7 +31,7 @@ fn run(sandbox: &Sandbox, mock: &MockApi) -> SessionOutcome {
 
 /// (tool, answer, rule) of every PreToolUse decision, in order.
 fn decisions(sandbox: &Sandbox) -> Vec<(String, String, String)> {
-    let conn = rusqlite::Connection::open(pcc_home(sandbox).join("pcc.db")).expect("database");
+    let conn = rusqlite::Connection::open(sandbox.pcc_home().join("pcc.db")).expect("database");
     let mut statement = conn
         .prepare(
             "SELECT tool_name, answer, rule FROM decisions
@@ -50,7 +46,7 @@ fn decisions(sandbox: &Sandbox) -> Vec<(String, String, String)> {
 }
 
 fn escalations(sandbox: &Sandbox) -> i64 {
-    let conn = rusqlite::Connection::open(pcc_home(sandbox).join("pcc.db")).expect("database");
+    let conn = rusqlite::Connection::open(sandbox.pcc_home().join("pcc.db")).expect("database");
     conn.query_row("SELECT count(*) FROM escalations", [], |row| row.get(0))
         .expect("count")
 }

@@ -7,20 +7,15 @@
 use pcc_e2e::git::{git, project_with_remote};
 use pcc_e2e::{ClaudeSession, MockApi, Sandbox, SessionOutcome, Turn, ensure_claude, pcc_binary};
 use serde_json::{Value, json};
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
 const PUSH: &str = "git push --force origin main";
 
-fn pcc_home(sandbox: &Sandbox) -> PathBuf {
-    sandbox.root().join("pcc-home")
-}
-
 fn pcc_hooks(sandbox: &Sandbox, mock: &MockApi) -> Command {
     let mut command = sandbox.command(pcc_binary("pcc-hooks"), Some(&mock.base_url()));
     command
-        .env("PCC_HOME", pcc_home(sandbox))
+        .env("PCC_HOME", sandbox.pcc_home())
         .env("PCC_CLAUDE_BIN", ensure_claude())
         .env("IS_SANDBOX", "1")
         .env_remove("PCC_MODE");
@@ -45,7 +40,7 @@ fn deferred_run(sandbox: &Sandbox, mock: &MockApi) -> (SessionOutcome, String) {
         .sandbox(sandbox)
         .args(["--permission-mode", "bypassPermissions"])
         .env("IS_SANDBOX", "1")
-        .env("PCC_HOME", pcc_home(sandbox))
+        .env("PCC_HOME", sandbox.pcc_home())
         .env_remove("PCC_MODE")
         .run();
     out.assert_success();
@@ -87,14 +82,14 @@ fn respond_and_wait(sandbox: &Sandbox, mock: &MockApi, id: &str, answer: &str) -
     );
     let lock = std::fs::OpenOptions::new()
         .write(true)
-        .open(pcc_home(sandbox).join("scheduler.lock"))
+        .open(sandbox.pcc_home().join("scheduler.lock"))
         .expect("respond started a scheduler");
     lock.lock().expect("wait for the scheduler to finish");
     answered
 }
 
 fn bash_answers(sandbox: &Sandbox, session: &str) -> Vec<(String, String)> {
-    let conn = rusqlite::Connection::open(pcc_home(sandbox).join("pcc.db")).expect("database");
+    let conn = rusqlite::Connection::open(sandbox.pcc_home().join("pcc.db")).expect("database");
     conn.prepare(
         "SELECT answer, rule FROM decisions
          WHERE session_id = ?1 AND tool_name = 'Bash' AND hook_event = 'PreToolUse' ORDER BY id",

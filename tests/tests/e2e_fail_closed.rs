@@ -15,10 +15,6 @@ fn plant_canary(sandbox: &Sandbox) -> PathBuf {
     canary
 }
 
-fn pcc_home(sandbox: &Sandbox) -> PathBuf {
-    sandbox.root().join("pcc-home")
-}
-
 /// A headless session with our plugin, unattended the way most unattended runs start: no
 /// `PCC_MODE`, `bypassPermissions`.
 fn run(sandbox: &Sandbox, mock: &MockApi) -> SessionOutcome {
@@ -29,7 +25,7 @@ fn run(sandbox: &Sandbox, mock: &MockApi) -> SessionOutcome {
         // As root, Claude Code refuses bypassPermissions outside a sandbox it trusts.
         .env("IS_SANDBOX", "1")
         .env("PCC_HOOKS_BIN", pcc_binary("pcc-hooks"))
-        .env("PCC_HOME", pcc_home(sandbox))
+        .env("PCC_HOME", sandbox.pcc_home())
         // Denied calls, not deferred ones: the session goes on to try the next call.
         .env("PCC_DEFER", "off")
         .env_remove("PCC_MODE")
@@ -52,7 +48,7 @@ fn tool_result(mock: &MockApi, call: usize) -> String {
 
 /// (tool, level, answer, rule) of every PreToolUse decision, in order.
 fn decisions(sandbox: &Sandbox) -> Vec<(String, String, String, String)> {
-    let conn = rusqlite::Connection::open(pcc_home(sandbox).join("pcc.db")).expect("database");
+    let conn = rusqlite::Connection::open(sandbox.pcc_home().join("pcc.db")).expect("database");
     let mut statement = conn
         .prepare(
             "SELECT tool_name, level, answer, rule FROM decisions
@@ -154,7 +150,7 @@ fn a_model_that_breaks_the_config_cannot_then_run_rm() {
 fn an_unusable_database_does_not_let_rm_run() {
     let sandbox = Sandbox::new();
     let canary = plant_canary(&sandbox);
-    let home = pcc_home(&sandbox);
+    let home = sandbox.pcc_home();
     std::fs::create_dir_all(&home).expect("pcc home");
     let garbage = b"not a database at all, just bytes ".repeat(200);
     std::fs::write(home.join("pcc.db"), &garbage).expect("garbage database");

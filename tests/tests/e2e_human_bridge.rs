@@ -8,20 +8,15 @@
 use pcc_e2e::git::{git, project_with_remote};
 use pcc_e2e::{ClaudeSession, MockApi, Sandbox, Turn, ensure_claude, pcc_binary};
 use serde_json::{Value, json};
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
-
-fn pcc_home(sandbox: &Sandbox) -> PathBuf {
-    sandbox.root().join("pcc-home")
-}
 
 /// `pcc-hooks` in the sandbox's hermetic environment, pointed at `mock`, with the pinned CLI for
 /// any scheduler it starts.
 fn pcc_hooks(sandbox: &Sandbox, mock: &MockApi) -> Command {
     let mut command = sandbox.command(pcc_binary("pcc-hooks"), Some(&mock.base_url()));
     command
-        .env("PCC_HOME", pcc_home(sandbox))
+        .env("PCC_HOME", sandbox.pcc_home())
         .env("PCC_CLAUDE_BIN", ensure_claude())
         .env_remove("PCC_MODE");
     command
@@ -78,7 +73,7 @@ fn queued_tasks_are_handed_to_a_real_session_one_per_stop() {
     let out = ClaudeSession::new(&mock, "start the notes")
         .sandbox(&sandbox)
         .args(["--session-id", &session])
-        .env("PCC_HOME", pcc_home(&sandbox))
+        .env("PCC_HOME", sandbox.pcc_home())
         .env("PCC_MODE", "unattended")
         .run();
     out.assert_success();
@@ -148,7 +143,7 @@ fn an_unattended_session_denied_a_high_action_resumes_once_a_human_approves() {
     // (`e2e_deferred.rs` has the deferred path).
     let out = ClaudeSession::new(&mock, "publish the release")
         .sandbox(&sandbox)
-        .env("PCC_HOME", pcc_home(&sandbox))
+        .env("PCC_HOME", sandbox.pcc_home())
         .env("PCC_MODE", "unattended")
         .env("PCC_DEFER", "off")
         .run();
@@ -184,7 +179,7 @@ fn an_unattended_session_denied_a_high_action_resumes_once_a_human_approves() {
     );
     let lock = std::fs::OpenOptions::new()
         .write(true)
-        .open(pcc_home(&sandbox).join("scheduler.lock"))
+        .open(sandbox.pcc_home().join("scheduler.lock"))
         .expect("respond started a scheduler");
     lock.lock().expect("wait for the scheduler to finish");
 
@@ -213,7 +208,7 @@ fn an_unattended_session_denied_a_high_action_resumes_once_a_human_approves() {
         commit,
         "the remote received the commit"
     );
-    let conn = rusqlite::Connection::open(pcc_home(&sandbox).join("pcc.db")).expect("database");
+    let conn = rusqlite::Connection::open(sandbox.pcc_home().join("pcc.db")).expect("database");
     let rules: Vec<String> = conn
         .prepare(
             "SELECT rule FROM decisions WHERE session_id = ?1 AND tool_name = 'Bash' ORDER BY id",

@@ -15,10 +15,6 @@ fn repo_root() -> PathBuf {
         .expect("repository root")
 }
 
-fn pcc_home(sandbox: &Sandbox) -> PathBuf {
-    sandbox.root().join("pcc-home")
-}
-
 /// A turn that runs a tool, then a final answer: enough for every per-turn event to fire.
 fn one_tool_scenario() -> MockApi {
     MockApi::start([
@@ -30,7 +26,7 @@ fn one_tool_scenario() -> MockApi {
 /// The events stored for `session`.
 fn stored_events(sandbox: &Sandbox, session: &str) -> Vec<String> {
     let conn =
-        rusqlite::Connection::open(pcc_home(sandbox).join("pcc.db")).expect("database exists");
+        rusqlite::Connection::open(sandbox.pcc_home().join("pcc.db")).expect("database exists");
     let mut statement = conn
         .prepare("SELECT event FROM events WHERE session_id = ?1 ORDER BY id")
         .expect("prepare");
@@ -56,7 +52,7 @@ fn pcc_hooks(sandbox: &Sandbox) -> Command {
     command
         .env("PATH", path)
         .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
-        .env("PCC_HOME", pcc_home(sandbox))
+        .env("PCC_HOME", sandbox.pcc_home())
         .env("HOME", sandbox.home())
         .env("CLAUDE_CONFIG_DIR", sandbox.config_dir())
         .current_dir(sandbox.project_dir());
@@ -138,7 +134,7 @@ fn plugin_dir_records_every_event_of_a_real_session() {
         .sandbox(&sandbox)
         .plugin_dir(repo_root().join("plugin"))
         .env("PCC_HOOKS_BIN", pcc_binary("pcc-hooks"))
-        .env("PCC_HOME", pcc_home(&sandbox))
+        .env("PCC_HOME", sandbox.pcc_home())
         .run();
     assert_recorded(&sandbox, &out);
     // The tool really ran and the model saw its output.
@@ -184,7 +180,7 @@ fn install_project_scope_registers_hooks_that_claude_runs_and_uninstall_removes_
     let mock = one_tool_scenario();
     let out = ClaudeSession::new(&mock, "record via settings")
         .sandbox(&sandbox)
-        .env("PCC_HOME", pcc_home(&sandbox))
+        .env("PCC_HOME", sandbox.pcc_home())
         .run();
     assert_recorded(&sandbox, &out);
 
@@ -205,7 +201,7 @@ fn install_project_scope_registers_hooks_that_claude_runs_and_uninstall_removes_
     let mock = one_tool_scenario();
     let after = ClaudeSession::new(&mock, "not recorded any more")
         .sandbox(&sandbox)
-        .env("PCC_HOME", pcc_home(&sandbox))
+        .env("PCC_HOME", sandbox.pcc_home())
         .run();
     after.assert_success();
     assert!(
@@ -242,7 +238,7 @@ fn plugin_installed_from_the_repository_marketplace_records_events() {
     let out = ClaudeSession::new(&mock, "record via the installed plugin")
         .sandbox(&sandbox)
         .env("PCC_HOOKS_BIN", pcc_binary("pcc-hooks"))
-        .env("PCC_HOME", pcc_home(&sandbox))
+        .env("PCC_HOME", sandbox.pcc_home())
         .run();
     assert_recorded(&sandbox, &out);
 

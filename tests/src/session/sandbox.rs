@@ -69,6 +69,11 @@ impl Sandbox {
         &self.root
     }
 
+    /// Our data directory for this sandbox (`PCC_HOME` of the hooks it runs).
+    pub fn pcc_home(&self) -> PathBuf {
+        self.root().join("pcc-home")
+    }
+
     /// The isolated `HOME`.
     pub fn home(&self) -> PathBuf {
         self.root.join("home")
