@@ -62,7 +62,19 @@ impl CallFacts {
     /// collapsed, the resolved path, the host, or the input; redacted and bounded, because it is
     /// stored and compared for learned approvals.
     pub fn normalized_input(&self) -> String {
-        let raw = if let Some(command) = &self.command {
+        redact_and_truncate(&self.unbounded_input(), NORMALIZED_INPUT_MAX_CHARS)
+    }
+
+    /// Whether [`CallFacts::normalized_input`] is the call itself: nothing redacted, nothing
+    /// cut. Only then may it stand for the call in a learned approval — two calls that differ
+    /// after the cut, or in what redaction removed, share a bounded, redacted text.
+    pub fn normalized_input_is_exact(&self) -> bool {
+        let raw = self.unbounded_input();
+        redact_and_truncate(&raw, NORMALIZED_INPUT_MAX_CHARS) == raw
+    }
+
+    fn unbounded_input(&self) -> String {
+        if let Some(command) = &self.command {
             command.split_whitespace().collect::<Vec<_>>().join(" ")
         } else if let Some(path) = &self.path {
             path.display().to_string()
@@ -70,8 +82,7 @@ impl CallFacts {
             domain.clone()
         } else {
             self.other_input.clone().unwrap_or_default()
-        };
-        redact_and_truncate(&raw, NORMALIZED_INPUT_MAX_CHARS)
+        }
     }
 }
 

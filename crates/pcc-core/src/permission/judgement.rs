@@ -53,7 +53,18 @@ impl Judgement {
 
     /// As [`Judgement::decide`], where a containable MEDIUM call may run contained
     /// (`contain`: the sandbox works here and is wanted in this mode).
+    ///
+    /// A learned approval is matched on the normalized input, so it covers the call only when
+    /// that input is exact ([`CallFacts::normalized_input_is_exact`]); otherwise it counts as
+    /// none. A human's one-time or remembered approval is matched on the call's digest and
+    /// always counts.
     pub fn decide_with(&self, approval: PriorApproval, mode: Mode, contain: bool) -> Decision {
+        let approval = match approval {
+            PriorApproval::Learned if !self.facts.normalized_input_is_exact() => {
+                PriorApproval::None
+            }
+            approval => approval,
+        };
         decide(
             &self.verdict,
             DecisionInputs {
