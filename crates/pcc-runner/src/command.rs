@@ -58,6 +58,7 @@ pub struct ClaudeCommand {
     allowed_tools: Vec<String>,
     max_turns: Option<u32>,
     resume: Option<String>,
+    session_id: Option<String>,
     pcc_home: Option<PathBuf>,
     env: Vec<(String, String)>,
 }
@@ -72,6 +73,7 @@ impl ClaudeCommand {
             allowed_tools: Vec::new(),
             max_turns: None,
             resume: None,
+            session_id: None,
             pcc_home: None,
             env: Vec::new(),
         }
@@ -98,6 +100,13 @@ impl ClaudeCommand {
     /// `--resume <session>`: continue that session instead of starting a new one.
     pub fn resume(mut self, session: Option<String>) -> ClaudeCommand {
         self.resume = session;
+        self
+    }
+
+    /// `--session-id <uuid>`: the id the new session gets, chosen by the caller so it is known
+    /// (and recorded) before Claude starts (`pcc-hooks start`).
+    pub fn session_id(mut self, id: Option<String>) -> ClaudeCommand {
+        self.session_id = id;
         self
     }
 
@@ -153,6 +162,10 @@ impl ClaudeCommand {
         if let Some(session) = &self.resume {
             args.push("--resume".into());
             args.push(session.into());
+        }
+        if let Some(id) = &self.session_id {
+            args.push("--session-id".into());
+            args.push(id.into());
         }
         args
     }
@@ -298,6 +311,23 @@ mod tests {
         ]);
         expected.sort();
         assert_eq!(env_changes(&command.to_command()), expected);
+    }
+
+    #[test]
+    fn a_started_session_gets_the_id_chosen_for_it() {
+        let command = ClaudeCommand::new("claude", "/project")
+            .session_id(Some("3f2a9c1e-0b7d-4e8f-9a6b-1c2d3e4f5a6b".into()));
+        assert_eq!(
+            strings(command.args()),
+            [
+                "-p",
+                "--output-format",
+                "stream-json",
+                "--verbose",
+                "--session-id",
+                "3f2a9c1e-0b7d-4e8f-9a6b-1c2d3e4f5a6b"
+            ]
+        );
     }
 
     #[test]
