@@ -6,6 +6,7 @@
 //! and reported (a cloned repository must not be able to allow `rm -rf ~`).
 
 use super::notify::NotifyConfig;
+use super::pricing::PricingConfig;
 use crate::brain::BrainConfig;
 use crate::mode::Mode;
 use crate::permission::{PermissionLists, PermissionRule};
@@ -58,6 +59,9 @@ pub struct Config {
     /// Containment of project code (`[sandbox]`, global only: a project must not switch
     /// its own sandbox off).
     pub sandbox: SandboxConfig,
+    /// Prices per model family over the bundled table (`[pricing]`, global only: a project
+    /// must not make its own sessions look cheaper).
+    pub pricing: PricingConfig,
     /// Keys of the project file that were ignored because they would loosen the policy.
     pub ignored_project_keys: Vec<String>,
 }
@@ -76,6 +80,7 @@ impl Default for Config {
             notify: NotifyConfig::default(),
             queue_max_attempts: DEFAULT_QUEUE_MAX_ATTEMPTS,
             sandbox: SandboxConfig::default(),
+            pricing: PricingConfig::new(),
             ignored_project_keys: Vec::new(),
         }
     }
@@ -150,6 +155,7 @@ struct ConfigFile {
     #[serde(default)]
     queue: QueueSection,
     sandbox: Option<SandboxConfig>,
+    pricing: Option<PricingConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -254,6 +260,12 @@ impl Config {
                 message: error.to_string(),
             })?;
         }
+        if let Some(pricing) = &file.pricing {
+            super::pricing::validate(pricing).map_err(|message| ConfigError {
+                file: name.to_owned(),
+                message,
+            })?;
+        }
         self.mode = file.mode;
         self.permissions = file.permissions;
         if let Some(count) = file.learning.approvals_to_learn {
@@ -282,6 +294,9 @@ impl Config {
         }
         if let Some(sandbox) = file.sandbox {
             self.sandbox = sandbox;
+        }
+        if let Some(pricing) = file.pricing {
+            self.pricing = pricing;
         }
         Ok(())
     }
@@ -317,6 +332,8 @@ impl Config {
             ("queue", file.queue.max_task_attempts.is_some()),
             // Nor switch off the sandbox its own code runs in.
             ("sandbox", file.sandbox.is_some()),
+            // Nor what its own sessions are said to cost.
+            ("pricing", file.pricing.is_some()),
         ];
         self.ignored_project_keys.extend(
             ignored
@@ -507,6 +524,38 @@ mod tests {
             None,
         );
         assert!(invalid.is_err(), "confidence thresholds are checked");
+    }
+
+    #[test]
+    fn pricing_is_global_only_and_validated() {
+        let global = "[pricing.\"claude-sonnet-4\"]\ninput = 2.5\noutput = 12.5\n";
+        let project = "[pricing.\"claude-sonnet-4\"]\ninput = 0.0\noutput = 0.0\n";
+        let config =
+            Config::from_files(Some(("c.toml", global)), Some(("p.toml", project))).expect("valid");
+        let sonnet = config.pricing["claude-sonnet-4"];
+        assert_eq!((sonnet.input, sonnet.output), (2.5, 12.5));
+        assert_eq!(config.ignored_project_keys, vec!["pricing"]);
+        let bad = Config::from_files(
+            Some((
+                "c.toml",
+                "[pricing.\"claude-x\"]\ninput = -1.0\noutput = 1.0\n",
+            )),
+            None,
+        )
+        .expect_err("negative price");
+        assert!(
+            bad.to_string()
+                .starts_with("c.toml: pricing.\"claude-x\".input"),
+            "{bad}"
+        );
+        let unknown = Config::from_files(
+            Some((
+                "c.toml",
+                "[pricing.\"claude-x\"]\ninput = 1.0\noutput = 1.0\ncache = 2.0\n",
+            )),
+            None,
+        );
+        assert!(unknown.is_err(), "an unknown rate is a typo, not ignored");
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! The configuration: pcc-hooks' own files ([`Config`], the global file and a project's, and
-//! what is in force when one is broken), the `[notify]` section ([`notify`]), and our entries in
-//! Claude Code's `settings.json` ([`claude_settings`]).
+//! what is in force when one is broken), the `[notify]` section ([`notify`]), prices per model
+//! family ([`pricing`]), and our entries in Claude Code's `settings.json` ([`claude_settings`]).
 
 pub mod claude_settings;
 mod global;
 pub mod notify;
+pub mod pricing;
 
 pub use global::{
     Config, ConfigError, ConfigInForce, ConfigProblem, ConfigScope, DEFAULT_APPROVALS_TO_LEARN,
@@ -12,3 +13,4 @@ pub use global::{
     DEFAULT_RESUME_GRACE_SECONDS, SandboxConfig, SandboxMode,
 };
 pub use notify::NotifyConfig;
+pub use pricing::{ModelPrice, PricingConfig};
