@@ -47,6 +47,14 @@ pub enum StoreError {
         /// The text found in it.
         value: String,
     },
+    /// The operating system gave no random bytes (for a capability's token).
+    #[error(
+        "the operating system gave no random bytes for an approval link ({source}); check that getrandom(2) or /dev/urandom works here"
+    )]
+    Randomness {
+        /// What getrandom said.
+        source: getrandom::Error,
+    },
 }
 
 impl StoreError {

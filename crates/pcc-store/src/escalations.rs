@@ -3,6 +3,8 @@
 //! Every place that raises one goes through [`insert_escalation`], inside the transaction of the
 //! event that caused it. Answering is one transaction guarded by `state = 'pending'`, so of two
 //! racing `respond`s exactly one wins and the other is told the escalation was already answered.
+//! Every answer records its [`Provenance`]: who gave it (the CLI, an API token, a web session, a
+//! notification's capability), which one, and from where, so an answer can always be traced.
 
 use crate::error::StoreError;
 use crate::open::Store;
@@ -73,6 +75,71 @@ pub struct Escalation {
     pub resume_id: Option<i64>,
     /// The `tool_use_id` of the call, when it was deferred: the session stopped with it pending.
     pub deferred_tool_use_id: Option<String>,
+    /// Who answered, which one and from where, once answered.
+    pub provenance: Option<Provenance>,
+}
+
+stored_enum! {
+    /// Who gave an answer: which door of pcc-hooks it came through.
+    pub enum Answerer in "escalations.answered_by" {
+        /// `pcc-hooks respond` on this machine.
+        Cli = "cli",
+        /// The server's API, with the bearer token of `<data>/server.token`.
+        ApiToken = "api_token",
+        /// The dashboard, in a browser logged in with the login link.
+        WebSession = "web_session",
+        /// A notification's Approve or Deny button: a single-use capability.
+        Capability = "capability",
+    }
+}
+
+/// Who answered an escalation, which one of them, and from where: what an audit of an answer
+/// needs, since the answer itself may have been given from a phone far from the terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// Which door the answer came through.
+    pub by: Answerer,
+    /// Which one: the capability's id (`capability 7`), the web session (`session 3`).
+    pub detail: Option<String>,
+    /// From where: the peer address for the server, the user and terminal for the CLI.
+    pub from: Option<String>,
+}
+
+impl Provenance {
+    /// An answer given through `by`, with no detail or origin yet.
+    pub fn new(by: Answerer) -> Provenance {
+        Provenance {
+            by,
+            detail: None,
+            from: None,
+        }
+    }
+
+    /// With which one of `by` answered.
+    pub fn detail(mut self, detail: impl Into<String>) -> Provenance {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// With where the answer came from.
+    pub fn from(mut self, from: impl Into<String>) -> Provenance {
+        self.from = Some(from.into());
+        self
+    }
+}
+
+impl std::fmt::Display for Provenance {
+    /// `capability (capability 7) from 192.0.2.1:5000`, `cli from alice on /dev/pts/3`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.by.as_str())?;
+        if let Some(detail) = &self.detail {
+            write!(f, " ({detail})")?;
+        }
+        if let Some(from) = &self.from {
+            write!(f, " from {from}")?;
+        }
+        Ok(())
+    }
 }
 
 stored_enum! {
@@ -159,7 +226,7 @@ const SELECT: &str =
     "SELECT e.id, e.kind, e.session_id, e.project_root, e.mode, e.summary, e.reason,
         e.suggestion, e.queue_task_id, e.created_ms, e.state, e.verdict, e.answer, e.answered_ms,
         d.tool_name, d.input, d.level, d.project_root, e.resume_id, d.call_digest,
-        e.deferred_tool_use_id
+        e.deferred_tool_use_id, e.answered_by, e.answered_by_detail, e.answered_from
      FROM escalations e LEFT JOIN decisions d ON d.id = e.decision_id";
 
 fn escalation_from_row(row: &Row<'_>) -> rusqlite::Result<Escalation> {
@@ -174,6 +241,16 @@ fn escalation_from_row(row: &Row<'_>) -> rusqlite::Result<Escalation> {
         }),
         None => None,
     };
+    let provenance = row
+        .get::<_, Option<Answerer>>(21)?
+        .map(|by| -> rusqlite::Result<Provenance> {
+            Ok(Provenance {
+                by,
+                detail: row.get(22)?,
+                from: row.get(23)?,
+            })
+        })
+        .transpose()?;
     Ok(Escalation {
         id: row.get(0)?,
         raised: NewEscalation {
@@ -194,6 +271,7 @@ fn escalation_from_row(row: &Row<'_>) -> rusqlite::Result<Escalation> {
         call,
         resume_id: row.get(18)?,
         deferred_tool_use_id: row.get(20)?,
+        provenance,
     })
 }
 
@@ -234,7 +312,7 @@ pub(crate) fn insert_escalation_of(
     Ok(transaction.last_insert_rowid())
 }
 
-fn escalation_by_id(
+pub(crate) fn escalation_by_id(
     connection: &rusqlite::Connection,
     id: i64,
 ) -> rusqlite::Result<Option<Escalation>> {
@@ -245,6 +323,165 @@ fn escalation_by_id(
             escalation_from_row,
         )
         .optional()
+}
+
+/// The body of [`Store::answer_escalation`], inside the caller's transaction: a capability is
+/// redeemed in the same transaction as the answer it gives.
+pub(crate) fn answer_in(
+    transaction: &Transaction<'_>,
+    id: i64,
+    response: &Response,
+    effects: &Effects,
+    provenance: &Provenance,
+    now_ms: i64,
+) -> rusqlite::Result<AnswerOutcome> {
+    let Some(escalation) = escalation_by_id(transaction, id)? else {
+        return Ok(AnswerOutcome::NotFound);
+    };
+    if escalation.state != EscalationState::Pending {
+        return Ok(AnswerOutcome::AlreadyAnswered(Box::new(escalation)));
+    }
+    let session_id = &escalation.raised.session_id;
+    let prompt = if effects.retry_resume {
+        transaction
+            .query_row(
+                "SELECT prompt FROM resumes WHERE session_id = ?1 ORDER BY id DESC LIMIT 1",
+                [session_id],
+                |row| row.get::<_, String>(0),
+            )
+            .optional()?
+    } else if effects.resume_deferred {
+        // No prompt: the resume asks about the deferred call again by itself.
+        Some(effects.message.clone().unwrap_or_default())
+    } else {
+        effects.message.clone()
+    };
+    if prompt.is_some() {
+        let running: bool = transaction.query_row(
+            "SELECT EXISTS (SELECT 1 FROM resumes WHERE session_id = ?1 AND state = 'running')",
+            [session_id],
+            |row| row.get(0),
+        )?;
+        if running {
+            return Ok(AnswerOutcome::ResumeRunning(Box::new(escalation)));
+        }
+    }
+    let changed = transaction.execute(
+        "UPDATE escalations SET state = 'answered', verdict = ?2, answer = ?3, answered_ms = ?4,
+                answered_by = ?5, answered_by_detail = ?6, answered_from = ?7
+         WHERE id = ?1 AND state = 'pending'",
+        params![
+            id,
+            Verdict::of(response),
+            redact(response.text()),
+            now_ms,
+            provenance.by,
+            redact_opt(provenance.detail.as_deref()),
+            redact_opt(provenance.from.as_deref()),
+        ],
+    )?;
+    if changed == 0 {
+        return Ok(AnswerOutcome::AlreadyAnswered(Box::new(escalation)));
+    }
+    // Whatever door answered, the notification's buttons for this escalation are spent.
+    crate::capabilities::void_unused(transaction, id, now_ms)?;
+    let mut approval_id = None;
+    let mut remembered = false;
+    // Only an exact identity can be approved: never the redacted, bounded input.
+    if let Some((call, digest)) = escalation
+        .call
+        .as_ref()
+        .and_then(|call| call.digest.as_ref().map(|digest| (call, digest)))
+    {
+        if effects.approve_call_once {
+            transaction.execute(
+                "INSERT INTO approvals (escalation_id, session_id, project_root, tool_name, input,
+                                        created_ms, call_digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    id,
+                    session_id,
+                    call.project_root,
+                    call.tool_name,
+                    call.input,
+                    now_ms,
+                    digest
+                ],
+            )?;
+            approval_id = Some(transaction.last_insert_rowid());
+        }
+        if effects.remember {
+            // A remembered call is keyed by its digest, so it can never collide with (or
+            // widen) a rule learned from repeated approvals of a normalised input.
+            transaction.execute(
+                "INSERT INTO learned_rules (project_root, tool_name, input, source, created_ms)
+                 VALUES (?1, ?2, ?3, 'human', ?4)
+                 ON CONFLICT (project_root, tool_name, input) DO NOTHING",
+                params![call.project_root, call.tool_name, digest, now_ms],
+            )?;
+            remembered = true;
+        }
+    }
+    let mut resume_id = None;
+    let mut undeliverable = false;
+    if let Some(prompt) = prompt {
+        let session: Option<(String, Option<String>)> = transaction
+            .query_row(
+                "SELECT cwd, transcript_path FROM sessions WHERE id = ?1",
+                [session_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        match session {
+            Some((cwd, transcript_path)) => {
+                let resume: i64 = transaction.query_row(
+                    "INSERT INTO resumes (session_id, cwd, transcript_path, limit_kind, due_ms, prompt,
+                                          state, created_ms, updated_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?5, ?5)
+                     ON CONFLICT (session_id) WHERE state IN ('pending', 'running') DO UPDATE SET
+                         prompt = resumes.prompt || char(10) || char(10) || excluded.prompt,
+                         updated_ms = excluded.updated_ms
+                     RETURNING id",
+                    params![session_id, cwd, transcript_path, HUMAN_ANSWER_RESUME, now_ms, redact(&prompt)],
+                    |row| row.get(0),
+                )?;
+                transaction.execute(
+                    "UPDATE escalations SET resume_id = ?2 WHERE id = ?1",
+                    params![id, resume],
+                )?;
+                resume_id = Some(resume);
+            }
+            None => undeliverable = true,
+        }
+    }
+    if let (Some(task_id), Some(effect)) = (escalation.raised.queue_task_id, &effects.task) {
+        match effect {
+            TaskEffect::Retry => transaction.execute(
+                "UPDATE queue_tasks SET state = 'pending', attempts = 0, finished_ms = NULL,
+                        session_id = target_session_id
+                 WHERE id = ?1",
+                [task_id],
+            )?,
+            TaskEffect::Drop => transaction.execute(
+                "UPDATE queue_tasks SET state = 'removed', finished_ms = ?2 WHERE id = ?1",
+                params![task_id, now_ms],
+            )?,
+            TaskEffect::Revise(note) => transaction.execute(
+                "UPDATE queue_tasks SET state = 'pending', attempts = 0, finished_ms = NULL,
+                        session_id = target_session_id,
+                        text = text || char(10) || char(10) || 'A human adds: ' || ?2
+                 WHERE id = ?1",
+                params![task_id, redact(note)],
+            )?,
+        };
+    }
+    Ok(AnswerOutcome::Answered(Box::new(Answered {
+        escalation,
+        approval_id,
+        remembered,
+        resume_id,
+        undeliverable,
+    })))
 }
 
 impl Store {
@@ -293,145 +530,18 @@ impl Store {
     }
 
     /// Applies a human's answer and its `effects` (see `pcc_core::bridge::human_answer::effects`) in one
-    /// transaction: the verdict, a one-time approval of the call, a remembered rule, the resume
-    /// that carries the answer to the session, the fate of a queued task.
+    /// transaction: the verdict and who gave it (`provenance`), a one-time approval of the call,
+    /// a remembered rule, the resume that carries the answer to the session, the fate of a
+    /// queued task. Every door (the CLI, the server, a capability) answers through here.
     pub fn answer_escalation(
         &mut self,
         id: i64,
         response: &Response,
         effects: &Effects,
+        provenance: &Provenance,
         now_ms: i64,
     ) -> Result<AnswerOutcome, StoreError> {
-        self.write(|transaction| {
-            let Some(escalation) = escalation_by_id(transaction, id)? else {
-                return Ok(AnswerOutcome::NotFound);
-            };
-            if escalation.state != EscalationState::Pending {
-                return Ok(AnswerOutcome::AlreadyAnswered(Box::new(escalation)));
-            }
-            let session_id = &escalation.raised.session_id;
-            let prompt = if effects.retry_resume {
-                transaction
-                    .query_row(
-                        "SELECT prompt FROM resumes WHERE session_id = ?1 ORDER BY id DESC LIMIT 1",
-                        [session_id],
-                        |row| row.get::<_, String>(0),
-                    )
-                    .optional()?
-            } else if effects.resume_deferred {
-                // No prompt: the resume asks about the deferred call again by itself.
-                Some(effects.message.clone().unwrap_or_default())
-            } else {
-                effects.message.clone()
-            };
-            if prompt.is_some() {
-                let running: bool = transaction.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM resumes WHERE session_id = ?1 AND state = 'running')",
-                    [session_id],
-                    |row| row.get(0),
-                )?;
-                if running {
-                    return Ok(AnswerOutcome::ResumeRunning(Box::new(escalation)));
-                }
-            }
-            let changed = transaction.execute(
-                "UPDATE escalations SET state = 'answered', verdict = ?2, answer = ?3, answered_ms = ?4
-                 WHERE id = ?1 AND state = 'pending'",
-                params![id, Verdict::of(response), redact(response.text()), now_ms],
-            )?;
-            if changed == 0 {
-                return Ok(AnswerOutcome::AlreadyAnswered(Box::new(escalation)));
-            }
-            let mut approval_id = None;
-            let mut remembered = false;
-            // Only an exact identity can be approved: never the redacted, bounded input.
-            if let Some((call, digest)) = escalation
-                .call
-                .as_ref()
-                .and_then(|call| call.digest.as_ref().map(|digest| (call, digest)))
-            {
-                if effects.approve_call_once {
-                    transaction.execute(
-                        "INSERT INTO approvals (escalation_id, session_id, project_root, tool_name, input,
-                                                created_ms, call_digest)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                        params![id, session_id, call.project_root, call.tool_name, call.input, now_ms, digest],
-                    )?;
-                    approval_id = Some(transaction.last_insert_rowid());
-                }
-                if effects.remember {
-                    // A remembered call is keyed by its digest, so it can never collide with (or
-                    // widen) a rule learned from repeated approvals of a normalised input.
-                    transaction.execute(
-                        "INSERT INTO learned_rules (project_root, tool_name, input, source, created_ms)
-                         VALUES (?1, ?2, ?3, 'human', ?4)
-                         ON CONFLICT (project_root, tool_name, input) DO NOTHING",
-                        params![call.project_root, call.tool_name, digest, now_ms],
-                    )?;
-                    remembered = true;
-                }
-            }
-            let mut resume_id = None;
-            let mut undeliverable = false;
-            if let Some(prompt) = prompt {
-                let session: Option<(String, Option<String>)> = transaction
-                    .query_row(
-                        "SELECT cwd, transcript_path FROM sessions WHERE id = ?1",
-                        [session_id],
-                        |row| Ok((row.get(0)?, row.get(1)?)),
-                    )
-                    .optional()?;
-                match session {
-                    Some((cwd, transcript_path)) => {
-                        let resume: i64 = transaction.query_row(
-                            "INSERT INTO resumes (session_id, cwd, transcript_path, limit_kind, due_ms, prompt,
-                                                  state, created_ms, updated_ms)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?5, ?5)
-                             ON CONFLICT (session_id) WHERE state IN ('pending', 'running') DO UPDATE SET
-                                 prompt = resumes.prompt || char(10) || char(10) || excluded.prompt,
-                                 updated_ms = excluded.updated_ms
-                             RETURNING id",
-                            params![session_id, cwd, transcript_path, HUMAN_ANSWER_RESUME, now_ms, redact(&prompt)],
-                            |row| row.get(0),
-                        )?;
-                        transaction.execute(
-                            "UPDATE escalations SET resume_id = ?2 WHERE id = ?1",
-                            params![id, resume],
-                        )?;
-                        resume_id = Some(resume);
-                    }
-                    None => undeliverable = true,
-                }
-            }
-            if let (Some(task_id), Some(effect)) = (escalation.raised.queue_task_id, &effects.task) {
-                match effect {
-                    TaskEffect::Retry => transaction.execute(
-                        "UPDATE queue_tasks SET state = 'pending', attempts = 0, finished_ms = NULL,
-                                session_id = target_session_id
-                         WHERE id = ?1",
-                        [task_id],
-                    )?,
-                    TaskEffect::Drop => transaction.execute(
-                        "UPDATE queue_tasks SET state = 'removed', finished_ms = ?2 WHERE id = ?1",
-                        params![task_id, now_ms],
-                    )?,
-                    TaskEffect::Revise(note) => transaction.execute(
-                        "UPDATE queue_tasks SET state = 'pending', attempts = 0, finished_ms = NULL,
-                                session_id = target_session_id,
-                                text = text || char(10) || char(10) || 'A human adds: ' || ?2
-                         WHERE id = ?1",
-                        params![task_id, redact(note)],
-                    )?,
-                };
-            }
-            Ok(AnswerOutcome::Answered(Box::new(Answered {
-                escalation,
-                approval_id,
-                remembered,
-                resume_id,
-                undeliverable,
-            })))
-        })
+        self.write(|transaction| answer_in(transaction, id, response, effects, provenance, now_ms))
     }
 
     /// A human's earlier approval of this exact call: first a one-time approval for the

@@ -5,6 +5,7 @@
 //! transaction (ARCHITECTURE.md invariant 3). The schema is versioned by `PRAGMA user_version`.
 
 mod brain_answers;
+mod capabilities;
 mod decisions;
 mod error;
 mod escalations;
@@ -23,11 +24,15 @@ mod sql_enum;
 mod task_lists;
 
 pub use brain_answers::BrainAnswerRecord;
+pub use capabilities::{
+    Capability, CapabilityAnswer, CapabilityClaim, CapabilityRefusal, CapabilityToken, Inspection,
+    MintedCapability, Redemption, TOKEN_PREFIX,
+};
 pub use decisions::{DecisionCounts, DecisionRecord, RecordedDecision, StoredDecision};
 pub use error::StoreError;
 pub use escalations::{
-    AnswerOutcome, Answered, DeferredCall, EscalatedCall, Escalation, EscalationState,
-    HUMAN_ANSWER_RESUME, NewEscalation, Verdict,
+    AnswerOutcome, Answered, Answerer, DeferredCall, EscalatedCall, Escalation, EscalationState,
+    HUMAN_ANSWER_RESUME, NewEscalation, Provenance, Verdict,
 };
 pub use events::{EventRecord, HookErrorKind};
 pub use failure_log::{FAILURE_LOG_MAX_BYTES, FailureLog, FailureSummary, UnrecordedFailure};

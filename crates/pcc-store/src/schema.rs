@@ -269,4 +269,78 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         payload BLOB NOT NULL
     ) STRICT;
     ",
+    // 13: an answer says who gave it (`cli`, `api_token`, `web_session`, `capability`), which
+    // one (a capability's id, a web session) and from where (a peer address, the CLI's user and
+    // terminal). Until now only `respond` could answer, so every earlier answer was the CLI's.
+    // A capability is one button of a notification: a random token (only its SHA-256 is kept),
+    // bound to one escalation and one answer, with an expiry, used once; redeeming one voids
+    // its siblings.
+    "
+    ALTER TABLE escalations ADD COLUMN answered_by TEXT;
+    ALTER TABLE escalations ADD COLUMN answered_by_detail TEXT;
+    ALTER TABLE escalations ADD COLUMN answered_from TEXT;
+    UPDATE escalations SET answered_by = 'cli' WHERE state = 'answered';
+    CREATE TABLE capabilities (
+        id            INTEGER PRIMARY KEY,
+        escalation_id INTEGER NOT NULL REFERENCES escalations(id),
+        answer        TEXT NOT NULL,
+        token_sha256  TEXT NOT NULL UNIQUE,
+        created_ms    INTEGER NOT NULL,
+        expires_ms    INTEGER NOT NULL,
+        used_ms       INTEGER,
+        used_from     TEXT,
+        voided_ms     INTEGER
+    ) STRICT;
+    CREATE INDEX capabilities_by_escalation ON capabilities(escalation_id);
+    ",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Answerer, EscalationState, Provenance, Store};
+    use rusqlite::Connection;
+
+    /// A file as a build of schema 12 left it: one answered escalation and one pending.
+    fn version_12(path: &std::path::Path) -> rusqlite::Result<()> {
+        let connection = Connection::open(path)?;
+        for migration in &MIGRATIONS[..12] {
+            connection.execute_batch(migration)?;
+        }
+        connection.pragma_update(None, "user_version", 12)?;
+        connection.execute_batch(
+            "INSERT INTO escalations (id, session_id, created_ms, kind, summary, reason, state,
+                                      verdict, answer, answered_ms)
+             VALUES (1, 's1', 10, 'question', 'which branch?', 'unattended', 'answered',
+                     'answer', 'main', 20),
+                    (2, 's1', 30, 'permission', 'Bash: git push --force', 'HIGH', 'pending',
+                     NULL, NULL, NULL);",
+        )
+    }
+
+    #[test]
+    fn a_version_12_file_keeps_its_escalations_and_earlier_answers_are_the_clis()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("pcc.db");
+        version_12(&path)?;
+        let mut store = Store::open(&path)?;
+        assert_eq!(store.schema_version()?, SCHEMA_VERSION);
+        let answered = store.escalation(1)?.ok_or("escalation 1 is gone")?;
+        assert_eq!(answered.state, EscalationState::Answered);
+        assert_eq!(answered.answer.as_deref(), Some("main"));
+        assert_eq!(answered.raised.summary, "which branch?");
+        assert_eq!(
+            answered.provenance,
+            Some(Provenance::new(Answerer::Cli)),
+            "only `respond` could answer before"
+        );
+        let pending = store.escalation(2)?.ok_or("escalation 2 is gone")?;
+        assert_eq!(pending.state, EscalationState::Pending);
+        assert_eq!(pending.provenance, None);
+        let minted =
+            store.mint_capabilities(2, &[crate::CapabilityAnswer::Approve], 40, 3_600_000)?;
+        assert_eq!(minted.len(), 1, "the new table takes capabilities");
+        Ok(())
+    }
+}

@@ -1,5 +1,6 @@
-//! Closed sets of values stored as text: levels, answers, modes, escalation kinds and the states
-//! of sessions, escalations, resumes, queued tasks, task lists, tasks and notifications.
+//! Closed sets of values stored as text: levels, answers, modes, escalation kinds, who answered,
+//! a capability's answer, and the states of sessions, escalations, resumes, queued tasks, task
+//! lists, tasks and notifications.
 //!
 //! Each crosses the store as an enum, so the compiler checks every `match` on it, and is stored
 //! as the same text as before (no migration). The store's own enums are declared with
@@ -177,8 +178,8 @@ domain_enum!(SessionState in "sessions.state": Working, WaitingForUser, Idle, Er
 mod tests {
     use super::*;
     use crate::{
-        EscalationState, NotificationState, QueueTaskState, ResumeState, TaskListState, TaskState,
-        TaskStatus, Verdict,
+        Answerer, CapabilityAnswer, EscalationState, NotificationState, QueueTaskState,
+        ResumeState, TaskListState, TaskState, TaskStatus, Verdict,
     };
     use rusqlite::Connection;
 
@@ -236,6 +237,8 @@ mod tests {
         round_trips::<SessionState>(&["working", "waiting_for_user", "idle", "errored", "ended"]);
         round_trips_directly::<EscalationState>(&["pending", "answered"]);
         round_trips_directly::<Verdict>(&["approve", "deny", "answer"]);
+        round_trips_directly::<Answerer>(&["cli", "api_token", "web_session", "capability"]);
+        round_trips_directly::<CapabilityAnswer>(&["approve", "deny"]);
         round_trips_directly::<ResumeState>(&["pending", "running", "done", "failed", "cancelled"]);
         round_trips_directly::<QueueTaskState>(&[
             "pending",

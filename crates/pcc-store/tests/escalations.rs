@@ -5,10 +5,17 @@ use pcc_core::bridge::human_answer::{EscalationKind, Response, effects};
 use pcc_core::hook::HookInput;
 use pcc_core::{Answer, Mode, PriorApproval};
 use pcc_policy::RiskLevel;
-use pcc_store::{AnswerOutcome, DecisionRecord, EscalationState, EventRecord, Store, StoreError};
+use pcc_store::{
+    AnswerOutcome, Answerer, DecisionRecord, EscalationState, EventRecord, Provenance, Store,
+    StoreError,
+};
 use std::path::Path;
 
 const PUSH: &str = "sha256:push";
+
+fn cli() -> Provenance {
+    Provenance::new(Answerer::Cli).from("alice (uid 1000) on /dev/pts/3")
+}
 
 fn event(session: &str, tool_use_id: &str, at_ms: i64) -> EventRecord {
     let input = serde_json::json!({"session_id": session, "cwd": "/p", "hook_event_name": "PreToolUse",
@@ -70,7 +77,7 @@ fn of_racing_answers_exactly_one_is_applied() {
                 scope.spawn(move || {
                     Store::open(&path)
                         .expect("open")
-                        .answer_escalation(id, &Response::Approve, &approve, 20)
+                        .answer_escalation(id, &Response::Approve, &approve, &cli(), 20)
                         .expect("answer")
                 })
             })
@@ -98,6 +105,11 @@ fn of_racing_answers_exactly_one_is_applied() {
     let escalation = store.escalation(id).expect("read").expect("exists");
     assert_eq!(escalation.state, EscalationState::Answered);
     assert_eq!(
+        escalation.provenance,
+        Some(cli()),
+        "who answered, and from where"
+    );
+    assert_eq!(
         escalation.raised.suggestion.as_deref(),
         Some("deny (0.90): risky")
     );
@@ -105,7 +117,7 @@ fn of_racing_answers_exactly_one_is_applied() {
     assert!(matches!(
         Store::open(&path)
             .expect("open")
-            .answer_escalation(9999, &Response::Deny, &Default::default(), 30)
+            .answer_escalation(9999, &Response::Deny, &Default::default(), &cli(), 30)
             .expect("answer"),
         AnswerOutcome::NotFound
     ));
@@ -120,7 +132,7 @@ fn a_one_time_approval_allows_one_decision_and_a_second_spend_fails_the_write() 
     let approve =
         effects(EscalationKind::Permission, "x", &Response::Approve, false).expect("valid");
     store
-        .answer_escalation(id, &Response::Approve, &approve, 20)
+        .answer_escalation(id, &Response::Approve, &approve, &cli(), 20)
         .expect("answer");
     let (_, once) = store
         .prior_approval(Some("s1"), "/p", "Bash", "git push --force", PUSH)
@@ -180,7 +192,7 @@ fn an_escalation_state_this_build_does_not_know_is_never_answered() {
     for result in [
         store.escalation(id).map(|_| ()),
         store
-            .answer_escalation(id, &Response::Approve, &approve, 20)
+            .answer_escalation(id, &Response::Approve, &approve, &cli(), 20)
             .map(|_| ()),
     ] {
         match result {

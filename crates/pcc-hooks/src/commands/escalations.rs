@@ -14,9 +14,10 @@ use crate::term::{Palette, ago, emit, pad, rfc3339};
 use pcc_core::Mode;
 use pcc_core::bridge::human_answer::{EscalationKind, Response, deferred_call_effects, effects};
 use pcc_core::paths::DataDir;
-use pcc_store::{AnswerOutcome, Answered, Escalation, Store};
+use pcc_store::{AnswerOutcome, Answered, Answerer, Escalation, Provenance, Store};
 use serde::Serialize;
 use std::fmt::Write as _;
+use std::io::IsTerminal as _;
 
 /// One escalation as `pending --json` prints it.
 #[derive(Serialize)]
@@ -141,6 +142,8 @@ struct RespondJson<'a> {
     remembered: bool,
     resume_id: Option<i64>,
     delivery: Delivery,
+    /// Who answered and from where, as stored with the answer.
+    answered_by: String,
 }
 
 /// Answers one escalation.
@@ -160,16 +163,22 @@ pub fn respond(args: &RespondArgs) -> Result<(), HookError> {
         _ => effects(kind, &escalation.raised.summary, &response, args.remember),
     }?;
     let now = now_ms();
-    let answered = match store.answer_escalation(args.id, &response, &effects, now)? {
+    let provenance = cli_provenance();
+    let answered = match store.answer_escalation(args.id, &response, &effects, &provenance, now)? {
         AnswerOutcome::Answered(answered) => answered,
         AnswerOutcome::NotFound => return Err(not_found(args.id)),
         AnswerOutcome::AlreadyAnswered(earlier) => {
             return Err(HookError::new(format!(
-                "escalation {} was already answered{}: {}{}",
+                "escalation {} was already answered{}{}: {}{}",
                 args.id,
                 earlier
                     .answered_ms
                     .map(|at| format!(" {} ago", ago(now - at)))
+                    .unwrap_or_default(),
+                earlier
+                    .provenance
+                    .as_ref()
+                    .map(|by| format!(" by {by}"))
                     .unwrap_or_default(),
                 earlier.answer.as_deref().unwrap_or("?"),
                 " (an answer is given once; see `pcc-hooks pending`)"
@@ -204,12 +213,36 @@ pub fn respond(args: &RespondArgs) -> Result<(), HookError> {
             remembered: answered.remembered,
             resume_id: answered.resume_id,
             delivery,
+            answered_by: provenance.to_string(),
         };
         let text = serde_json::to_string_pretty(&row)
             .map_err(|error| HookError::new(format!("cannot encode the answer: {error}")))?;
         return emit(&format!("{text}\n"));
     }
     emit(&describe(&answered, &response, delivery))
+}
+
+/// An answer given here: the CLI, from this user and terminal (`alice (uid 1000) on
+/// /dev/pts/3`), so an audit tells it from one given on a phone.
+fn cli_provenance() -> Provenance {
+    let uid = rustix::process::getuid().as_raw();
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .ok()
+        .filter(|name| !name.is_empty());
+    let who = match user {
+        Some(name) => format!("{name} (uid {uid})"),
+        None => format!("uid {uid}"),
+    };
+    let tty = std::io::stdin()
+        .is_terminal()
+        .then(|| std::fs::read_link("/proc/self/fd/0").ok())
+        .flatten();
+    let from = match tty {
+        Some(tty) => format!("{who} on {}", tty.display()),
+        None => format!("{who}, no terminal"),
+    };
+    Provenance::new(Answerer::Cli).from(from)
 }
 
 /// How the answer reaches the session.

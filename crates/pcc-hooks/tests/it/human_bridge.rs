@@ -190,12 +190,22 @@ fn an_approved_high_call_runs_once_and_the_answer_reaches_the_running_session_at
     assert_eq!(answered["verdict"], "approve");
     assert_eq!(answered["approved_once"], true);
     assert_eq!(answered["delivery"], "resume");
+    let by = answered["answered_by"].as_str().unwrap_or_default();
+    assert!(
+        by.starts_with("cli from ") && by.contains("uid "),
+        "the answer records the CLI, its user and terminal: {by}"
+    );
     assert_eq!(bridge.json(&["pending", "--json"]), json!([]));
 
     let again = bridge.cli(&["respond", &id, "deny"]);
     assert!(
         failure(&again).contains("already answered"),
         "double answers are refused"
+    );
+    assert!(
+        failure(&again).contains(&format!("by {by}")),
+        "and say who answered: {}",
+        failure(&again)
     );
     let unknown = bridge.cli(&["respond", "9999", "approve"]);
     assert!(failure(&unknown).contains("no escalation has id 9999"));
