@@ -7,6 +7,7 @@
 
 use super::notify::NotifyConfig;
 use super::pricing::PricingConfig;
+use super::server::ServerConfig;
 use crate::brain::BrainConfig;
 use crate::mode::Mode;
 use crate::permission::{PermissionLists, PermissionRule};
@@ -62,6 +63,9 @@ pub struct Config {
     /// Prices per model family over the bundled table (`[pricing]`, global only: a project
     /// must not make its own sessions look cheaper).
     pub pricing: PricingConfig,
+    /// Where `pcc-hooks serve` is reached from outside and how long a notification's buttons
+    /// work (`[server]`, global only: a project must not choose where approvals come from).
+    pub server: ServerConfig,
     /// Keys of the project file that were ignored because they would loosen the policy.
     pub ignored_project_keys: Vec<String>,
 }
@@ -81,6 +85,7 @@ impl Default for Config {
             queue_max_attempts: DEFAULT_QUEUE_MAX_ATTEMPTS,
             sandbox: SandboxConfig::default(),
             pricing: PricingConfig::new(),
+            server: ServerConfig::default(),
             ignored_project_keys: Vec::new(),
         }
     }
@@ -156,6 +161,7 @@ struct ConfigFile {
     queue: QueueSection,
     sandbox: Option<SandboxConfig>,
     pricing: Option<PricingConfig>,
+    server: Option<ServerConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -266,6 +272,14 @@ impl Config {
                 message,
             })?;
         }
+        let server = file
+            .server
+            .map(ServerConfig::validated)
+            .transpose()
+            .map_err(|error| ConfigError {
+                file: name.to_owned(),
+                message: error.to_string(),
+            })?;
         self.mode = file.mode;
         self.permissions = file.permissions;
         if let Some(count) = file.learning.approvals_to_learn {
@@ -297,6 +311,9 @@ impl Config {
         }
         if let Some(pricing) = file.pricing {
             self.pricing = pricing;
+        }
+        if let Some(server) = server {
+            self.server = server;
         }
         Ok(())
     }
@@ -334,6 +351,8 @@ impl Config {
             ("sandbox", file.sandbox.is_some()),
             // Nor what its own sessions are said to cost.
             ("pricing", file.pricing.is_some()),
+            // Nor where a phone's approvals come from, nor how long they work.
+            ("server", file.server.is_some()),
         ];
         self.ignored_project_keys.extend(
             ignored
@@ -612,6 +631,37 @@ mod tests {
         let unknown = Config::from_files(Some(("c.toml", "[notify]\ndesktp = true\n")), None)
             .expect_err("unknown key");
         assert!(unknown.to_string().contains("desktp"), "{unknown}");
+    }
+
+    #[test]
+    fn server_is_global_only_and_a_broken_one_makes_the_file_unusable() {
+        let global =
+            "[server]\npublic_url = \"https://me.tailnet.ts.net/\"\ncapability_ttl = \"30m\"\n";
+        let project = "[server]\npublic_url = \"https://attacker.example\"\n";
+        let config = Config::from_files(Some(("config.toml", global)), Some(("p.toml", project)))
+            .expect("valid");
+        assert_eq!(
+            config.server.public_url.as_deref(),
+            Some("https://me.tailnet.ts.net")
+        );
+        assert_eq!(config.server.capability_ttl.as_secs(), 1800);
+        assert_eq!(config.ignored_project_keys, vec!["server"]);
+        let broken = "[permissions]\ndeny = [\"Bash(make:*)\"]\n[server]\npublic_url = \"https://me.example/x?k=1\"\n";
+        let error = Config::from_files(Some(("/g/config.toml", broken)), None)
+            .expect_err("a path and a query");
+        assert!(
+            error
+                .to_string()
+                .starts_with("/g/config.toml: server.public_url"),
+            "{error}"
+        );
+        let found = Config::in_force(Some(Ok(("/g/config.toml", broken))), None);
+        assert_eq!(
+            found.config,
+            Config::default(),
+            "the built-in defaults, no links"
+        );
+        assert_eq!(found.problems.len(), 1, "and it says so");
     }
 
     #[test]

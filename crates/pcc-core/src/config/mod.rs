@@ -1,11 +1,13 @@
 //! The configuration: pcc-hooks' own files ([`Config`], the global file and a project's, and
 //! what is in force when one is broken), the `[notify]` section ([`notify`]), prices per model
-//! family ([`pricing`]), and our entries in Claude Code's `settings.json` ([`claude_settings`]).
+//! family ([`pricing`]), the `[server]` section ([`server`]), and our entries in Claude Code's
+//! `settings.json` ([`claude_settings`]).
 
 pub mod claude_settings;
 mod global;
 pub mod notify;
 pub mod pricing;
+pub mod server;
 
 pub use global::{
     Config, ConfigError, ConfigInForce, ConfigProblem, ConfigScope, DEFAULT_APPROVALS_TO_LEARN,
@@ -14,3 +16,4 @@ pub use global::{
 };
 pub use notify::NotifyConfig;
 pub use pricing::{ModelPrice, PricingConfig};
+pub use server::ServerConfig;
