@@ -21,6 +21,7 @@ mod schema;
 mod sessions;
 mod spool;
 mod sql_enum;
+mod started_sessions;
 mod task_lists;
 
 pub use brain_answers::BrainAnswerRecord;
@@ -50,6 +51,7 @@ pub use resumes::{
 };
 pub use schema::SCHEMA_VERSION;
 pub use sessions::SessionOverview;
+pub use started_sessions::{NewStartedSession, StartTask, StartedSession, StartedState};
 pub use task_lists::{
     NewTask, NewTaskList, RunningTaskList, TaskFinish, TaskList, TaskListState, TaskRow, TaskState,
     TaskStatus,

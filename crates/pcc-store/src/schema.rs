@@ -293,6 +293,34 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX capabilities_by_escalation ON capabilities(escalation_id);
     ",
+    // 14: sessions started by `pcc-hooks start`: what was started, the supervisor and the
+    // `claude` that run it (each by pid and start, as resumes name theirs, so a reused pid is
+    // never signalled), and how it ended. Its first task is the prompt, a queue task like the
+    // ones the Stop hook hands over after it.
+    "
+    CREATE TABLE started_sessions (
+        id                TEXT PRIMARY KEY,
+        cwd               TEXT NOT NULL,
+        claude            TEXT NOT NULL,
+        model             TEXT,
+        log_path          TEXT NOT NULL,
+        first_task_id     INTEGER NOT NULL REFERENCES queue_tasks(id),
+        tasks_total       INTEGER NOT NULL,
+        state             TEXT NOT NULL,
+        created_ms        INTEGER NOT NULL,
+        supervisor_pid    INTEGER,
+        supervisor_start  TEXT,
+        child_pid         INTEGER,
+        child_start       TEXT,
+        started_ms        INTEGER,
+        stop_requested_ms INTEGER,
+        ended_ms          INTEGER,
+        exit_code         INTEGER,
+        exit_signal       INTEGER,
+        error             TEXT
+    ) STRICT;
+    CREATE INDEX started_sessions_by_state ON started_sessions(state, ended_ms);
+    ",
 ];
 
 #[cfg(test)]
