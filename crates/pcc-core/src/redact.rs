@@ -301,14 +301,15 @@ static RULES: [Rule; 12] = [
         r#"(?i)\b(?:password|passphrase|passwd|passcode|pass phrase|pin|secret|token|api key)(?:[ \t]+(?:for|of|to)(?:[ \t]+\S+){1,3}?)?[ \t]+(?:is|was|=|:|reads|equals)[ \t]*:?[ \t]*["'“]?(?P<s>[^\s"'”]*[^\s"'”.,;:!?)])"#,
         not_a_value,
     ),
-    // Well-known token formats, wherever they stand; password hashes (`htpasswd`, `shadow`).
+    // Well-known token formats, wherever they stand (ours too: an approval link's capability,
+    // `pcc_cap_…`, in a logged request line); password hashes (`htpasswd`, `shadow`).
     Rule::new(
         &[
             "sk-", "sk_", "rk_", "whsec_", "gh", "glpat-", "xox", "xapp-", "akia", "asia", "aiza",
             "ya29.", "npm_", "hf_", "eyj", "sg.", "pypi-", "dop_v1_", "shpat_", "$apr1$", "$2",
-            "$1$", "$5$", "$6$", "$y$",
+            "$1$", "$5$", "$6$", "$y$", "pcc_cap_",
         ],
-        r"\b(?:sk-[A-Za-z0-9_-]{16,}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|ya29\.[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{36}|hf_[A-Za-z0-9]{30,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,}|SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}|pypi-[A-Za-z0-9_-]{40,}|dop_v1_[a-f0-9]{64}|shpat_[a-fA-F0-9]{32})|\$(?:apr1|2[abxy]|[156y])\$[./A-Za-z0-9$]{8,}",
+        r"\b(?:sk-[A-Za-z0-9_-]{16,}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|whsec_[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposre]-[A-Za-z0-9-]{10,}|xapp-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{35}|ya29\.[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{36}|hf_[A-Za-z0-9]{30,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,}|SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}|pypi-[A-Za-z0-9_-]{40,}|dop_v1_[a-f0-9]{64}|shpat_[a-fA-F0-9]{32}|pcc_cap_[0-9a-f]{64})|\$(?:apr1|2[abxy]|[156y])\$[./A-Za-z0-9$]{8,}",
         never,
     ),
     // Passwords inside URLs: scheme://user:PASSWORD@host.
