@@ -86,11 +86,71 @@ pub enum Command {
     Pause(SessionArgs),
     /// Hand queued tasks to a paused session again.
     Unpause(SessionArgs),
+    /// Start an unattended `claude -p` in DIR with our hooks, supervised: its own process group,
+    /// its output in <data>/sessions/<id>.log. Follows it until it ends, unless --detach.
+    Start(StartArgs),
+    /// Stop a session started with `pcc-hooks start`: SIGTERM to its whole process group, a
+    /// grace period, then SIGKILL.
+    Stop(StopArgs),
+    /// The supervisor `start` runs: starts the session's claude, waits for it, records its end.
+    #[command(hide = true)]
+    Supervise(SuperviseArgs),
     /// Run a shell command contained (bubblewrap): it may write only the project, a private
     /// /tmp and the package caches, sees no secrets, signals nothing outside, has no network
     /// unless --network. What contained Bash calls run; exits with the command's code, or 126
     /// (the command did not run) when containment is unavailable.
     Contain(ContainArgs),
+}
+
+/// Options of `start`.
+#[derive(Debug, Args)]
+#[command(
+    group = clap::ArgGroup::new("work").required(true).args(["task", "requirements"]),
+    after_help = "Examples:
+  pcc-hooks start . --task 'Fix the failing parser test'
+  pcc-hooks start ~/src/app --requirements requirements.md --detach
+  (every unchecked - [ ] item: the first is the prompt, the rest are handed over at each stop)"
+)]
+pub struct StartArgs {
+    /// The project directory Claude works in.
+    pub dir: std::path::PathBuf,
+    /// The task: Claude's first prompt.
+    #[arg(long, value_name = "TASK")]
+    pub task: Option<String>,
+    /// A Markdown file of `- [ ]` items: the first is the prompt, the rest are queued for the
+    /// session and handed over one per stop.
+    #[arg(long, value_name = "FILE")]
+    pub requirements: Option<std::path::PathBuf>,
+    /// Return at once with the session id; it runs on in the background.
+    #[arg(long)]
+    pub detach: bool,
+    /// The model (`--model` of claude), e.g. sonnet.
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// Print JSON: {"session_id", "pid", "log", …} when it starts, and (without --detach) one
+    /// more object when it ends, instead of the progress lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `stop`.
+#[derive(Debug, Args)]
+pub struct StopArgs {
+    /// The session (a prefix of its id is enough).
+    pub session: String,
+    /// Seconds between SIGTERM and SIGKILL.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub grace: u64,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `supervise`.
+#[derive(Debug, Args)]
+pub struct SuperviseArgs {
+    /// The session `start` recorded.
+    pub session: String,
 }
 
 /// Options of `contain`.

@@ -37,6 +37,9 @@ pub enum HookError {
     /// Containment cannot be had here (bubblewrap missing or not permitted).
     #[error(transparent)]
     Sandbox(#[from] pcc_sandbox::Unavailable),
+    /// Starting, supervising or stopping a started session.
+    #[error(transparent)]
+    Supervisor(#[from] pcc_supervisor::Error),
     /// An operating-system call, and what it was for.
     #[error("{what}: {source}")]
     Io {

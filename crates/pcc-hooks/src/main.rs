@@ -13,7 +13,6 @@ mod hook;
 mod logging;
 mod mcp_registration;
 mod notifier;
-mod process;
 mod programs;
 mod scheduler;
 mod session_files;
@@ -22,6 +21,8 @@ mod term;
 
 use clap::Parser;
 use cli::Cli;
+// Which process is which and stopping a group: shared with the supervisor of started sessions.
+use pcc_supervisor::process;
 use std::ffi::OsStr;
 use std::process::ExitCode;
 

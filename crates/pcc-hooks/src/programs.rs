@@ -22,6 +22,14 @@ pub fn claude_on_path() -> Option<PathBuf> {
     find_on_path("claude")
 }
 
+/// The `claude` we start: `$PCC_CLAUDE_BIN` when set (tests, unusual installs), else `claude`
+/// as found on `PATH` when it runs.
+pub fn claude_program() -> PathBuf {
+    std::env::var_os("PCC_CLAUDE_BIN")
+        .filter(|value| !value.is_empty())
+        .map_or_else(|| PathBuf::from("claude"), PathBuf::from)
+}
+
 /// Whether `path` is a regular file with an execute bit.
 pub fn is_executable(path: &Path) -> bool {
     std::fs::metadata(path)

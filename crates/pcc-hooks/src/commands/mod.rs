@@ -16,7 +16,10 @@ pub mod notify;
 pub mod queue;
 pub mod resume;
 pub mod scheduler;
+pub mod start;
 pub mod status;
+pub mod stop;
+pub mod supervise;
 
 use crate::cli::{BrainCommand, Cli, Command, ConfigCommand, LimitsCommand, NotifyCommand};
 use crate::{error, hook};
@@ -32,6 +35,9 @@ pub fn run(cli: Cli) -> ExitCode {
         // Its exit code is the contained command's, and it prints nothing of its own but the
         // one line saying the command did not run.
         Command::Contain(args) => return contain::run(&args),
+        // Its exit code is the session's claude's.
+        Command::Start(args) => return start::run(&args, color),
+        Command::Supervise(args) => return supervise::run(&args),
         Command::Status(args) => status::run(&args, color),
         Command::Install(args) => install::install(&args),
         Command::Uninstall(args) => install::uninstall(&args),
@@ -64,6 +70,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Queue(args) => queue::queue(&args, color),
         Command::Pause(args) => queue::pause(&args, true),
         Command::Unpause(args) => queue::pause(&args, false),
+        Command::Stop(args) => stop::run(&args),
     };
     error::report(result)
 }

@@ -30,6 +30,8 @@ struct StatusReport {
     task_lists: Vec<TaskListJson>,
     hook_errors: HookErrorsJson,
     config_errors: Vec<ConfigErrorJson>,
+    /// Sessions started by `pcc-hooks start`: those running, and the latest that ended.
+    started_sessions: Vec<StartedJson>,
     /// Why the database could not be read, when it could not: the rest of the report is what
     /// could be known without it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -44,6 +46,27 @@ struct ConfigErrorJson {
     file: String,
     message: String,
     effect: &'static str,
+}
+
+/// A session started by `pcc-hooks start`: `working` or `ended`, and how it ended.
+#[derive(Debug, Serialize)]
+struct StartedJson {
+    session_id: String,
+    short_id: String,
+    state: &'static str,
+    /// `exited`, `stopped`, `failed` (could not start) or `lost` (no end recorded).
+    outcome: Option<&'static str>,
+    cwd: String,
+    model: Option<String>,
+    pid: Option<u32>,
+    supervisor_pid: Option<u32>,
+    log: String,
+    tasks_total: i64,
+    started_at: String,
+    ended_at: Option<String>,
+    exit_code: Option<i32>,
+    exit_signal: Option<i32>,
+    error: Option<String>,
 }
 
 /// A task list that is running, or whose runner died mid-list (`interrupted`).
@@ -126,6 +149,9 @@ struct UnrecordedJson {
     kind: String,
     message: String,
 }
+
+/// How many started sessions that ended are shown, besides those running.
+const STARTED_ENDED_SHOWN: u32 = 10;
 
 /// Prints the status of every session; with `--watch`, again every few seconds, in place on a
 /// terminal, until interrupted.
@@ -273,8 +299,43 @@ fn report(database: &Path) -> StatusReport {
                 .collect(),
         },
         config_errors,
+        started_sessions: started_sessions(database, now),
         database_error,
     }
+}
+
+/// The started sessions, each as its processes show it (`pcc_supervisor::shown`); none when the
+/// database cannot be read (that error is reported once, by the rest of the report).
+fn started_sessions(database: &Path, now_ms: i64) -> Vec<StartedJson> {
+    let Ok(Some(store)) = Store::open_existing(database) else {
+        return Vec::new();
+    };
+    let Ok(sessions) = store.started_sessions(STARTED_ENDED_SHOWN) else {
+        return Vec::new();
+    };
+    sessions
+        .into_iter()
+        .map(|session| {
+            let shown = pcc_supervisor::shown(&session, now_ms);
+            StartedJson {
+                short_id: short_id(&session.plan.id).to_owned(),
+                state: shown.as_str(),
+                outcome: shown.outcome.map(|outcome| outcome.as_str()),
+                pid: session.child.as_ref().map(|child| child.pid),
+                supervisor_pid: session.supervisor.as_ref().map(|stamp| stamp.pid),
+                tasks_total: session.tasks_total,
+                started_at: rfc3339(session.started_ms.unwrap_or(session.created_ms)),
+                ended_at: session.ended_ms.map(rfc3339),
+                exit_code: session.exit_code,
+                exit_signal: session.exit_signal,
+                error: session.error,
+                session_id: session.plan.id,
+                cwd: session.plan.cwd,
+                model: session.plan.model,
+                log: session.plan.log_path,
+            }
+        })
+        .collect()
 }
 
 /// The problems of the global config and of the project configs of this directory and of
@@ -480,6 +541,27 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
             out,
             "{depth} task(s) queued for the next session in {}",
             display_path(Path::new(project))
+        );
+    }
+    for started in &report.started_sessions {
+        let what = match (started.outcome, started.exit_code, started.exit_signal) {
+            (None, ..) => palette.green("working"),
+            (Some("exited"), Some(code), _) => palette.dim(&format!("ended, exited {code}")),
+            (Some(outcome), _, Some(signal)) => {
+                palette.dim(&format!("ended, {outcome} (signal {signal})"))
+            }
+            (Some("lost"), ..) => palette.red("ended, lost (no end recorded)"),
+            (Some(outcome), ..) => palette.dim(&format!("ended, {outcome}")),
+        };
+        let pid = started
+            .pid
+            .map_or_else(String::new, |pid| format!(" pid {pid}"));
+        let _ = writeln!(
+            out,
+            "started {} {what}{pid} in {}; log {}",
+            started.short_id,
+            display_path(Path::new(&started.cwd)),
+            display_path(Path::new(&started.log))
         );
     }
     for list in &report.task_lists {

@@ -23,7 +23,7 @@ use crate::process;
 use pcc_core::bridge::resume_schedule::{due_after_reset, retry_after_failure};
 use pcc_core::paths::DataDir;
 use pcc_store::{NewEscalation, ProcessStamp, Resume, ResumeResult, ResumeState, Store};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// The longest the scheduler sleeps before looking again (a resume scheduled meanwhile by a hook,
@@ -36,7 +36,7 @@ pub fn serve(data: &DataDir, once: bool) -> Result<(), HookError> {
     let mut store = Store::open(&data.database())?;
     let me = process::current();
     take_over_abandoned(data, &mut store, &me)?;
-    let claude = claude_program();
+    let claude = crate::programs::claude_program();
     loop {
         let now = now_ms();
         if let Some(resume) = store.claim_due_resume(now, &me)? {
@@ -163,11 +163,4 @@ fn notify_gave_up(
         &loaded.config.notify,
         &EscalationNotice::of(escalation_id, escalation),
     );
-}
-
-/// `$PCC_CLAUDE_BIN` when set (tests, unusual installs), else `claude` on PATH.
-fn claude_program() -> PathBuf {
-    std::env::var_os("PCC_CLAUDE_BIN")
-        .filter(|value| !value.is_empty())
-        .map_or_else(|| PathBuf::from("claude"), PathBuf::from)
 }

@@ -7,6 +7,7 @@
 //!   bridge and the queue, notifications.
 //! - `contain`, `contained_calls`: containment.
 //! - `scheduler`, `status`: resumes, `status`.
+//! - `started`: `start`, `stop` and the supervisor of started sessions.
 //! - `concurrency`, `crash`, `faults`: storms, kills and injected faults.
 
 mod common;
@@ -25,4 +26,5 @@ mod human_bridge;
 mod notifications;
 mod packaging;
 mod scheduler;
+mod started;
 mod status;

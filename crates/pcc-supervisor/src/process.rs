@@ -1,4 +1,5 @@
-//! Telling one process from another that later got its pid, and stopping a process group.
+//! Telling one process from another that later got its pid, and stopping a process group: what
+//! the scheduler's claims and started sessions name their processes by.
 //!
 //! A pid alone names whoever holds it now: a claim naming a dead scheduler's pid would look
 //! alive once the pid is reused. A [`ProcessStamp`] adds when the process started (Linux:
@@ -6,7 +7,7 @@
 //! those ticks restart at every boot), which no later holder of the pid shares. Where `/proc`
 //! cannot be read, a stamp says so and never matches: a claim is then taken as stale.
 
-use pcc_store::ProcessStamp;
+pub use pcc_store::ProcessStamp;
 use rustix::io::Errno;
 use rustix::process::{Pid, Signal, kill_process_group, test_kill_process_group};
 use std::sync::OnceLock;
@@ -46,25 +47,46 @@ pub fn stamp_of(pid: u32) -> Option<ProcessStamp> {
     })
 }
 
+/// The stamp of process `pid`, just started by us: one that cannot be read (it already exited)
+/// never matches a running process, so nothing is ever signalled on its account.
+pub fn stamp_or_unknown(pid: u32) -> ProcessStamp {
+    stamp_of(pid).unwrap_or_else(|| ProcessStamp {
+        pid,
+        start: UNKNOWN_START.to_owned(),
+    })
+}
+
 /// Whether the very process `stamp` names is still running.
 pub fn is_running(stamp: &ProcessStamp) -> bool {
     stamp.start != UNKNOWN_START && stamp_of(stamp.pid).as_ref() == Some(stamp)
+}
+
+/// What [`stop_group`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupStop {
+    /// The leader's pid now names another process: nothing was sent.
+    NotOurs,
+    /// Nobody was left in the group: nothing was sent.
+    Gone,
+    /// The group went within its grace after SIGTERM.
+    Terminated,
+    /// Something was left after the grace, and got SIGKILL.
+    Killed,
 }
 
 /// Stops the process group that `leader` leads (a child started with `process_group(0)`):
 /// SIGTERM to the group, up to `grace` for it to go, then SIGKILL. Nothing is sent when the
 /// leader's pid now belongs to another process; a group whose leader has exited but whose
 /// members remain is still ours (its id is not reused while any member lives).
-pub fn stop_group(leader: &ProcessStamp, grace: Duration) {
-    let Some(group) = i32::try_from(leader.pid)
-        .ok()
-        .filter(|raw| *raw > 1)
-        .and_then(Pid::from_raw)
-    else {
-        return;
+pub fn stop_group(leader: &ProcessStamp, grace: Duration) -> GroupStop {
+    let Some(group) = group_of(leader.pid) else {
+        return GroupStop::Gone;
     };
     if stamp_of(leader.pid).is_some_and(|now| now != *leader) {
-        return;
+        return GroupStop::NotOurs;
+    }
+    if !group_exists(leader.pid) {
+        return GroupStop::Gone;
     }
     // ESRCH: nobody left, which is the goal; EPERM: not ours to signal, nothing more to do.
     let _ = kill_process_group(group, Signal::TERM);
@@ -74,10 +96,65 @@ pub fn stop_group(leader: &ProcessStamp, grace: Duration) {
     while is_running(leader) && Instant::now() < deadline {
         std::thread::sleep(STOP_POLL);
     }
-    // Whatever of the group is left, a leader past its grace or members that outlived it.
-    if !matches!(test_kill_process_group(group), Err(Errno::SRCH)) {
+    // Whatever of the group is left, a leader past its grace or members that outlived it; a
+    // zombie leader (its parent has not waited yet) is gone already.
+    if is_running(leader) || has_live_member(leader.pid) {
+        let _ = kill_process_group(group, Signal::KILL);
+        return GroupStop::Killed;
+    }
+    GroupStop::Terminated
+}
+
+/// Sends SIGKILL to the whole group `leader` leads, at once: for a child of ours that must not
+/// run on (its output could not be kept, or it outstayed its exit).
+pub fn kill_group(leader: u32) {
+    if let Some(group) = group_of(leader) {
         let _ = kill_process_group(group, Signal::KILL);
     }
+}
+
+/// Whether any process (a zombie included) is still in the group `leader` led.
+pub fn group_exists(leader: u32) -> bool {
+    group_of(leader).is_some_and(members_left)
+}
+
+/// The group led by `pid`; `None` for 0, 1 or a value that would address other groups.
+fn group_of(pid: u32) -> Option<Pid> {
+    i32::try_from(pid)
+        .ok()
+        .filter(|raw| *raw > 1)
+        .and_then(Pid::from_raw)
+}
+
+fn members_left(group: Pid) -> bool {
+    !matches!(test_kill_process_group(group), Err(Errno::SRCH))
+}
+
+/// Whether a process of group `group` is still running (not a zombie), by `/proc/<pid>/stat`
+/// (field 5 is the group). Where `/proc` cannot be read, any member counts.
+fn has_live_member(group: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return group_exists(group);
+    };
+    entries.flatten().any(|entry| {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<u32>().ok())
+        else {
+            return false;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            return false;
+        };
+        let Some(after_comm) = stat.rfind(')').map(|end| &stat[end + 1..]) else {
+            return false;
+        };
+        let mut fields = after_comm.split_ascii_whitespace();
+        let state = fields.next().unwrap_or("Z");
+        let pgrp = fields.nth(1).and_then(|field| field.parse::<u32>().ok());
+        pgrp == Some(group) && !matches!(state, "Z" | "X" | "x")
+    })
 }
 
 /// This boot's id, so start times from another boot never match.
@@ -125,9 +202,15 @@ mod tests {
             pid: child.id(),
             start: format!("{}:1", boot_id()),
         };
-        stop_group(&stranger, Duration::from_millis(10));
+        assert_eq!(
+            stop_group(&stranger, Duration::from_millis(10)),
+            GroupStop::NotOurs
+        );
         assert!(is_running(&stamp), "not the process the stamp names");
-        stop_group(&stamp, Duration::from_secs(5));
+        assert_eq!(
+            stop_group(&stamp, Duration::from_secs(5)),
+            GroupStop::Terminated
+        );
         let status = child.wait().expect("wait");
         assert!(!status.success(), "stopped by a signal: {status:?}");
     }
