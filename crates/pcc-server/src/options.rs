@@ -59,9 +59,9 @@ pub enum ServeError {
     /// The public URL is not a URL we can take a host from.
     #[error("[server] public_url {0:?} is not an http(s) URL with a host; fix it in config.toml")]
     PublicUrl(String),
-    /// Another server already serves this database.
-    #[error("a server already serves this database ({0}); stop it first, or open that one")]
-    AlreadyRunning(String),
+    /// Another server already serves this database, or its lock file is unusable.
+    #[error(transparent)]
+    Lock(#[from] pcc_control::server_lock::LockError),
     /// The token file is unusable.
     #[error(transparent)]
     Token(#[from] crate::auth::token::TokenError),

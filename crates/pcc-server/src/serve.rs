@@ -1,10 +1,11 @@
-//! Starting one server: check the exposure, load the TLS files and the token, bind, then
-//! serve until told to stop.
+//! Starting one server: check the exposure, take the database's server lock, load the TLS
+//! files and the token, bind, then watch the database and serve until told to stop.
 
 use crate::auth::token::ServerToken;
 use crate::listen::{Peer, TlsListener, tls_config};
 use crate::options::{ServeConfig, ServeError};
 use crate::state::AppState;
+use pcc_control::server_lock::ServerLock;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use tokio::net::TcpListener;
 /// print them (or a test can use them) before [`Server::run`].
 pub struct Server {
     state: AppState,
+    lock: ServerLock,
     tcp: TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
     local: SocketAddr,
@@ -23,6 +25,7 @@ impl Server {
     /// Checks `config` and binds its address. Nothing is served yet.
     pub async fn bind(config: ServeConfig) -> Result<Server, ServeError> {
         config.check_exposure()?;
+        let lock = ServerLock::acquire(&config.data)?;
         let tls = config.tls.as_ref().map(tls_config).transpose()?;
         let token = ServerToken::load_or_create(&config.data)?;
         let tcp = TcpListener::bind(config.listen)
@@ -36,12 +39,22 @@ impl Server {
             source,
         })?;
         let state = AppState::new(config, local, token)?;
-        Ok(Server {
+        let mut server = Server {
             state,
+            lock,
             tcp,
             tls,
             local,
-        })
+        };
+        let url = server.base_url();
+        server
+            .lock
+            .announce(&url)
+            .map_err(|source| ServeError::Io {
+                what: "cannot write the server lock file".into(),
+                source,
+            })?;
+        Ok(server)
     }
 
     /// The address bound (with the port chosen when 0 was asked for).
@@ -75,11 +88,19 @@ impl Server {
         Ok(format!("{}/login?code={code}", self.base_url()))
     }
 
-    /// Serves until `shutdown` completes, then lets open requests finish.
+    /// Serves until `shutdown` completes, then lets open requests finish. The database is
+    /// watched for the event stream meanwhile; the server lock is held throughout.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
+        let _watcher =
+            crate::events::watch::start(self.state.data().database(), self.state.changes().clone())
+                .map_err(|source| ServeError::Io {
+                    what: "cannot start the database watcher".into(),
+                    source,
+                })?;
+        let _lock = self.lock;
         let app = crate::router(self.state.clone()).into_make_service_with_connect_info::<Peer>();
         let served = match self.tls {
             Some(config) => {

@@ -6,6 +6,7 @@
 
 mod brain_answers;
 mod capabilities;
+mod changes;
 mod decisions;
 mod error;
 mod escalations;
@@ -29,6 +30,7 @@ pub use capabilities::{
     Capability, CapabilityAnswer, CapabilityClaim, CapabilityRefusal, CapabilityToken, Inspection,
     MintedCapability, Redemption, TOKEN_PREFIX,
 };
+pub use changes::{OpenEscalation, OpenResume, OpenRows, OpenTask, SessionChange};
 pub use decisions::{DecisionCounts, DecisionRecord, RecordedDecision, StoredDecision};
 pub use error::StoreError;
 pub use escalations::{
