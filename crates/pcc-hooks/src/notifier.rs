@@ -13,20 +13,25 @@
 //! child ([`pcc_notify::spawn_detached_sender`]), which sends it within `timeout_ms` and records
 //! each channel's outcome in the row. The hook itself waits for no channel: a slow or hanging
 //! webhook costs it one fork and one pipe write.
+//!
+//! With `[server] public_url` set, an escalation's message carries its page on the dashboard,
+//! and when an ntfy channel will show them, Approve and Deny buttons: two capabilities minted
+//! only once the throttle has decided to send (a held-back message mints nothing). Their URLs
+//! live in the message's links, never in its title or body, which are stored and logged.
 
 use jiff::Timestamp;
 use pcc_core::bridge::human_answer::EscalationKind;
-use pcc_core::config::{Config, ConfigProblem};
+use pcc_core::config::{Config, ConfigProblem, ServerConfig};
 use pcc_core::hook::Notification as NotificationHook;
 use pcc_core::paths::DataDir;
 use pcc_core::redact::redact_and_truncate;
 use pcc_notify::{
-    Delivery, Notification, NotifyConfig, NotifyKind, RecentSend, SendEnv, SendJob, Urgency,
-    throttle,
+    Delivery, EscalationLinks, Notification, NotifyConfig, NotifyKind, RecentSend, SendEnv,
+    SendJob, Urgency, WebhookFormat, throttle,
 };
 use pcc_store::{
-    DeliveryRecord, EventRecord, NewEscalation, NewNotification, NotificationState,
-    RecentNotification, Store,
+    CapabilityAnswer, DeliveryRecord, EventRecord, NewEscalation, NewNotification,
+    NotificationState, RecentNotification, Store,
 };
 use std::path::Path;
 
@@ -66,21 +71,103 @@ impl<'a> EscalationNotice<'a> {
 }
 
 /// Tells the human about a new escalation: high urgency (never rate-capped, still deduplicated
-/// by escalation id), with how to answer it. Never fails and never prints.
+/// by escalation id), with how to answer it, and with `[server] public_url` its page and
+/// (ntfy) Approve and Deny buttons. `config` is what is in force for its project. Never fails
+/// and never prints.
 pub fn escalation_raised(
     data: &DataDir,
     store: &mut Store,
-    config: &NotifyConfig,
+    config: &Config,
     notice: &EscalationNotice<'_>,
 ) {
     let message = escalation_message(notice, Timestamp::now());
-    send_throttled(data, store, config, message, Some(notice.escalation_id));
+    let links = LinkPlan {
+        server: &config.server,
+        escalation_id: notice.escalation_id,
+        buttons: has_buttons(notice.kind),
+    };
+    send_throttled(
+        data,
+        store,
+        &config.notify,
+        message,
+        Some(notice.escalation_id),
+        Some(&links),
+    );
 }
 
 /// Sends `message` to the configured channels, throttled per session, from a detached child.
 /// A no-op when no channel is enabled. Never fails and never prints.
 pub fn notify(data: &DataDir, store: &mut Store, config: &NotifyConfig, message: Notification) {
-    send_throttled(data, store, config, message, None);
+    send_throttled(data, store, config, message, None, None);
+}
+
+/// The links an escalation's message may carry, made once it is decided to send it.
+struct LinkPlan<'a> {
+    /// Where the server is reached, and how long a button works.
+    server: &'a ServerConfig,
+    /// The escalation.
+    escalation_id: i64,
+    /// Whether an Approve and a Deny answer it (not a question, which needs words).
+    buttons: bool,
+}
+
+/// Whether approve and deny are answers to `kind`: everything but a question.
+fn has_buttons(kind: EscalationKind) -> bool {
+    match kind {
+        EscalationKind::Permission
+        | EscalationKind::ResumeFailed
+        | EscalationKind::Task
+        | EscalationKind::TaskUnverified => true,
+        EscalationKind::Question => false,
+    }
+}
+
+/// The page of the escalation and, when an ntfy channel will show them, its buttons, minted
+/// now; `None` without `public_url`. A failure to mint is logged and the page is sent alone:
+/// the human can still answer, from the page or the terminal.
+fn escalation_links(
+    store: &mut Store,
+    config: &NotifyConfig,
+    plan: &LinkPlan<'_>,
+    now_ms: i64,
+) -> Option<EscalationLinks> {
+    let page = plan.server.escalation_page(plan.escalation_id)?;
+    let mut links = EscalationLinks {
+        page,
+        approve: None,
+        deny: None,
+    };
+    let shows_buttons = config
+        .webhooks
+        .iter()
+        .any(|hook| hook.format == WebhookFormat::Ntfy);
+    if !(plan.buttons && shows_buttons) {
+        return Some(links);
+    }
+    let ttl_ms = i64::try_from(plan.server.capability_ttl.as_millis()).unwrap_or(i64::MAX);
+    match store.mint_capabilities(
+        plan.escalation_id,
+        &[CapabilityAnswer::Approve, CapabilityAnswer::Deny],
+        now_ms,
+        ttl_ms,
+    ) {
+        Ok(minted) => {
+            for capability in minted {
+                let url = plan
+                    .server
+                    .link(&format!("/a/{}", capability.token.expose()));
+                match capability.answer {
+                    CapabilityAnswer::Approve => links.approve = url,
+                    CapabilityAnswer::Deny => links.deny = url,
+                }
+            }
+        }
+        Err(error) => {
+            tracing::error!(%error, escalation = plan.escalation_id, "no Approve/Deny buttons: they could not be made");
+        }
+    }
+    Some(links)
 }
 
 /// Claude Code's `Notification` hook (`permission_prompt`, `idle_prompt`, …), already recorded
@@ -118,6 +205,7 @@ pub fn config_broken(
         store,
         config,
         config_message(problem, Timestamp::now()),
+        None,
         None,
     );
 }
@@ -265,13 +353,15 @@ fn project_name(root: &str) -> String {
     )
 }
 
-/// Throttles, records and hands `message` to a detached sender; every failure is logged.
+/// Throttles, records and hands `message` to a detached sender, with the links of `links` once
+/// it is decided to send it; every failure is logged.
 fn send_throttled(
     data: &DataDir,
     store: &mut Store,
     config: &NotifyConfig,
-    message: Notification,
+    mut message: Notification,
     escalation_id: Option<i64>,
+    links: Option<&LinkPlan<'_>>,
 ) {
     if notifications_switched_off() {
         tracing::debug!(kind = %message.kind, "PCC_NOTIFY=off: not sent");
@@ -311,6 +401,9 @@ fn send_throttled(
             return;
         }
     };
+    if let Some(plan) = links {
+        message.links = escalation_links(store, &config, plan, now_ms);
+    }
     let job = SendJob::new(config, message).recorded_in(data.database(), id);
     let spawned =
         std::env::current_exe().and_then(|exe| pcc_notify::spawn_detached_sender(&exe, &job));

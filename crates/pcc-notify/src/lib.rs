@@ -44,6 +44,6 @@ pub mod throttle;
 pub use config::{ConfigError, NotifyConfig, WebhookConfig, WebhookFormat};
 pub use desktop::Platform;
 pub use job::{RecordTarget, SEND_JSON_ARGS, SendJob, spawn_detached_sender};
-pub use message::{Notification, NotifyKind, Urgency};
+pub use message::{EscalationLinks, Notification, NotifyKind, Urgency};
 pub use send::{Delivery, SendEnv, send};
 pub use throttle::{Decision, RecentSend, ThrottleRules};

@@ -1,5 +1,6 @@
 //! What is notified: one [`Notification`] — title, body, the session and project it is about,
-//! its [`NotifyKind`], its [`Urgency`] and the dedupe key the throttle compares.
+//! its [`NotifyKind`], its [`Urgency`], the dedupe key the throttle compares, and for an
+//! escalation, when the server has a public URL, its [`EscalationLinks`].
 
 use jiff::Timestamp;
 use pcc_core::redact::redact;
@@ -115,6 +116,39 @@ pub struct Notification {
     pub dedupe_key: String,
     /// When it happened.
     pub at: Timestamp,
+    /// The escalation's page and its Approve and Deny buttons (`[server] public_url` set).
+    /// Never part of `title` or `body`, which are stored and logged: the buttons are secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<EscalationLinks>,
+}
+
+/// Where an escalation is answered from a phone: its page on the dashboard, and the URLs its
+/// Approve and Deny buttons POST to, each a single-use capability. The button URLs are
+/// credentials until used or expired: they travel to the sender on stdin (never argv), go to
+/// the channels that show buttons (ntfy) and nowhere else, and `Debug` hides them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationLinks {
+    /// The escalation's page (`<public_url>/escalations/<id>`): safe to show anywhere, it asks
+    /// for a login.
+    pub page: String,
+    /// POST here to approve (`<public_url>/a/<token>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approve: Option<String>,
+    /// POST here to deny.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deny: Option<String>,
+}
+
+impl fmt::Debug for EscalationLinks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hidden = |url: &Option<String>| url.as_ref().map(|_| "[REDACTED]");
+        f.debug_struct("EscalationLinks")
+            .field("page", &self.page)
+            .field("approve", &hidden(&self.approve))
+            .field("deny", &hidden(&self.deny))
+            .finish()
+    }
 }
 
 impl Notification {
@@ -138,6 +172,7 @@ impl Notification {
             urgency: Urgency::Normal,
             dedupe_key,
             at,
+            links: None,
         }
     }
 
@@ -159,6 +194,12 @@ impl Notification {
         self
     }
 
+    /// With the escalation's page and buttons.
+    pub fn with_links(mut self, links: EscalationLinks) -> Self {
+        self.links = Some(links);
+        self
+    }
+
     /// With an explicit dedupe key (e.g. `"escalation:<id>"`).
     pub fn with_dedupe_key(mut self, key: impl Into<String>) -> Self {
         self.dedupe_key = key.into();
@@ -166,7 +207,8 @@ impl Notification {
     }
 
     /// The same message with its text redacted (`pcc_core::redact`): what every channel
-    /// sends, whoever built the message. The dedupe key is kept: it is a hash or an id.
+    /// sends, whoever built the message. The dedupe key is kept: it is a hash or an id; so are
+    /// the links, which are ours (the server's origin and a capability meant for this channel).
     pub fn redacted(&self) -> Self {
         Self {
             title: redact(&self.title),
@@ -223,6 +265,27 @@ mod tests {
             a.dedupe_key,
             Notification::new(NotifyKind::Question, "tb", "", at).dedupe_key
         );
+    }
+
+    #[test]
+    fn debug_never_shows_a_button_and_the_links_survive_the_hand_off() {
+        let links = EscalationLinks {
+            page: "https://h.example/escalations/4".to_owned(),
+            approve: Some("https://h.example/a/pcc_cap_secret1".to_owned()),
+            deny: Some("https://h.example/a/pcc_cap_secret2".to_owned()),
+        };
+        let message = Notification::new(NotifyKind::Escalation, "t", "b", Timestamp::UNIX_EPOCH)
+            .with_links(links.clone());
+        let debug = format!("{message:?}");
+        assert!(debug.contains("escalations/4"), "{debug}");
+        assert!(!debug.contains("pcc_cap_secret"), "{debug}");
+        assert_eq!(message.redacted().links, Some(links));
+        let json = serde_json::to_string(&message).expect("serialise");
+        let back: Notification = serde_json::from_str(&json).expect("parse");
+        assert_eq!(back, message);
+        let plain = Notification::new(NotifyKind::Test, "t", "b", Timestamp::UNIX_EPOCH);
+        let json = serde_json::to_string(&plain).expect("serialise");
+        assert!(!json.contains("links"), "{json}");
     }
 
     #[test]

@@ -252,9 +252,9 @@ fn post_webhook(
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {}", describe(e)))?;
 
-    let request = format::render(hook.format, message);
+    let request = format::render(hook.format, &url, message);
     let mut call = client
-        .post(url)
+        .post(request.url)
         .header(reqwest::header::CONTENT_TYPE, request.content_type);
     for (name, value) in &request.headers {
         call = call.header(*name, value);

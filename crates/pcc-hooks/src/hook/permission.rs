@@ -379,7 +379,7 @@ fn store_decision(
         notifier::escalation_raised(
             &context.data,
             store,
-            &config.notify,
+            config,
             &EscalationNotice {
                 escalation_id,
                 session_id: &record.session_id,

@@ -61,7 +61,7 @@ pub fn answer(
         notifier::escalation_raised(
             &context.data,
             store,
-            &config.notify,
+            config,
             &EscalationNotice::of(id, escalation),
         );
     }

@@ -160,7 +160,7 @@ fn notify_gave_up(
     notifier::escalation_raised(
         data,
         store,
-        &loaded.config.notify,
+        &loaded.config,
         &EscalationNotice::of(escalation_id, escalation),
     );
 }

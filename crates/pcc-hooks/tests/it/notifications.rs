@@ -685,3 +685,203 @@ fn config_show_lists_notify_and_queue_without_their_secrets() {
     assert_eq!(webhook["format"], "slack");
     assert_eq!(webhook["headers"]["Authorization"], "[REDACTED]");
 }
+
+/// Every file under `dir`, its bytes as text (lossy), for looking for a string anywhere.
+fn every_file_text(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(every_file_text(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            found.push((path, String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    found
+}
+
+#[test]
+fn with_a_public_url_an_ntfy_escalation_carries_approve_deny_and_its_page_and_no_token_is_kept() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let server = Loopback::start(Reply::Status(200));
+    write_config(
+        home.path(),
+        &format!(
+            "{}[server]\npublic_url = \"https://me.tailnet.ts.net/\"\ncapability_ttl = \"30m\"\n",
+            webhook_config(&server.url("/my-topic"), "ntfy", "")
+        ),
+    );
+    let input = serde_json::json!({
+        "session_id": "s-phone", "cwd": "/work/web", "hook_event_name": "PreToolUse",
+        "tool_name": "Bash", "tool_input": {"command": "git push --force origin main"},
+    });
+    let before = jiff::Timestamp::now().as_millisecond();
+    let output = run_with_stdin(
+        cli(home.path()).arg("hook").env("PCC_MODE", "unattended"),
+        input.to_string().as_bytes(),
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let escalation: i64 = db(home.path())
+        .query_row("SELECT id FROM escalations", [], |row| row.get(0))
+        .expect("one escalation");
+
+    let request = server.next(WAIT).expect("ntfy is called");
+    assert_eq!(request.path, "/", "published as JSON to ntfy's root");
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    let body = request.json();
+    assert_eq!(body["topic"], "my-topic");
+    assert_eq!(body["title"], format!("Permission needed (#{escalation})"));
+    assert_eq!(body["priority"], 4);
+    let page = format!("https://me.tailnet.ts.net/escalations/{escalation}");
+    assert_eq!(body["click"], page);
+    let actions = body["actions"].as_array().cloned().unwrap_or_default();
+    assert_eq!(actions.len(), 3, "{actions:?}");
+    let mut tokens = Vec::new();
+    for (action, label) in actions.iter().zip(["Approve", "Deny"]) {
+        assert_eq!(action["action"], "http");
+        assert_eq!(action["label"], label);
+        assert_eq!(action["method"], "POST");
+        assert_eq!(action["clear"], true);
+        let url = action["url"].as_str().unwrap_or_default();
+        let token = url
+            .strip_prefix("https://me.tailnet.ts.net/a/")
+            .unwrap_or_else(|| panic!("{label} posts to the server: {url}"));
+        assert!(
+            token.starts_with("pcc_cap_") && token.len() == 72,
+            "{token}"
+        );
+        tokens.push(token.to_owned());
+    }
+    assert_ne!(tokens[0], tokens[1], "each button its own capability");
+    assert_eq!(
+        actions[2],
+        serde_json::json!({"action": "view", "label": "Open", "url": page})
+    );
+
+    let row = finished(home.path(), only_row(home.path()).id);
+    assert_eq!(row.state, "sent", "{row:?}");
+    let buttons: Vec<(String, i64, Option<i64>)> = {
+        let conn = db(home.path());
+        let mut statement = conn
+            .prepare(
+                "SELECT answer, expires_ms - created_ms, used_ms FROM capabilities
+                 WHERE escalation_id = ?1 ORDER BY id",
+            )
+            .expect("prepare");
+        statement
+            .query_map([escalation], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+    assert_eq!(
+        buttons,
+        vec![
+            ("approve".to_owned(), 1_800_000, None),
+            ("deny".to_owned(), 1_800_000, None)
+        ],
+        "two unused buttons, valid for capability_ttl"
+    );
+    let created: i64 = db(home.path())
+        .query_row("SELECT MIN(created_ms) FROM capabilities", [], |row| {
+            row.get(0)
+        })
+        .expect("created");
+    assert!(created >= before, "minted for this notification");
+
+    // The raw tokens are nowhere but in what ntfy was sent: not in the database, its WAL, the
+    // logs, nor what `notify log` shows.
+    let log = cli(home.path())
+        .args(["notify", "log", "--json"])
+        .output()
+        .expect("notify log");
+    assert!(log.status.success(), "{}", text(&log.stderr));
+    let files = every_file_text(home.path());
+    assert!(
+        files.iter().any(|(path, _)| path.ends_with("pcc.db")),
+        "the database is among the files searched"
+    );
+    for token in &tokens {
+        assert!(
+            !text(&log.stdout).contains(token.as_str()),
+            "notify log shows a token"
+        );
+        assert!(
+            !text(&output.stderr).contains(token.as_str()),
+            "stderr shows a token"
+        );
+        for (path, content) in &files {
+            assert!(
+                !content.contains(token.as_str()),
+                "a raw token is in {}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_question_gets_its_page_but_no_buttons_and_slack_gets_the_page_only() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let ntfy = Loopback::start(Reply::Status(200));
+    let slack = Loopback::start(Reply::Status(200));
+    write_config(
+        home.path(),
+        &format!(
+            "{}[[notify.webhooks]]\nurl = \"{}\"\nformat = \"slack\"\n[server]\npublic_url = \"https://me.example\"\n",
+            webhook_config(&ntfy.url("/t"), "ntfy", ""),
+            slack.url("/s")
+        ),
+    );
+    let input = serde_json::json!({
+        "session_id": "s-ask", "cwd": "/work/web", "hook_event_name": "PreToolUse",
+        "tool_name": "AskUserQuestion", "tool_use_id": "toolu_q",
+        "tool_input": {"questions": [{"question": "Which database should the service use?",
+            "header": "Database", "multiSelect": false,
+            "options": [{"label": "Postgres", "description": "the usual"},
+                        {"label": "SQLite", "description": "one file"}]}]},
+    });
+    let output = run_with_stdin(
+        cli(home.path()).arg("hook").env("PCC_MODE", "unattended"),
+        input.to_string().as_bytes(),
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let escalations: Vec<(i64, String)> = {
+        let conn = db(home.path());
+        let mut statement = conn
+            .prepare("SELECT id, kind FROM escalations")
+            .expect("prepare");
+        statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    };
+    let [(escalation, kind)] = escalations.as_slice() else {
+        panic!("one escalation: {escalations:?}");
+    };
+    assert_eq!(kind, "question");
+    let page = format!("https://me.example/escalations/{escalation}");
+    let body = ntfy.next(WAIT).expect("ntfy is called").json();
+    assert_eq!(body["click"], page);
+    assert_eq!(
+        body["actions"],
+        serde_json::json!([{"action": "view", "label": "Open", "url": page}]),
+        "a question needs words, not a button"
+    );
+    let text_sent = slack.next(WAIT).expect("slack is called").json()["text"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_default();
+    assert!(
+        text_sent.ends_with(&format!("\n<{page}|Open it on the dashboard>")),
+        "{text_sent}"
+    );
+    assert_eq!(
+        count(&db(home.path()), "SELECT COUNT(*) FROM capabilities"),
+        0,
+        "nothing minted for a question"
+    );
+}
