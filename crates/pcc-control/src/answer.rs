@@ -11,9 +11,11 @@ use crate::ControlError;
 use crate::scheduler;
 use crate::sessions::short_id;
 use crate::time::ago;
-use pcc_core::bridge::human_answer::{EscalationKind, Response, deferred_call_effects, effects};
+use pcc_core::bridge::human_answer::{
+    Effects, EscalationKind, Response, ResponseError, deferred_call_effects, effects,
+};
 use pcc_core::paths::DataDir;
-use pcc_store::{AnswerOutcome, Answered, Provenance, Store};
+use pcc_store::{AnswerOutcome, Answered, Escalation, Provenance, Store};
 use serde::Serialize;
 use std::path::Path;
 
@@ -118,17 +120,7 @@ pub fn answer(
     let Some(escalation) = store.escalation(id)? else {
         return Err(not_found(id));
     };
-    let kind = escalation.raised.kind;
-    // A deferred call is asked about again by the resume itself, and answered from this answer.
-    let effects = match (kind, &escalation.deferred_tool_use_id) {
-        (EscalationKind::Permission, Some(_)) => deferred_call_effects(&response, request.remember),
-        _ => effects(
-            kind,
-            &escalation.raised.summary,
-            &response,
-            request.remember,
-        ),
-    }?;
+    let effects = effects_for(&escalation, &response, request.remember)?;
     let answered =
         match store.answer_escalation(id, &response, &effects, &request.provenance, now_ms)? {
             AnswerOutcome::Answered(answered) => *answered,
@@ -157,6 +149,37 @@ pub fn answer(
                 )));
             }
         };
+    Ok(report(
+        data,
+        answered,
+        response,
+        request.provenance.clone(),
+        hooks_program,
+    ))
+}
+
+/// What answering `escalation` with `response` does, by its kind (the rules of
+/// `pcc_core::bridge::human_answer`): every door computes it here.
+pub(crate) fn effects_for(
+    escalation: &Escalation,
+    response: &Response,
+    remember: bool,
+) -> Result<Effects, ResponseError> {
+    // A deferred call is asked about again by the resume itself, and answered from this answer.
+    match (escalation.raised.kind, &escalation.deferred_tool_use_id) {
+        (EscalationKind::Permission, Some(_)) => deferred_call_effects(response, remember),
+        (kind, _) => effects(kind, &escalation.raised.summary, response, remember),
+    }
+}
+
+/// The report of an applied answer, once a scheduler is started for the resume it scheduled.
+pub(crate) fn report(
+    data: &DataDir,
+    answered: Answered,
+    response: Response,
+    provenance: Provenance,
+    hooks_program: &Path,
+) -> AnswerReport {
     let scheduler_error = match answered.resume_id {
         Some(_) => scheduler::ensure_running(data, hooks_program)
             .err()
@@ -170,13 +193,13 @@ pub fn answer(
     } else {
         Delivery::None
     };
-    Ok(AnswerReport {
+    AnswerReport {
         answered,
         response,
-        provenance: request.provenance.clone(),
+        provenance,
         delivery,
         scheduler_error,
-    })
+    }
 }
 
 fn not_found(id: i64) -> ControlError {

@@ -9,6 +9,7 @@
 //! depends on it.
 
 pub mod answer;
+pub mod capability;
 pub mod decisions;
 mod error;
 pub mod lists;

@@ -33,6 +33,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod capability;
 pub mod dashboard;
 pub mod error;
 pub mod events;
@@ -62,7 +63,9 @@ pub fn router(state: AppState) -> Router {
 
 /// Routes anyone who reaches the server may call: logging in, the health check.
 pub fn public_routes() -> Router<AppState> {
-    auth::login::routes().merge(api::public_routes())
+    auth::login::routes()
+        .merge(api::public_routes())
+        .merge(capability::routes())
 }
 
 /// Routes that need a caller ([`auth::Caller`]): the API, the event stream and the dashboard.

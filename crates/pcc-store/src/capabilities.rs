@@ -267,6 +267,8 @@ pub enum Redemption {
         capability: Capability,
         /// What the answer did.
         answered: Box<Answered>,
+        /// Who answered, as stored with the answer.
+        provenance: Provenance,
     },
     /// Refused; nothing changed.
     Refused(CapabilityRefusal),
@@ -459,6 +461,7 @@ impl Store {
             Ok(Redemption::Redeemed {
                 capability,
                 answered,
+                provenance,
             })
         })
     }

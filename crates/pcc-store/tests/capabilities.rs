@@ -93,6 +93,15 @@ fn buttons(path: &Path, id: i64) -> (MintedCapability, MintedCapability) {
     (approve, deny)
 }
 
+fn store_provenance(path: &Path, id: i64) -> Option<Provenance> {
+    Store::open(path)
+        .expect("open")
+        .escalation(id)
+        .expect("read")
+        .expect("exists")
+        .provenance
+}
+
 fn redeem(path: &Path, claim: &CapabilityClaim<'_>, at_ms: i64) -> Redemption {
     Store::open(path)
         .expect("open")
@@ -194,9 +203,11 @@ fn approve_answers_once_with_its_provenance_and_voids_the_deny_button() {
         Redemption::Redeemed {
             capability,
             answered,
+            provenance,
         } => {
             assert_eq!(capability.id, approve.id);
             assert!(answered.approval_id.is_some(), "a one-time approval");
+            assert_eq!(Some(provenance), store_provenance(&path, id));
         }
         other => panic!("expected a redemption, got {other:?}"),
     }
