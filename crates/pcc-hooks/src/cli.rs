@@ -44,6 +44,11 @@ pub enum Command {
     Explain(ExplainArgs),
     /// The latest permission decisions, newest first.
     Decisions(DecisionsArgs),
+    /// A session's transcript as readable text: prompts, Claude's words, every tool call with
+    /// our decision, results cut to a few lines; --follow reads on as it runs.
+    Logs(LogsArgs),
+    /// What the recorded sessions cost, per project and per day, from their transcripts.
+    Cost(CostArgs),
     /// Usage limits: parse a message the way the hooks do.
     Limits {
         /// What to do with limits.
@@ -387,6 +392,35 @@ pub struct DecisionsArgs {
     /// How many to show.
     #[arg(long, default_value_t = 50)]
     pub limit: u32,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `logs`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  pcc-hooks logs 3f2a                 (session 3f2a…)
+  pcc-hooks logs 3f2a --follow        (as it runs, until it ends or Ctrl-C)
+  pcc-hooks logs 3f2a --json | jq 'select(.type == \"tool_use\")'")]
+pub struct LogsArgs {
+    /// The session (a prefix of its id is enough).
+    pub session: String,
+    /// Read on as the session writes, until it ends (or Ctrl-C).
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    /// Print one JSON object per entry: {"type": "user"|"assistant"|"tool_use"|"tool_result"|
+    /// "api_error", "at", …}; a tool_use has its "decisions".
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `cost`.
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    /// Only messages of this day and later (YYYY-MM-DD, local time).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

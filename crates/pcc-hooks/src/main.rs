@@ -18,6 +18,7 @@ mod scheduler;
 mod session_files;
 mod session_lookup;
 mod term;
+mod transcript_files;
 
 use clap::Parser;
 use cli::Cli;

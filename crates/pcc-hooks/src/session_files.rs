@@ -46,7 +46,9 @@ pub fn read_head_bytes(path: &Path, max_bytes: u64) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn open_regular(path: &Path) -> io::Result<File> {
+/// The regular file at `path`, opened without blocking, for a caller that reads it in chunks
+/// within its own bound (a whole transcript, summed or followed).
+pub fn open_regular(path: &Path) -> io::Result<File> {
     let file = OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)

@@ -5,6 +5,7 @@
 pub mod brain;
 pub mod config;
 pub mod contain;
+pub mod cost;
 pub mod decisions;
 pub mod doctor;
 pub mod escalations;
@@ -12,6 +13,7 @@ pub mod explain;
 pub mod install;
 pub mod limits;
 pub mod lists;
+pub mod logs;
 pub mod notify;
 pub mod queue;
 pub mod resume;
@@ -44,6 +46,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Doctor(args) => doctor::run(&args, color),
         Command::Explain(args) => explain::run(&args, color),
         Command::Decisions(args) => decisions::run(&args, color),
+        Command::Logs(args) => logs::run(&args, color),
+        Command::Cost(args) => cost::run(&args, color),
         Command::Limits {
             command: LimitsCommand::Parse(args),
         } => limits::parse(&args),

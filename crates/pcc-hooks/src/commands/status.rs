@@ -5,6 +5,7 @@
 use crate::claude_config::display_path;
 use crate::cli::{ColorChoice, StatusArgs};
 use crate::clock::now_ms;
+use crate::commands::cost::{SessionCosts, price_table};
 use crate::config_files;
 use crate::error::HookError;
 use crate::session_lookup::short_id;
@@ -13,6 +14,7 @@ use pcc_core::config::ConfigScope;
 use pcc_core::paths::DataDir;
 use pcc_core::session_state::shown_state;
 use pcc_store::{DecisionCounts, Resume, ResumeState, RunningTaskList, SessionOverview, Store};
+use pcc_transcript::{CostSummary, PriceTable, Tokens, Usd};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -99,7 +101,17 @@ struct SessionJson {
     state: String,
     paused: bool,
     queue_depth: i64,
+    /// From the transcript's usage (`pcc-hooks cost`); else what a task list's `claude -p`
+    /// reported; `null` when unknown, a model without a price included.
     cost_usd: Option<f64>,
+    /// The transcript's tokens, its subagents' included; `null` when it cannot be read.
+    tokens: Option<Tokens>,
+    /// Models of the transcript with tokens and no price: why `cost_usd` is `null`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unpriced_models: Vec<String>,
+    /// The COST column: `$1.23`, `$1.23+?` when a model has no price, `-` when unknown.
+    #[serde(skip)]
+    cost_text: String,
     last_event: String,
     last_tool: Option<String>,
     permission_mode: Option<String>,
@@ -158,7 +170,8 @@ const STARTED_ENDED_SHOWN: u32 = 10;
 pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), HookError> {
     let database = DataDir::from_env()?.database();
     let Some(seconds) = args.watch else {
-        let (frame, database_error) = render(&database, args.json, color)?;
+        let (frame, database_error) =
+            render(&database, args.json, color, &mut SessionCosts::default())?;
         emit(&frame)?;
         return match database_error {
             Some(error) => Err(HookError::new(error)),
@@ -167,8 +180,9 @@ pub fn run(args: &StatusArgs, color: ColorChoice) -> Result<(), HookError> {
     };
     let interval = std::time::Duration::from_secs(seconds.max(1));
     let redraw_in_place = std::io::stdout().is_terminal() && !args.json;
+    let mut costs = SessionCosts::default();
     loop {
-        let (frame, _) = render(&database, args.json, color)?;
+        let (frame, _) = render(&database, args.json, color, &mut costs)?;
         if redraw_in_place {
             // Home, then clear to the end: no flicker of a blank screen between frames.
             emit(&format!("\x1b[H{}\x1b[J", frame.replace('\n', "\x1b[K\n")))?;
@@ -185,8 +199,9 @@ fn render(
     database: &Path,
     json: bool,
     color: ColorChoice,
+    costs: &mut SessionCosts,
 ) -> Result<(String, Option<String>), HookError> {
-    let report = report(database);
+    let report = report(database, costs);
     let database_error = report.database_error.clone();
     if json {
         let text = serde_json::to_string_pretty(&report)
@@ -227,7 +242,7 @@ fn read_database(database: &Path) -> Result<Recorded, pcc_store::StoreError> {
     })
 }
 
-fn report(database: &Path) -> StatusReport {
+fn report(database: &Path, costs: &mut SessionCosts) -> StatusReport {
     let (recorded, database_error) = match read_database(database) {
         Ok(recorded) => (recorded, None),
         Err(error) => {
@@ -248,6 +263,9 @@ fn report(database: &Path) -> StatusReport {
         .map(|root| pcc_store::FailureLog::in_dir(root).summary())
         .unwrap_or_default();
     let now = now_ms();
+    // Prices as `pcc-hooks cost` has them: the bundled table and the global `[pricing]`.
+    let prices =
+        DataDir::from_env().map_or_else(|_| PriceTable::bundled(), |data| price_table(&data).0);
     let sessions: Vec<SessionJson> = sessions
         .iter()
         .map(|session| {
@@ -255,7 +273,11 @@ fn report(database: &Path) -> StatusReport {
                 .get(&session.session_id)
                 .copied()
                 .unwrap_or_default();
-            session_json(session, counts, resumes.get(&session.session_id), now)
+            let cost = session
+                .transcript_path
+                .as_ref()
+                .and_then(|transcript| costs.of(Path::new(transcript), &prices));
+            session_json(session, counts, resumes.get(&session.session_id), cost, now)
         })
         .collect();
     let config_errors = config_errors(sessions.iter().map(|session| session.project_root.as_str()));
@@ -388,6 +410,7 @@ fn session_json(
     session: &SessionOverview,
     decisions: DecisionCounts,
     resume: Option<&Resume>,
+    cost: Option<CostSummary>,
     now_ms: i64,
 ) -> SessionJson {
     // A claim whose scheduler and claude are both gone is not resuming: it waits for the next
@@ -414,7 +437,20 @@ fn session_json(
         state: session.state.as_str().to_owned(),
         paused: session.paused,
         queue_depth: session.queue_depth,
-        cost_usd: session.cost_usd,
+        cost_usd: match &cost {
+            Some(summary) => summary.cost_usd.map(Usd::dollars),
+            None => session.cost_usd,
+        },
+        cost_text: match &cost {
+            Some(summary) => summary.cost_text(),
+            None => session
+                .cost_usd
+                .map_or_else(|| "-".to_owned(), |cost| format!("${cost:.2}")),
+        },
+        tokens: cost.as_ref().map(|summary| summary.tokens),
+        unpriced_models: cost
+            .map(|summary| summary.unpriced_models)
+            .unwrap_or_default(),
         last_event: session.last_event.clone(),
         last_tool: session.last_tool.clone(),
         permission_mode: session.permission_mode.clone(),
@@ -475,9 +511,7 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
                     session.decisions.denied.to_string(),
                     session.decisions.asked.to_string(),
                     session.decisions.pending_escalations.to_string(),
-                    session
-                        .cost_usd
-                        .map_or_else(|| "-".to_owned(), |cost| format!("${cost:.2}")),
+                    session.cost_text.clone(),
                 ]
             })
             .collect();
