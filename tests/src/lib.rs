@@ -17,14 +17,17 @@
 //! See `tests/README.md` for how to script scenarios.
 
 pub mod binaries;
+pub mod ccusage;
 pub mod claude_cli;
 pub mod git;
 pub mod mock_api;
 pub mod session;
 
 pub use binaries::{pcc_binary, plugin_dir};
+pub use ccusage::{CCUSAGE_VERSION, ensure_ccusage};
 pub use claude_cli::{CLAUDE_CODE_VERSION, ensure_claude};
 pub use mock_api::{
-    Block, MockApi, RecordedRequest, RequestKind, Scenario, ToolResult, Turn, usage_limit_headers,
+    Block, MockApi, RecordedRequest, RequestKind, Scenario, ToolResult, Turn, Usage,
+    usage_limit_headers,
 };
 pub use session::{ClaudeSession, Sandbox, SessionOutcome};

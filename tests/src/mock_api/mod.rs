@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 pub use recorded::{RecordedRequest, RequestKind, ToolResult, is_side_request};
 pub use scenario::{
     Block, ErrorReply, FIVE_HOUR_CLAIM, SEVEN_DAY_CLAIM, Scenario, Turn, TurnReply,
-    USAGE_LIMIT_MESSAGE, usage_limit_headers,
+    USAGE_LIMIT_MESSAGE, Usage, usage_limit_headers,
 };
 
 use recorded::{count_assistant_messages, first_user_text};
@@ -212,6 +212,8 @@ enum Plan {
     Message {
         blocks: Vec<Block>,
         stop_reason: Option<String>,
+        usage: Option<Usage>,
+        model: Option<String>,
         headers: Vec<(String, String)>,
     },
     Error {
@@ -278,6 +280,8 @@ fn plan_messages(st: &mut State, body: &Value) -> (RequestKind, Plan) {
             Plan::Message {
                 blocks: vec![Block::Text(text)],
                 stop_reason: None,
+                usage: None,
+                model: None,
                 headers: Vec::new(),
             },
         );
@@ -299,6 +303,8 @@ fn plan_messages(st: &mut State, body: &Value) -> (RequestKind, Plan) {
         None => Plan::Message {
             blocks: vec![Block::Text(Scenario::DONE_TEXT.to_owned())],
             stop_reason: None,
+            usage: None,
+            model: None,
             headers: Vec::new(),
         },
         Some(Turn {
@@ -316,11 +322,15 @@ fn plan_messages(st: &mut State, body: &Value) -> (RequestKind, Plan) {
                 TurnReply::Message {
                     blocks,
                     stop_reason,
+                    usage,
+                    model,
                 },
             headers,
         }) => Plan::Message {
             blocks: blocks.clone(),
             stop_reason: stop_reason.clone(),
+            usage: *usage,
+            model: model.clone(),
             headers: headers.clone(),
         },
     };
@@ -344,14 +354,17 @@ fn render(plan: Plan, body: &Value) -> Response {
         Plan::Message {
             blocks,
             stop_reason,
+            usage,
+            model,
             headers,
         } => {
-            let model = body
-                .get("model")
-                .and_then(Value::as_str)
-                .unwrap_or("claude-mock");
+            let model = model.as_deref().unwrap_or_else(|| {
+                body.get("model")
+                    .and_then(Value::as_str)
+                    .unwrap_or("claude-mock")
+            });
             let blocks = reply::with_nonces(blocks, body);
-            let msg = Message::new(model, &blocks, stop_reason.as_deref());
+            let msg = Message::new(model, &blocks, stop_reason.as_deref(), usage);
             if body.get("stream").and_then(Value::as_bool) == Some(true) {
                 response(
                     StatusCode::OK,

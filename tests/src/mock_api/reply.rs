@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Value, json};
 
-use super::scenario::Block;
+use super::scenario::{Block, Usage};
 
 /// Process-wide counter so ids are unique across every mock in a test binary; the pid keeps
 /// them apart across nextest's test processes.
@@ -21,6 +21,7 @@ pub(crate) struct Message {
     model: String,
     content: Vec<Value>,
     stop_reason: String,
+    usage: Usage,
 }
 
 /// Completes every [`Block::TextWithNonce`] with the `TASK-COMPLETE <nonce>` line of the
@@ -65,8 +66,14 @@ fn message_texts(message: &Value) -> Vec<String> {
 }
 
 impl Message {
-    /// Assigns ids and derives the default stop reason (`tool_use` iff a tool block is present).
-    pub(crate) fn new(model: &str, blocks: &[Block], stop_reason: Option<&str>) -> Self {
+    /// Assigns ids and derives the default stop reason (`tool_use` iff a tool block is present)
+    /// and, without a scripted `usage`, the default token counts.
+    pub(crate) fn new(
+        model: &str,
+        blocks: &[Block],
+        stop_reason: Option<&str>,
+        usage: Option<Usage>,
+    ) -> Self {
         let content: Vec<Value> = blocks
             .iter()
             .map(|b| match b {
@@ -80,17 +87,35 @@ impl Message {
         let stop_reason = stop_reason
             .map(str::to_owned)
             .unwrap_or_else(|| if has_tool { "tool_use" } else { "end_turn" }.to_owned());
+        // Any plausible positive numbers; the CLI only sums them into cost/usage.
+        let usage = usage.unwrap_or(Usage {
+            input_tokens: 10,
+            output_tokens: 5 * content.len().max(1) as u64,
+            ..Usage::default()
+        });
         Self {
             id: next_id("msg"),
             model: model.to_owned(),
             content,
             stop_reason,
+            usage,
         }
     }
 
     fn output_tokens(&self) -> u64 {
-        // Any plausible positive number; the CLI only sums it into cost/usage.
-        5 * self.content.len().max(1) as u64
+        self.usage.output_tokens
+    }
+
+    /// The `usage` of `message_start`: the input side, and one output token so far. The cache
+    /// writes come as the real API sends them: their sum, and its split by lifetime.
+    fn usage_start(&self) -> Value {
+        let usage = &self.usage;
+        json!({"input_tokens": usage.input_tokens, "output_tokens": 1,
+               "cache_creation_input_tokens":
+                   usage.cache_write_5m_tokens + usage.cache_write_1h_tokens,
+               "cache_read_input_tokens": usage.cache_read_input_tokens,
+               "cache_creation": {"ephemeral_5m_input_tokens": usage.cache_write_5m_tokens,
+                                  "ephemeral_1h_input_tokens": usage.cache_write_1h_tokens}})
     }
 
     /// The SSE event stream the CLI expects for `stream: true`.
@@ -108,7 +133,7 @@ impl Message {
             json!({"type": "message_start", "message": {
                 "id": self.id, "type": "message", "role": "assistant", "model": self.model,
                 "content": [], "stop_reason": null, "stop_sequence": null,
-                "usage": usage_start()}}),
+                "usage": self.usage_start()}}),
         );
         for (index, block) in self.content.iter().enumerate() {
             let (start, delta) = match block["type"].as_str() {
@@ -148,17 +173,12 @@ impl Message {
 
     /// The JSON body for `stream: false`.
     pub(crate) fn to_json(&self) -> Value {
-        let mut usage = usage_start();
+        let mut usage = self.usage_start();
         usage["output_tokens"] = json!(self.output_tokens());
         json!({"id": self.id, "type": "message", "role": "assistant", "model": self.model,
                "content": self.content, "stop_reason": self.stop_reason,
                "stop_sequence": null, "usage": usage})
     }
-}
-
-fn usage_start() -> Value {
-    json!({"input_tokens": 10, "output_tokens": 1,
-           "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0})
 }
 
 /// Anthropic error body.
@@ -212,6 +232,7 @@ mod tests {
                 },
             ],
             None,
+            None,
         );
         let sse = m.to_sse();
         let events: Vec<&str> = sse
@@ -242,10 +263,51 @@ mod tests {
             name: "Bash".into(),
             input: json!({}),
         }];
-        let a = Message::new("m", &b, None).to_json();
-        let c = Message::new("m", &b, None).to_json();
+        let a = Message::new("m", &b, None, None).to_json();
+        let c = Message::new("m", &b, None, None).to_json();
         assert_ne!(a["content"][0]["id"], c["content"][0]["id"]);
         assert_eq!(a["stop_reason"], "tool_use");
+    }
+
+    #[test]
+    fn scripted_usage_is_split_between_start_and_delta() {
+        let usage = Usage {
+            input_tokens: 120,
+            output_tokens: 45,
+            cache_write_5m_tokens: 100,
+            cache_write_1h_tokens: 200,
+            cache_read_input_tokens: 7000,
+        };
+        let m = Message::new("m", &[Block::Text("hi".into())], None, Some(usage));
+        let events: Vec<Value> = m
+            .to_sse()
+            .lines()
+            .filter_map(|l| l.strip_prefix("data: "))
+            .map(|data| serde_json::from_str(data).expect("event data is JSON"))
+            .collect();
+        let start = &events[0]["message"]["usage"];
+        assert_eq!(
+            (
+                &start["input_tokens"],
+                &start["output_tokens"],
+                &start["cache_creation_input_tokens"],
+                &start["cache_read_input_tokens"],
+                &start["cache_creation"]["ephemeral_1h_input_tokens"],
+            ),
+            (
+                &json!(120),
+                &json!(1),
+                &json!(300),
+                &json!(7000),
+                &json!(200)
+            )
+        );
+        let delta = events
+            .iter()
+            .find(|e| e["type"] == "message_delta")
+            .expect("a message_delta");
+        assert_eq!(delta["usage"]["output_tokens"], 45);
+        assert_eq!(m.to_json()["usage"]["output_tokens"], 45);
     }
 
     #[test]

@@ -50,9 +50,31 @@ pub enum TurnReply {
         /// `stop_reason` of `message_delta`; `None` means `tool_use` if a tool block is present,
         /// else `end_turn`.
         stop_reason: Option<String>,
+        /// The token counts the message reports; `None` means 10 input tokens and 5 output
+        /// tokens per block, nothing cached.
+        usage: Option<Usage>,
+        /// The `model` the message says answered; `None` echoes the request's.
+        model: Option<String>,
     },
     /// An HTTP error.
     Error(ErrorReply),
+}
+
+/// The `usage` of a scripted message, as the Messages API reports it: `message_start` carries
+/// the input side (and `output_tokens: 1`), `message_delta` the final `output_tokens`. What a
+/// cost test sets to know exactly what the transcript must add up to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// `input_tokens`: input read neither from nor into the cache.
+    pub input_tokens: u64,
+    /// `output_tokens`, sent in `message_delta`.
+    pub output_tokens: u64,
+    /// Input written to the 5-minute cache.
+    pub cache_write_5m_tokens: u64,
+    /// Input written to the 1-hour cache.
+    pub cache_write_1h_tokens: u64,
+    /// `cache_read_input_tokens`: input read from the cache.
+    pub cache_read_input_tokens: u64,
 }
 
 /// One scripted assistant turn (one reply to one `POST /v1/messages`).
@@ -75,6 +97,8 @@ impl Turn {
             reply: TurnReply::Message {
                 blocks: Vec::new(),
                 stop_reason: None,
+                usage: None,
+                model: None,
             },
             headers: Vec::new(),
         }
@@ -87,6 +111,8 @@ impl Turn {
             reply: TurnReply::Message {
                 blocks: vec![Block::TextWithNonce(text.into())],
                 stop_reason: None,
+                usage: None,
+                model: None,
             },
             headers: Vec::new(),
         }
@@ -181,6 +207,31 @@ impl Turn {
         match &mut self.reply {
             TurnReply::Message { stop_reason: s, .. } => *s = Some(stop_reason.into()),
             TurnReply::Error(_) => panic!("Turn::with_stop_reason called on an error turn"),
+        }
+        self
+    }
+
+    /// Reports these token counts instead of the defaults.
+    ///
+    /// # Panics
+    /// On an error turn, since an error reply has no usage.
+    pub fn with_usage(mut self, new: Usage) -> Self {
+        match &mut self.reply {
+            TurnReply::Message { usage, .. } => *usage = Some(new),
+            TurnReply::Error(_) => panic!("Turn::with_usage called on an error turn"),
+        }
+        self
+    }
+
+    /// Says this model answered, whatever the request asked for (a session that switches
+    /// models, or one the price table does not know).
+    ///
+    /// # Panics
+    /// On an error turn.
+    pub fn with_model(mut self, name: impl Into<String>) -> Self {
+        match &mut self.reply {
+            TurnReply::Message { model, .. } => *model = Some(name.into()),
+            TurnReply::Error(_) => panic!("Turn::with_model called on an error turn"),
         }
         self
     }
