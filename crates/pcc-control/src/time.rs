@@ -16,3 +16,23 @@ pub fn ago(elapsed_ms: i64) -> String {
         _ => format!("{}d", seconds / 86_400),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ago_picks_the_largest_unit() {
+        assert_eq!(ago(-5), "0s");
+        assert_eq!(ago(59_999), "59s");
+        assert_eq!(ago(60_000), "1m");
+        assert_eq!(ago(3_600_000), "1h");
+        assert_eq!(ago(86_400_000 * 3), "3d");
+    }
+
+    #[test]
+    fn times_are_rfc3339_in_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(i64::MAX), i64::MAX.to_string());
+    }
+}

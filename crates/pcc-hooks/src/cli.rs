@@ -91,6 +91,10 @@ pub enum Command {
     Pause(SessionArgs),
     /// Hand queued tasks to a paused session again.
     Unpause(SessionArgs),
+    /// Serve the dashboard, the JSON API and live events over HTTP(S), with a login link.
+    /// Runs `pcc-serve`, installed beside this binary: `pcc-hooks serve --help` lists its flags.
+    #[command(disable_help_flag = true)]
+    Serve(ServeArgs),
     /// Start an unattended `claude -p` in DIR with our hooks, supervised: its own process group,
     /// its output in <data>/sessions/<id>.log. Follows it until it ends, unless --detach.
     Start(StartArgs),
@@ -105,6 +109,16 @@ pub enum Command {
     /// unless --network. What contained Bash calls run; exits with the command's code, or 126
     /// (the command did not run) when containment is unavailable.
     Contain(ContainArgs),
+}
+
+/// `pcc-hooks serve [--listen ADDR] [--open] [--tls-cert F --tls-key F] [--behind-proxy]`:
+/// every argument goes to `pcc-serve` as it is, which parses (and documents) them, so the hook
+/// binary carries none of the server.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The arguments of `pcc-serve`.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+    pub args: Vec<std::ffi::OsString>,
 }
 
 /// Options of `start`.

@@ -34,6 +34,10 @@ pub enum HookError {
     /// A human's answer that does not fit its escalation.
     #[error(transparent)]
     Answer(#[from] ResponseError),
+    /// A human's request that `pcc-control` refused or could not carry out (the words are the
+    /// same the server answers with).
+    #[error(transparent)]
+    Control(#[from] pcc_control::ControlError),
     /// Containment cannot be had here (bubblewrap missing or not permitted).
     #[error(transparent)]
     Sandbox(#[from] pcc_sandbox::Unavailable),

@@ -72,21 +72,8 @@ impl Palette {
     }
 }
 
-/// An instant in ms since the epoch as RFC 3339 (UTC), the form every `--json` output uses.
-pub fn rfc3339(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |time| time.to_string())
-}
-
-/// "42s", "5m", "3h", "2d": how long ago, as short as a status column allows.
-pub fn ago(elapsed_ms: i64) -> String {
-    let seconds = elapsed_ms.max(0) / 1000;
-    match seconds {
-        0..60 => format!("{seconds}s"),
-        60..3600 => format!("{}m", seconds / 60),
-        3600..86_400 => format!("{}h", seconds / 3600),
-        _ => format!("{}d", seconds / 86_400),
-    }
-}
+/// Times as every door shows them (the JSON documents' RFC 3339, "5m ago").
+pub use pcc_control::time::{ago, rfc3339};
 
 /// Pads `text` to `width` characters, measuring what is shown rather than the escape codes.
 pub fn pad(text: &str, shown_chars: usize, width: usize) -> String {
@@ -96,15 +83,6 @@ pub fn pad(text: &str, shown_chars: usize, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ago_picks_the_largest_unit() {
-        assert_eq!(ago(-5), "0s");
-        assert_eq!(ago(59_999), "59s");
-        assert_eq!(ago(60_000), "1m");
-        assert_eq!(ago(3_600_000), "1h");
-        assert_eq!(ago(86_400_000 * 3), "3d");
-    }
 
     #[test]
     fn colour_off_is_plain_text() {

@@ -270,7 +270,27 @@ fn check_database() -> Vec<Check> {
     checks.extend(check_file_writes(&dir));
     checks.extend(check_store(&dir));
     checks.extend(check_unrecorded_failures(&dir));
+    checks.push(check_server(&dir));
     checks
+}
+
+/// Whether `pcc-hooks serve` runs for this database, and where (its lock file says).
+fn check_server(dir: &DataDir) -> Check {
+    match pcc_control::server_lock::running(dir) {
+        Ok(Some(server)) => Check::ok("server", format!("serving at {server}")),
+        Ok(None) => Check::ok(
+            "server",
+            "not running (`pcc-hooks serve` starts the dashboard and API)".into(),
+        ),
+        Err(error) => Check::warn(
+            "server",
+            format!(
+                "cannot read {}: {error}",
+                pcc_control::server_lock::lock_path(dir).display()
+            ),
+            "check the file's owner and mode, or delete it while no server runs",
+        ),
+    }
 }
 
 /// The database itself: schema, a page-by-page check, a real committed write.

@@ -1,43 +1,20 @@
 //! `pcc-hooks pending` and `pcc-hooks respond`: what waits on a human, and the human's answer.
 //!
-//! Answering is one store transaction (`Store::answer_escalation`); what the answer does per
-//! kind is decided in `pcc_core::bridge::human_answer`. When the answer has something to tell the
-//! session, a resume carrying it is scheduled and a scheduler started: the session gets it at its
-//! next Stop if it is still running, or through `claude --resume` once it has ended.
+//! What an answer does is `pcc_control::answer` (the server's `respond` calls the same): one
+//! store transaction, and a scheduler started when a resume carries the answer. This file
+//! parses the arguments, says who answers (this user, this terminal) and prints the outcome.
 
 use crate::cli::{ColorChoice, PendingArgs, RespondArgs};
 use crate::clock::now_ms;
 use crate::error::HookError;
-use crate::scheduler;
 use crate::session_lookup::short_id;
-use crate::term::{Palette, ago, emit, pad, rfc3339};
-use pcc_core::Mode;
-use pcc_core::bridge::human_answer::{EscalationKind, Response, deferred_call_effects, effects};
+use crate::term::{Palette, ago, emit, pad};
+use pcc_control::answer::{AnswerReport, AnswerRequest, Delivery, answer};
+use pcc_control::pending::{PendingDoc, respond_hint};
 use pcc_core::paths::DataDir;
-use pcc_store::{AnswerOutcome, Answered, Answerer, Escalation, Provenance, Store};
-use serde::Serialize;
+use pcc_store::{Answerer, Provenance, Store};
 use std::fmt::Write as _;
 use std::io::IsTerminal as _;
-
-/// One escalation as `pending --json` prints it.
-#[derive(Serialize)]
-struct PendingJson<'a> {
-    id: i64,
-    kind: &'a str,
-    session_id: &'a str,
-    project_root: Option<&'a str>,
-    mode: Option<&'a str>,
-    created_at: String,
-    age_seconds: i64,
-    summary: &'a str,
-    reason: &'a str,
-    suggestion: Option<&'a str>,
-    tool_name: Option<&'a str>,
-    level: Option<&'a str>,
-    /// The session stopped with this call pending (PreToolUse `defer`); answering resumes it.
-    deferred: bool,
-    respond: String,
-}
 
 /// Lists the escalations waiting on a human, oldest first.
 pub fn pending(args: &PendingArgs, color: ColorChoice) -> Result<(), HookError> {
@@ -48,9 +25,9 @@ pub fn pending(args: &PendingArgs, color: ColorChoice) -> Result<(), HookError> 
     };
     let now = now_ms();
     if args.json {
-        let rows: Vec<PendingJson<'_>> = escalations
+        let rows: Vec<PendingDoc> = escalations
             .iter()
-            .map(|escalation| pending_json(escalation, now))
+            .map(|escalation| PendingDoc::of(escalation, now))
             .collect();
         let text = serde_json::to_string_pretty(&rows)
             .map_err(|error| HookError::new(format!("cannot encode the escalations: {error}")))?;
@@ -92,134 +69,32 @@ pub fn pending(args: &PendingArgs, color: ColorChoice) -> Result<(), HookError> 
     emit(&out)
 }
 
-fn pending_json(escalation: &Escalation, now: i64) -> PendingJson<'_> {
-    let raised = &escalation.raised;
-    PendingJson {
-        id: escalation.id,
-        kind: raised.kind.as_str(),
-        session_id: &raised.session_id,
-        project_root: raised.project_root.as_deref(),
-        mode: raised.mode.map(Mode::as_str),
-        created_at: rfc3339(raised.created_ms),
-        age_seconds: (now - raised.created_ms).max(0) / 1000,
-        summary: &raised.summary,
-        reason: &raised.reason,
-        suggestion: raised.suggestion.as_deref(),
-        tool_name: escalation.call.as_ref().map(|call| call.tool_name.as_str()),
-        level: escalation.call.as_ref().map(|call| call.level.as_str()),
-        deferred: escalation.deferred_tool_use_id.is_some(),
-        respond: respond_hint(escalation),
-    }
-}
-
-/// The command that answers it, ready to copy.
-fn respond_hint(escalation: &Escalation) -> String {
-    let id = escalation.id;
-    match escalation.raised.kind {
-        EscalationKind::Permission => {
-            format!("pcc-hooks respond {id} approve [--remember] | deny | \"note\"")
-        }
-        EscalationKind::Question => format!("pcc-hooks respond {id} \"your answer\""),
-        EscalationKind::ResumeFailed => {
-            format!("pcc-hooks respond {id} approve (retry) | deny | \"prompt\"")
-        }
-        EscalationKind::Task => {
-            format!("pcc-hooks respond {id} approve (retry) | deny (drop) | \"note\"")
-        }
-        EscalationKind::TaskUnverified => format!("pcc-hooks respond {id} approve | deny"),
-    }
-}
-
-/// What `respond --json` prints.
-#[derive(Serialize)]
-struct RespondJson<'a> {
-    id: i64,
-    kind: &'a str,
-    session_id: &'a str,
-    verdict: &'a str,
-    answer: &'a str,
-    approved_once: bool,
-    remembered: bool,
-    resume_id: Option<i64>,
-    delivery: Delivery,
-    /// Who answered and from where, as stored with the answer.
-    answered_by: String,
-}
-
 /// Answers one escalation.
 pub fn respond(args: &RespondArgs) -> Result<(), HookError> {
     let data = DataDir::from_env()?;
-    let response = Response::parse(&args.answer)?;
-    let Some(mut store) = Store::open_existing(&data.database())? else {
-        return Err(not_found(args.id));
+    let program = std::env::current_exe().map_err(HookError::io(
+        "cannot find this executable to start a scheduler",
+    ))?;
+    let request = AnswerRequest {
+        id: args.id,
+        answer: &args.answer,
+        remember: args.remember,
+        provenance: cli_provenance(),
     };
-    let Some(escalation) = store.escalation(args.id)? else {
-        return Err(not_found(args.id));
-    };
-    let kind = escalation.raised.kind;
-    // A deferred call is asked about again by the resume itself, and answered from this answer.
-    let effects = match (kind, &escalation.deferred_tool_use_id) {
-        (EscalationKind::Permission, Some(_)) => deferred_call_effects(&response, args.remember),
-        _ => effects(kind, &escalation.raised.summary, &response, args.remember),
-    }?;
-    let now = now_ms();
-    let provenance = cli_provenance();
-    let answered = match store.answer_escalation(args.id, &response, &effects, &provenance, now)? {
-        AnswerOutcome::Answered(answered) => answered,
-        AnswerOutcome::NotFound => return Err(not_found(args.id)),
-        AnswerOutcome::AlreadyAnswered(earlier) => {
-            return Err(HookError::new(format!(
-                "escalation {} was already answered{}{}: {}{}",
-                args.id,
-                earlier
-                    .answered_ms
-                    .map(|at| format!(" {} ago", ago(now - at)))
-                    .unwrap_or_default(),
-                earlier
-                    .provenance
-                    .as_ref()
-                    .map(|by| format!(" by {by}"))
-                    .unwrap_or_default(),
-                earlier.answer.as_deref().unwrap_or("?"),
-                " (an answer is given once; see `pcc-hooks pending`)"
-            )));
-        }
-        AnswerOutcome::ResumeRunning(_) => {
-            return Err(HookError::new(format!(
-                "a resume of session {} is running right now; answer again when it has finished \
-                 (nothing was changed)",
-                short_id(&escalation.raised.session_id)
-            )));
-        }
-    };
-    if answered.resume_id.is_some()
-        && let Err(error) = scheduler::lock::ensure_running(&data)
-    {
+    let report = answer(&data, &request, &program, now_ms())?;
+    if let Some(error) = &report.scheduler_error {
         // The answer is stored and the resume scheduled; the next scheduler runs it.
         eprintln!(
             "pcc-hooks: warning: the answer is stored, but no scheduler could be started ({error}); \
              run `pcc-hooks scheduler`"
         );
     }
-    let delivery = delivery(&answered);
     if args.json {
-        let row = RespondJson {
-            id: args.id,
-            kind: kind.as_str(),
-            session_id: &answered.escalation.raised.session_id,
-            verdict: response.verdict(),
-            answer: response.text(),
-            approved_once: answered.approval_id.is_some(),
-            remembered: answered.remembered,
-            resume_id: answered.resume_id,
-            delivery,
-            answered_by: provenance.to_string(),
-        };
-        let text = serde_json::to_string_pretty(&row)
+        let text = serde_json::to_string_pretty(&report.document())
             .map_err(|error| HookError::new(format!("cannot encode the answer: {error}")))?;
         return emit(&format!("{text}\n"));
     }
-    emit(&describe(&answered, &response, delivery))
+    emit(&describe(&report))
 }
 
 /// An answer given here: the CLI, from this user and terminal (`alice (uid 1000) on
@@ -245,29 +120,8 @@ fn cli_provenance() -> Provenance {
     Provenance::new(Answerer::Cli).from(from)
 }
 
-/// How the answer reaches the session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-enum Delivery {
-    /// A resume carries it: at the session's next Stop, or `claude --resume` once it has ended.
-    Resume,
-    /// Nothing to tell the session.
-    None,
-    /// Something to tell it, but its directory is unknown, so no resume could be scheduled.
-    Undeliverable,
-}
-
-fn delivery(answered: &Answered) -> Delivery {
-    if answered.resume_id.is_some() {
-        Delivery::Resume
-    } else if answered.undeliverable {
-        Delivery::Undeliverable
-    } else {
-        Delivery::None
-    }
-}
-
-fn describe(answered: &Answered, response: &Response, delivery: Delivery) -> String {
+fn describe(report: &AnswerReport) -> String {
+    let (answered, response, delivery) = (&report.answered, &report.response, report.delivery);
     let escalation = &answered.escalation;
     let session = short_id(&escalation.raised.session_id);
     let mut out = format!(
@@ -317,12 +171,6 @@ fn describe(answered: &Answered, response: &Response, delivery: Delivery) -> Str
         Delivery::None => Ok(()),
     };
     out
-}
-
-fn not_found(id: i64) -> HookError {
-    HookError::new(format!(
-        "no escalation has id {id}; `pcc-hooks pending` lists those waiting"
-    ))
 }
 
 fn first_sentence(text: &str) -> String {

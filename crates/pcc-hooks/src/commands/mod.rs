@@ -18,6 +18,7 @@ pub mod notify;
 pub mod queue;
 pub mod resume;
 pub mod scheduler;
+pub mod serve;
 pub mod start;
 pub mod status;
 pub mod stop;
@@ -74,6 +75,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Queue(args) => queue::queue(&args, color),
         Command::Pause(args) => queue::pause(&args, true),
         Command::Unpause(args) => queue::pause(&args, false),
+        Command::Serve(args) => serve::run(&args),
         Command::Stop(args) => stop::run(&args),
     };
     error::report(result)

@@ -1,24 +1,20 @@
 //! `pcc-hooks add`, `queue`, `queue remove`, `pause`, `unpause`: the perpetual queue from the
-//! command line. The `Stop` hook hands the tasks over (see `hook/stop.rs`).
+//! command line. What they do is `pcc_control::queue` (the server's queue routes call the same);
+//! this file parses the arguments and prints. The `Stop` hook hands the tasks over (see
+//! `hook/stop.rs`).
 
 use crate::cli::{AddArgs, ColorChoice, QueueArgs, QueueCommand, SessionArgs};
 use crate::clock::now_ms;
 use crate::error::HookError;
-use crate::session_lookup::{self, KnownSession, short_id};
-use crate::term::{Palette, ago, emit, rfc3339};
+use crate::session_lookup::short_id;
+use crate::term::{Palette, ago, emit};
+use pcc_control::queue::{self as control, AddedDoc, Target, TaskDoc};
 use pcc_core::bridge::task_queue::unchecked_items;
 use pcc_core::paths::DataDir;
 use pcc_core::session_state::SessionState;
-use pcc_store::{Added, NewQueueTask, QueueTask, QueueTaskState, Removal, Store};
-use serde::Serialize;
+use pcc_store::{QueueTaskState, Store};
 use std::fmt::Write as _;
 use std::path::Path;
-
-/// Who the tasks are for.
-enum Target {
-    Session(KnownSession),
-    Project(String),
-}
 
 /// Queues one task, or every unchecked item of a requirements file.
 pub fn add(args: &AddArgs) -> Result<(), HookError> {
@@ -31,15 +27,15 @@ pub fn add(args: &AddArgs) -> Result<(), HookError> {
                 "give either a session or --project, not both",
             ));
         }
-        (Some(dir), None) => Target::Project(project_dir(dir)?),
-        (None, Some(session)) => Target::Session(session_or_future(&store, session)?),
-        (None, None) => Target::Project(project_dir(Path::new("."))?),
+        (Some(dir), None) => Target::project(dir)?,
+        // A full session id never seen yet: a session still to start (`claude --session-id
+        // ID`), assumed to run in the current directory.
+        (None, Some(session)) => {
+            Target::session(&store, session, || control::project_dir(Path::new(".")))?
+        }
+        (None, None) => Target::project(Path::new("."))?,
     };
-    let (session_id, project_root) = match &target {
-        Target::Session(session) => (Some(session.id.clone()), session.project_root.clone()),
-        Target::Project(root) => (None, root.clone()),
-    };
-    let tasks: Vec<NewQueueTask> = match (&args.requirements, task_text) {
+    let items: Vec<(String, String)> = match (&args.requirements, task_text) {
         (Some(file), None) => {
             let text = std::fs::read_to_string(file).map_err(|error| {
                 HookError::new(format!("cannot read {}: {error}", file.display()))
@@ -53,20 +49,15 @@ pub fn add(args: &AddArgs) -> Result<(), HookError> {
             }
             items
                 .into_iter()
-                .map(|item| NewQueueTask {
-                    session_id: session_id.clone(),
-                    project_root: project_root.clone(),
-                    text: item.text,
-                    source: format!("requirements:{}:{}", file.display(), item.line),
+                .map(|item| {
+                    let source = format!("requirements:{}:{}", file.display(), item.line);
+                    (item.text, source)
                 })
                 .collect()
         }
-        (None, Some(text)) if !text.trim().is_empty() => vec![NewQueueTask {
-            session_id: session_id.clone(),
-            project_root: project_root.clone(),
-            text: text.trim().to_owned(),
-            source: "cli".into(),
-        }],
+        (None, Some(text)) if !text.trim().is_empty() => {
+            vec![(text.trim().to_owned(), "cli".to_owned())]
+        }
         (None, Some(_)) => return Err(HookError::new("the task is empty")),
         (Some(_), Some(_)) => {
             return Err(HookError::new(
@@ -80,23 +71,9 @@ pub fn add(args: &AddArgs) -> Result<(), HookError> {
             ));
         }
     };
-    let now = now_ms();
-    let added = store.add_queue_tasks(&tasks, now)?;
+    let added: Vec<AddedDoc> = control::add(&mut store, &target.tasks(items), now_ms())?;
     if args.json {
-        let rows: Vec<AddedJson<'_>> = tasks
-            .iter()
-            .zip(&added)
-            .map(|(task, added)| AddedJson {
-                id: match added {
-                    Added::Queued(id) | Added::AlreadyQueued(id) => *id,
-                },
-                already_queued: matches!(added, Added::AlreadyQueued(_)),
-                text: &task.text,
-                session_id: task.session_id.as_deref(),
-                project_root: &task.project_root,
-            })
-            .collect();
-        let text = serde_json::to_string_pretty(&rows)
+        let text = serde_json::to_string_pretty(&added)
             .map_err(|error| HookError::new(format!("cannot encode the tasks: {error}")))?;
         return emit(&format!("{text}\n"));
     }
@@ -105,14 +82,12 @@ pub fn add(args: &AddArgs) -> Result<(), HookError> {
         Target::Project(root) => format!("the next session in {root}"),
     };
     let mut out = String::new();
-    for (task, added) in tasks.iter().zip(&added) {
-        let _ = match added {
-            Added::Queued(id) => {
-                writeln!(out, "queued #{id} for {whom}: {}", first_line(&task.text))
-            }
-            Added::AlreadyQueued(id) => {
-                writeln!(out, "already queued as #{id}: {}", first_line(&task.text))
-            }
+    for task in &added {
+        let (id, text) = (task.id, first_line(&task.text));
+        let _ = if task.already_queued {
+            writeln!(out, "already queued as #{id}: {text}")
+        } else {
+            writeln!(out, "queued #{id} for {whom}: {text}")
         };
     }
     if let Target::Session(session) = &target
@@ -138,33 +113,6 @@ pub fn add(args: &AddArgs) -> Result<(), HookError> {
     emit(&out)
 }
 
-#[derive(Serialize)]
-struct AddedJson<'a> {
-    id: i64,
-    already_queued: bool,
-    text: &'a str,
-    session_id: Option<&'a str>,
-    project_root: &'a str,
-}
-
-/// A known session, or — given a full session id never seen yet — a session still to start
-/// (`claude --session-id ID`), assumed to run in the current directory.
-fn session_or_future(store: &Store, word: &str) -> Result<KnownSession, HookError> {
-    match session_lookup::resolve(store, word) {
-        Err(_)
-            if session_lookup::is_full_session_id(word)
-                && store.sessions_matching(word)?.is_empty() =>
-        {
-            Ok(KnownSession {
-                id: word.to_ascii_lowercase(),
-                project_root: project_dir(Path::new("."))?,
-                state: None,
-            })
-        }
-        resolved => resolved,
-    }
-}
-
 /// `(session, task)` from the positional words, by what else was given.
 fn split_words(args: &AddArgs) -> Result<(Option<&str>, Option<&str>), HookError> {
     let words: Vec<&str> = args.words.iter().map(String::as_str).collect();
@@ -187,66 +135,29 @@ fn split_words(args: &AddArgs) -> Result<(Option<&str>, Option<&str>), HookError
     }
 }
 
-/// The project directory as the hooks record it: absolute, symlinks resolved.
-fn project_dir(dir: &Path) -> Result<String, HookError> {
-    let resolved = std::fs::canonicalize(dir)
-        .map_err(|error| HookError::new(format!("{}: {error}", dir.display())))?;
-    if !resolved.is_dir() {
-        return Err(HookError::new(format!(
-            "{} is not a directory",
-            resolved.display()
-        )));
-    }
-    Ok(resolved.display().to_string())
-}
-
-/// One task as `queue --json` prints it.
-#[derive(Serialize)]
-struct TaskJson<'a> {
-    id: i64,
-    state: &'a str,
-    session_id: Option<&'a str>,
-    project_root: &'a str,
-    text: &'a str,
-    source: &'a str,
-    attempts: i64,
-    created_at: String,
-    started_at: Option<String>,
-    finished_at: Option<String>,
-}
-
 /// Lists the queue, or takes a task off it.
 pub fn queue(args: &QueueArgs, color: ColorChoice) -> Result<(), HookError> {
     let data = DataDir::from_env()?;
     if let Some(QueueCommand::Remove { id }) = &args.command {
-        let mut store = Store::open_existing(&data.database())?
-            .ok_or_else(|| HookError::new(format!("no queued task has id {id}")))?;
-        let now = now_ms();
-        return match store.remove_queue_task(*id, now)? {
-            Removal::Removed(task) => emit(&format!(
-                "removed #{id}: {}{}\n",
-                first_line(&task.task.text),
-                if task.state == QueueTaskState::Active {
-                    " (it was being worked on; the session finishes its current turn)"
-                } else {
-                    ""
-                }
-            )),
-            Removal::NotFound => Err(HookError::new(format!(
-                "no queued task has id {id}; `pcc-hooks queue` lists them"
-            ))),
-            Removal::AlreadyFinished(task) => Err(HookError::new(format!(
-                "task #{id} is already {}; nothing to remove",
-                task.state
-            ))),
-        };
+        let mut store =
+            Store::open_existing(&data.database())?.ok_or_else(|| control::no_such_task(*id))?;
+        let task = control::remove(&mut store, *id, now_ms())?;
+        return emit(&format!(
+            "removed #{id}: {}{}\n",
+            first_line(&task.task.text),
+            if task.state == QueueTaskState::Active {
+                " (it was being worked on; the session finishes its current turn)"
+            } else {
+                ""
+            }
+        ));
     }
     let tasks = match Store::open_existing(&data.database())? {
         Some(store) => store.queue_tasks(args.all)?,
         None => Vec::new(),
     };
     if args.json {
-        let rows: Vec<TaskJson<'_>> = tasks.iter().map(task_json).collect();
+        let rows: Vec<TaskDoc> = tasks.iter().map(TaskDoc::of).collect();
         let text = serde_json::to_string_pretty(&rows)
             .map_err(|error| HookError::new(format!("cannot encode the queue: {error}")))?;
         return emit(&format!("{text}\n"));
@@ -287,31 +198,12 @@ pub fn queue(args: &QueueArgs, color: ColorChoice) -> Result<(), HookError> {
     emit(&out)
 }
 
-fn task_json(task: &QueueTask) -> TaskJson<'_> {
-    TaskJson {
-        id: task.id,
-        state: task.state.as_str(),
-        session_id: task.task.session_id.as_deref(),
-        project_root: &task.task.project_root,
-        text: &task.task.text,
-        source: &task.task.source,
-        attempts: task.attempts,
-        created_at: rfc3339(task.created_ms),
-        started_at: task.started_ms.map(rfc3339),
-        finished_at: task.finished_ms.map(rfc3339),
-    }
-}
-
 /// Pauses or unpauses a session's queue.
 pub fn pause(args: &SessionArgs, paused: bool) -> Result<(), HookError> {
     let data = DataDir::from_env()?;
     let mut store = Store::open_existing(&data.database())?
         .ok_or_else(|| HookError::new(format!("no session matches '{}'", args.session)))?;
-    let session = session_lookup::resolve(&store, &args.session)?;
-    let now = now_ms();
-    if !store.set_paused(&session.id, paused, now)? {
-        return Err(HookError::new(format!("session {} is gone", session.id)));
-    }
+    let session = control::set_paused(&mut store, &args.session, paused, now_ms())?;
     emit(&if paused {
         format!(
             "paused {}: it is handed no queued task until `pcc-hooks unpause {}`\n",

@@ -1,48 +1,11 @@
-//! The scheduler's lock: one scheduler per database. An advisory `flock` on
-//! `<data dir>/scheduler.lock` is released by the kernel when its holder exits, however it exits,
-//! so a crashed scheduler never leaves the lock stuck.
+//! The scheduler's lock: one scheduler per database (`pcc_control::scheduler`, which the server
+//! uses too). A hook or a command started here starts a scheduler from this very executable.
 
 use pcc_core::paths::DataDir;
-use std::fs::{File, TryLockError};
-use std::path::PathBuf;
 
-/// The lock file of `data`'s scheduler.
-pub fn lock_path(data: &DataDir) -> PathBuf {
-    data.root().join("scheduler.lock")
-}
+pub use pcc_control::scheduler::try_acquire;
 
-/// Takes the lock, or returns `Ok(None)` when another scheduler holds it.
-pub fn try_acquire(data: &DataDir) -> std::io::Result<Option<File>> {
-    let (file, tightened) =
-        pcc_store::private::open_file(&lock_path(data), pcc_store::private::Access::ReadWrite)?;
-    for change in tightened {
-        tracing::warn!("{change}");
-    }
-    match file.try_lock() {
-        Ok(()) => Ok(Some(file)),
-        Err(TryLockError::WouldBlock) => Ok(None),
-        Err(TryLockError::Error(error)) => Err(error),
-    }
-}
-
-/// Starts `pcc-hooks scheduler` in the background unless one already runs. Detached from the
-/// caller (own process group, no stdio), so it outlives the hook process that started it.
+/// Starts `pcc-hooks scheduler` (this executable) in the background unless one already runs.
 pub fn ensure_running(data: &DataDir) -> std::io::Result<bool> {
-    match try_acquire(data)? {
-        None => Ok(false),
-        Some(lock) => {
-            // Free the lock for the scheduler we start; if another starts first, ours exits.
-            drop(lock);
-            let program = std::env::current_exe()?;
-            let mut command = std::process::Command::new(program);
-            command
-                .arg("scheduler")
-                .env("PCC_HOME", data.root())
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null());
-            std::os::unix::process::CommandExt::process_group(&mut command, 0);
-            command.spawn().map(|_| true)
-        }
-    }
+    pcc_control::scheduler::ensure_running(data, &std::env::current_exe()?)
 }

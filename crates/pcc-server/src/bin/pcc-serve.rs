@@ -10,7 +10,12 @@ use std::process::ExitCode;
 
 /// Serve the dashboard, the JSON API and the event stream of this machine's pcc-hooks.
 #[derive(Debug, Parser)]
-#[command(name = "pcc-hooks serve", version, max_term_width = 100)]
+#[command(
+    name = "pcc-hooks serve",
+    bin_name = "pcc-hooks serve",
+    version,
+    max_term_width = 100
+)]
 struct Args {
     /// The address to listen on. Beyond loopback it needs --tls-cert/--tls-key or --behind-proxy.
     #[arg(long, default_value = DEFAULT_LISTEN)]
