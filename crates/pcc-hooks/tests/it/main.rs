@@ -7,6 +7,7 @@
 //!   bridge and the queue, notifications.
 //! - `contain`, `contained_calls`: containment.
 //! - `scheduler`, `status`: resumes, `status`.
+//! - `logs`: `logs --follow` on a transcript that grows.
 //! - `started`: `start`, `stop` and the supervisor of started sessions.
 //! - `concurrency`, `crash`, `faults`: storms, kills and injected faults.
 
@@ -23,6 +24,7 @@ mod faults;
 mod hook_failures;
 mod hook_fixtures;
 mod human_bridge;
+mod logs;
 mod notifications;
 mod packaging;
 mod scheduler;
