@@ -74,10 +74,16 @@ pub enum GroupStop {
     Killed,
 }
 
-/// Stops the process group that `leader` leads (a child started with `process_group(0)`):
-/// SIGTERM to the group, up to `grace` for it to go, then SIGKILL. Nothing is sent when the
-/// leader's pid now belongs to another process; a group whose leader has exited but whose
-/// members remain is still ours (its id is not reused while any member lives).
+/// Stops the process group that `leader` leads (a child started with `process_group(0)`) and
+/// every process it started: SIGTERM to the group, up to `grace` for it to go, then SIGKILL.
+/// Nothing is sent when the leader's pid now belongs to another process; a group whose leader
+/// has exited but whose members remain is still ours (its id is not reused while any member
+/// lives).
+///
+/// The leader's descendants are taken down before the signal, by pid and start stamp: a program
+/// may run its children in sessions of their own (Claude Code's Bash tool does), out of the
+/// group's reach, and when the leader needs SIGKILL it cannot end them itself. A descendant
+/// that ends and whose pid is reused meanwhile is not signalled.
 pub fn stop_group(leader: &ProcessStamp, grace: Duration) -> GroupStop {
     let Some(group) = group_of(leader.pid) else {
         return GroupStop::Gone;
@@ -88,21 +94,64 @@ pub fn stop_group(leader: &ProcessStamp, grace: Duration) -> GroupStop {
     if !group_exists(leader.pid) {
         return GroupStop::Gone;
     }
+    let tree = if is_running(leader) {
+        descendants(leader.pid)
+    } else {
+        Vec::new()
+    };
     // ESRCH: nobody left, which is the goal; EPERM: not ours to signal, nothing more to do.
     let _ = kill_process_group(group, Signal::TERM);
     // The leader is watched rather than the group: an exited leader stays in the group as a
     // zombie until its parent waits for it, which may be the caller.
     let deadline = Instant::now() + grace;
-    while is_running(leader) && Instant::now() < deadline {
+    let running = |tree: &[ProcessStamp]| is_running(leader) || tree.iter().any(is_running);
+    while running(&tree) && Instant::now() < deadline {
         std::thread::sleep(STOP_POLL);
     }
-    // Whatever of the group is left, a leader past its grace or members that outlived it; a
-    // zombie leader (its parent has not waited yet) is gone already.
-    if is_running(leader) || has_live_member(leader.pid) {
-        let _ = kill_process_group(group, Signal::KILL);
-        return GroupStop::Killed;
+    // Whatever is left: a leader past its grace, members that outlived it (a zombie leader,
+    // whose parent has not waited yet, is gone already), descendants elsewhere.
+    let mut left: Vec<ProcessStamp> = tree.into_iter().filter(is_running).collect();
+    if is_running(leader) {
+        left.extend(descendants(leader.pid));
     }
-    GroupStop::Terminated
+    if !is_running(leader) && !has_live_member(leader.pid) && left.is_empty() {
+        return GroupStop::Terminated;
+    }
+    let _ = kill_process_group(group, Signal::KILL);
+    for stamp in left.iter().filter(|stamp| is_running(stamp)) {
+        if let Some(pid) = group_of(stamp.pid) {
+            let _ = rustix::process::kill_process(pid, Signal::KILL);
+        }
+    }
+    GroupStop::Killed
+}
+
+/// Every process descended from `root` now (children, their children…), each with its stamp.
+pub fn descendants(root: u32) -> Vec<ProcessStamp> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let parents: Vec<(u32, u32)> = entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let after_comm = &stat[stat.rfind(')')? + 1..];
+            let parent = after_comm.split_ascii_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, parent))
+        })
+        .collect();
+    let mut found = Vec::new();
+    let mut pending = vec![root];
+    while let Some(parent) = pending.pop() {
+        for (pid, _) in parents.iter().filter(|(_, of)| *of == parent) {
+            if let Some(stamp) = stamp_of(*pid) {
+                found.push(stamp);
+                pending.push(*pid);
+            }
+        }
+    }
+    found
 }
 
 /// Sends SIGKILL to the whole group `leader` leads, at once: for a child of ours that must not
@@ -213,5 +262,44 @@ mod tests {
         );
         let status = child.wait().expect("wait");
         assert!(!status.success(), "stopped by a signal: {status:?}");
+    }
+
+    #[test]
+    fn a_descendant_in_a_session_of_its_own_is_stopped_too() {
+        // `setsid` puts the sleep out of the group's reach, as Claude Code's Bash tool does.
+        let mut child = Command::new("sh")
+            .args(["-c", "setsid sleep 60 & wait"])
+            .stdin(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("sh");
+        let leader = stamp_of(child.id()).expect("running");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let sleeper = loop {
+            if let Some(found) = descendants(leader.pid).into_iter().next() {
+                break found;
+            }
+            assert!(Instant::now() < deadline, "the sleep never started");
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        assert_ne!(
+            std::fs::read_to_string(format!("/proc/{}/stat", sleeper.pid))
+                .ok()
+                .and_then(|stat| stat.rsplit(')').next().map(str::to_owned))
+                .and_then(|rest| rest.split_whitespace().nth(2).map(str::to_owned)),
+            Some(leader.pid.to_string()),
+            "the sleep is in another group"
+        );
+        assert_eq!(
+            stop_group(&leader, Duration::from_millis(300)),
+            GroupStop::Killed,
+            "the sleep outlived SIGTERM: SIGTERM never reached it"
+        );
+        let _ = child.wait();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while is_running(&sleeper) {
+            assert!(Instant::now() < deadline, "the sleep survived the stop");
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 }
