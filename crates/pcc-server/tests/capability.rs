@@ -358,3 +358,68 @@ async fn expired_another_escalation_s_and_an_approve_used_to_deny_are_refused() 
     assert!(approved_once(home.path(), "s1"));
     assert!(!approved_once(home.path(), "s2"));
 }
+
+/// A free port on 127.0.0.1 (bound, then released for the server to take).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+#[tokio::test]
+async fn pcc_serve_answers_to_the_host_of_the_configured_public_url() {
+    use std::io::BufRead as _;
+    let home = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        home.path().join("config.toml"),
+        "[server]\npublic_url = \"https://phone.example\"\n",
+    )
+    .expect("config.toml");
+    let port = free_port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pcc-serve"))
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env("PCC_HOME", home.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn pcc-serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let first = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .map(|_| line)
+    })
+    .await
+    .expect("the read")
+    .expect("a line");
+    assert!(
+        first.contains("listening on https://phone.example"),
+        "{first}"
+    );
+    let url = format!("http://127.0.0.1:{port}/a/pcc_cap_{}", "0".repeat(64));
+    let status = |host: &'static str| {
+        let url = url.clone();
+        async move {
+            client()
+                .get(url)
+                .header("host", host)
+                .send()
+                .await
+                .expect("GET")
+                .status()
+        }
+    };
+    assert_eq!(
+        status("phone.example").await,
+        StatusCode::NOT_FOUND,
+        "the phone's host is ours: the link is looked up (and unknown)"
+    );
+    assert_eq!(
+        status("evil.example").await,
+        StatusCode::MISDIRECTED_REQUEST
+    );
+    child.kill().expect("stop pcc-serve");
+    child.wait().expect("reap pcc-serve");
+}

@@ -1,6 +1,7 @@
 //! `pcc-serve`: the server binary `pcc-hooks serve` execs, so the hook binary links no server.
 
 use clap::Parser;
+use pcc_core::Config;
 use pcc_core::paths::DataDir;
 use pcc_server::options::DEFAULT_LISTEN;
 use pcc_server::{ServeConfig, Server, TlsFiles};
@@ -56,9 +57,34 @@ fn main() -> ExitCode {
     }
 }
 
+/// `[server] public_url` of the global config.toml, so the host a phone uses (the one in the
+/// notifications' links) is one this server answers to. A broken file is said loudly and, as
+/// for a hook call, counts as absent: the server answers on its own address only.
+fn public_url(data: &DataDir) -> Option<String> {
+    let path = data.config();
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(error) => {
+            eprintln!(
+                "pcc-hooks serve: warning: cannot read {}: {error}; [server] public_url is not used",
+                path.display()
+            );
+            return None;
+        }
+    };
+    let name = path.display().to_string();
+    let found = Config::in_force(Some(Ok((name.as_str(), text.as_str()))), None);
+    for problem in &found.problems {
+        eprintln!("pcc-hooks serve: warning: {problem}; {}", problem.effect());
+    }
+    found.config.server.public_url
+}
+
 async fn serve(args: Args) -> Result<(), String> {
     let data = DataDir::from_env().map_err(|error| error.to_string())?;
     let config = ServeConfig {
+        public_url: public_url(&data),
         data,
         listen: args.listen,
         tls: args
@@ -66,7 +92,6 @@ async fn serve(args: Args) -> Result<(), String> {
             .zip(args.tls_key)
             .map(|(cert, key)| TlsFiles { cert, key }),
         behind_proxy: args.behind_proxy,
-        public_url: None,
         hooks_program: sibling("pcc-hooks"),
     };
     let server = Server::bind(config)
