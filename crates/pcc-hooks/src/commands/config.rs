@@ -66,6 +66,9 @@ fn file_view(config: &Config) -> serde_json::Value {
         "queue": { "max_task_attempts": config.queue_max_attempts },
         "notify": notify_view(config),
     });
+    if !config.pricing.is_empty() {
+        view["pricing"] = serde_json::json!(config.pricing);
+    }
     if let Some(mode) = config.mode {
         view["mode"] = serde_json::json!(mode);
     }
