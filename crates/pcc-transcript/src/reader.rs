@@ -44,7 +44,7 @@ impl LineSplitter {
     pub fn feed(&mut self, chunk: &[u8]) -> Vec<Line> {
         let mut lines = Vec::new();
         let mut rest = chunk;
-        while let Some(end) = rest.iter().position(|&byte| byte == b'\n') {
+        while let Some(end) = memchr::memchr(b'\n', rest) {
             let (head, tail) = rest.split_at(end);
             rest = &tail[1..];
             if self.dropping {
@@ -100,7 +100,7 @@ impl LineSplitter {
 
     fn read(&self, bytes: &[u8]) -> Option<Line> {
         if let Some(marker) = self.only_with
-            && !bytes.windows(marker.len()).any(|window| window == marker)
+            && memchr::memmem::find(bytes, marker).is_none()
         {
             return None;
         }
