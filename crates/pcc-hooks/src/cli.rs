@@ -96,7 +96,7 @@ pub enum Command {
     #[command(disable_help_flag = true)]
     Serve(ServeArgs),
     /// Start an unattended `claude -p` in DIR with our hooks, supervised: its own process group,
-    /// its output in <data>/sessions/<id>.log. Follows it until it ends, unless --detach.
+    /// its output in `<data>/sessions/<id>.log`. Follows it until it ends, unless --detach.
     Start(StartArgs),
     /// Stop a session started with `pcc-hooks start`: SIGTERM to its whole process group, a
     /// grace period, then SIGKILL.
