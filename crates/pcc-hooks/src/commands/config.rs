@@ -65,6 +65,7 @@ fn file_view(config: &Config) -> serde_json::Value {
         "brain": config.brain,
         "queue": { "max_task_attempts": config.queue_max_attempts },
         "notify": notify_view(config),
+        "server": config.server,
     });
     if !config.pricing.is_empty() {
         view["pricing"] = serde_json::json!(config.pricing);

@@ -667,7 +667,8 @@ fn config_show_lists_notify_and_queue_without_their_secrets() {
     let home = tempfile::tempdir().expect("tempdir");
     write_config(
         home.path(),
-        "[queue]\nmax_task_attempts = 4\n[notify]\ndesktop = false\n[[notify.webhooks]]\n\
+        "[queue]\nmax_task_attempts = 4\n[server]\npublic_url = \"https://me.ts.net/\"\n\
+         [notify]\ndesktop = false\n[[notify.webhooks]]\n\
          url = \"https://hooks.slack.com/services/T0/B0/SECRETPATH\"\nformat = \"slack\"\n\
          headers = { Authorization = \"Bearer SECRETTOKEN\" }\n",
     );
@@ -680,6 +681,11 @@ fn config_show_lists_notify_and_queue_without_their_secrets() {
     assert!(!shown.contains("SECRET"), "{shown}");
     let document: serde_json::Value = serde_json::from_str(&shown).expect("JSON");
     assert_eq!(document["config"]["queue"]["max_task_attempts"], 4);
+    assert_eq!(
+        document["config"]["server"],
+        serde_json::json!({"public_url": "https://me.ts.net", "capability_ttl": 3600}),
+        "[server] as validated, the ttl in seconds"
+    );
     let webhook = &document["config"]["notify"]["webhooks"][0];
     assert_eq!(webhook["url"], "https://hooks.slack.com/[REDACTED]");
     assert_eq!(webhook["format"], "slack");
