@@ -8,6 +8,7 @@
 use super::notify::NotifyConfig;
 use super::pricing::PricingConfig;
 use super::server::ServerConfig;
+use super::webhooks::WebhooksConfig;
 use crate::brain::BrainConfig;
 use crate::mode::Mode;
 use crate::permission::{PermissionLists, PermissionRule};
@@ -66,6 +67,9 @@ pub struct Config {
     /// Where `pcc-hooks serve` is reached from outside and how long a notification's buttons
     /// work (`[server]`, global only: a project must not choose where approvals come from).
     pub server: ServerConfig,
+    /// Which incoming webhooks `pcc-hooks serve` accepts and the work they cause
+    /// (`[webhooks]`, global only: a project must not decide what outside events run in it).
+    pub webhooks: WebhooksConfig,
     /// Keys of the project file that were ignored because they would loosen the policy.
     pub ignored_project_keys: Vec<String>,
 }
@@ -86,6 +90,7 @@ impl Default for Config {
             sandbox: SandboxConfig::default(),
             pricing: PricingConfig::new(),
             server: ServerConfig::default(),
+            webhooks: WebhooksConfig::default(),
             ignored_project_keys: Vec::new(),
         }
     }
@@ -162,6 +167,7 @@ struct ConfigFile {
     sandbox: Option<SandboxConfig>,
     pricing: Option<PricingConfig>,
     server: Option<ServerConfig>,
+    webhooks: Option<WebhooksConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -280,6 +286,12 @@ impl Config {
                 file: name.to_owned(),
                 message: error.to_string(),
             })?;
+        if let Some(webhooks) = &file.webhooks {
+            webhooks.validate().map_err(|error| ConfigError {
+                file: name.to_owned(),
+                message: error.to_string(),
+            })?;
+        }
         self.mode = file.mode;
         self.permissions = file.permissions;
         if let Some(count) = file.learning.approvals_to_learn {
@@ -314,6 +326,9 @@ impl Config {
         }
         if let Some(server) = server {
             self.server = server;
+        }
+        if let Some(webhooks) = file.webhooks {
+            self.webhooks = webhooks;
         }
         Ok(())
     }
@@ -353,6 +368,8 @@ impl Config {
             ("pricing", file.pricing.is_some()),
             // Nor where a phone's approvals come from, nor how long they work.
             ("server", file.server.is_some()),
+            // Nor which outside events run work in it.
+            ("webhooks", file.webhooks.is_some()),
         ];
         self.ignored_project_keys.extend(
             ignored

@@ -1,6 +1,7 @@
 //! The configuration: pcc-hooks' own files ([`Config`], the global file and a project's, and
 //! what is in force when one is broken), the `[notify]` section ([`notify`]), prices per model
-//! family ([`pricing`]), the `[server]` section ([`server`]), and our entries in Claude Code's
+//! family ([`pricing`]), the `[server]` section ([`server`]), incoming webhooks and their rules
+//! ([`webhooks`]), and our entries in Claude Code's
 //! `settings.json` ([`claude_settings`]).
 
 pub mod claude_settings;
@@ -8,6 +9,7 @@ mod global;
 pub mod notify;
 pub mod pricing;
 pub mod server;
+pub mod webhooks;
 
 pub use global::{
     Config, ConfigError, ConfigInForce, ConfigProblem, ConfigScope, DEFAULT_APPROVALS_TO_LEARN,
@@ -17,3 +19,4 @@ pub use global::{
 pub use notify::NotifyConfig;
 pub use pricing::{ModelPrice, PricingConfig};
 pub use server::ServerConfig;
+pub use webhooks::{WebhookAction, WebhookRule, WebhookSource, WebhooksConfig};
