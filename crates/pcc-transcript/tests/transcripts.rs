@@ -1,6 +1,7 @@
 //! A real transcript: what Claude Code 2.1.329 wrote for a `claude -p` session against the
-//! end-to-end mock (`tests/tests/e2e_cost.rs` scripts the same usage), with a Bash call, a
-//! subagent and a second model. `tests/data/projects/…` is the transcript and its subagent's as
+//! end-to-end mock (`tests/src/mock_api/`, usage scripted with `Turn::with_usage`), with a Bash
+//! call, a `Task` subagent, a turn of a second model (`Turn::with_model`) and the turn the
+//! subagent's notification started. `tests/data/projects/…` is the transcript and its subagent's as
 //! written; `tests/data/ccusage-20.0.24-session.json` is what `ccusage claude session --offline
 //! --json` said of them (`CLAUDE_CONFIG_DIR=tests/data`).
 
