@@ -6,6 +6,7 @@ pub mod decisions;
 pub mod escalations;
 pub mod health;
 pub mod lists;
+pub mod me;
 pub mod pending;
 pub mod queue;
 pub mod sessions;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/lists/{id}/cancel", post(lists::cancel))
         .route("/api/lists/{id}/resume", post(lists::resume))
         .route("/api/decisions", get(decisions::get))
+        .route("/api/me", get(me::get))
         .merge(crate::auth::login::protected_routes())
 }
 

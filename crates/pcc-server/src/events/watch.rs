@@ -44,9 +44,14 @@ pub fn start(database: PathBuf, changes: broadcast::Sender<Change>) -> std::io::
 fn run(database: &std::path::Path, changes: &broadcast::Sender<Change>, stop: &AtomicBool) {
     let mut watched: Option<(Store, Snapshot, i64)> = None;
     let mut last_error: Option<String> = None;
+    // A database that appears while we watch is news from its first row on.
+    let mut was_missing = false;
     while !stop.load(Ordering::Relaxed) {
         let result = match watched.as_mut() {
-            None => first_reading(database).map(|reading| watched = reading),
+            None => first_reading(database, was_missing).map(|reading| match reading {
+                Some(reading) => watched = Some(reading),
+                None => was_missing = true,
+            }),
             Some((store, snapshot, version)) => tick(store, snapshot, version, changes),
         };
         match result {
@@ -65,11 +70,20 @@ fn run(database: &std::path::Path, changes: &broadcast::Sender<Change>, stop: &A
     }
 }
 
-/// Opens the database once it exists and takes the first reading.
-fn first_reading(database: &std::path::Path) -> Result<Option<(Store, Snapshot, i64)>, StoreError> {
+/// Opens the database once it exists and takes the first reading: what it holds is taken as
+/// known, unless it was created since the watcher started (`was_missing`), when all of it is
+/// new and reported at the next tick.
+fn first_reading(
+    database: &std::path::Path,
+    was_missing: bool,
+) -> Result<Option<(Store, Snapshot, i64)>, StoreError> {
     let Some(store) = Store::open_existing(database)? else {
         return Ok(None);
     };
+    if was_missing {
+        // No version can equal this one, so the next tick reads the rows.
+        return Ok(Some((store, Snapshot::default(), i64::MIN)));
+    }
     let version = store.data_version()?;
     let snapshot = Snapshot::first(store.open_rows(i64::MAX)?);
     Ok(Some((store, snapshot, version)))
