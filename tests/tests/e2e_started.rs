@@ -114,15 +114,24 @@ fn a_detached_session_works_until_stop_ends_its_whole_group() {
     let sandbox = Sandbox::new();
     install_hooks(&sandbox, &mock);
     let project = sandbox.project_dir().display().to_string();
-    let started: Value = serde_json::from_str(&run_ok(pcc_hooks(&sandbox, &mock).args([
-        "start",
-        &project,
-        "--task",
-        "Wait for the build (STARTED-TASK-1)",
-        "--detach",
-        "--json",
-    ])))
-    .expect("start JSON");
+    let output = pcc_hooks(&sandbox, &mock)
+        .args([
+            "start",
+            &project,
+            "--task",
+            "Wait for the build (STARTED-TASK-1)",
+            "--detach",
+            "--json",
+        ])
+        .output()
+        .expect("start");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("warning"),
+        "our hooks are installed, so no warning: {stderr}"
+    );
+    let started: Value = serde_json::from_slice(&output.stdout).expect("start JSON");
     let id = started["session_id"].as_str().expect("id").to_owned();
     let pid = u32::try_from(started["pid"].as_u64().expect("pid")).expect("pid");
 

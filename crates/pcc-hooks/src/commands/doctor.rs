@@ -177,6 +177,18 @@ fn check_config(project: &Path) -> Vec<Check> {
         .collect()
 }
 
+/// What is wrong with our hooks as a session in `project` would find them (`doctor`'s hooks
+/// check), in one line with its fix; `None` when they are in order. `start` warns with it.
+pub fn hooks_problem(project: &Path) -> Option<String> {
+    check_hooks(project)
+        .into_iter()
+        .find(|check| !matches!(check.severity, Severity::Ok))
+        .map(|check| match check.fix {
+            Some(fix) => format!("{}: {fix}", check.detail),
+            None => check.detail,
+        })
+}
+
 fn check_hooks(project: &Path) -> Vec<Check> {
     let mut registered: BTreeSet<String> = BTreeSet::new();
     let mut commands: BTreeSet<String> = BTreeSet::new();

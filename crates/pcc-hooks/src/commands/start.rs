@@ -75,6 +75,13 @@ fn start(args: &StartArgs, color: ColorChoice) -> Result<ExitCode, HookError> {
     };
     let started = pcc_supervisor::start(&launcher, &request)?;
     let dir = std::fs::canonicalize(&args.dir).unwrap_or_else(|_| args.dir.clone());
+    if let Some(problem) = crate::commands::doctor::hooks_problem(&dir) {
+        // It runs all the same: unattended `claude -p` denies what needs a permission without our
+        // hooks, but nothing is decided, recorded or handed over by us.
+        eprintln!(
+            "warning: our hooks: {problem}; the session runs without our decisions and queue"
+        );
+    }
     if args.json {
         let json = StartedJson {
             session_id: &started.session_id,

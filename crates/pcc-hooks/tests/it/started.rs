@@ -51,6 +51,9 @@ impl Setup {
             .env(claude::GATE_ENV, &self.gate)
             .env(claude::READY_ENV, &self.ready)
             .env(claude::PID_FILE_ENV, &self.pid_file)
+            // Claude Code's settings as a fresh user has them: our hooks are not installed.
+            .env("HOME", self.home.join("user-home"))
+            .env("CLAUDE_CONFIG_DIR", self.home.join("claude-config"))
             .stdin(Stdio::null());
         command
     }
@@ -65,7 +68,12 @@ impl Setup {
         let mut args = vec!["start", project.as_str(), "--detach", "--json"];
         args.extend_from_slice(extra);
         let output = self.run(scenario, &args);
-        assert!(output.status.success(), "{}", text(&output.stderr));
+        let stderr = text(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert!(
+            stderr.contains("warning: our hooks: not registered in any settings file"),
+            "a session without our hooks is said to be one: {stderr}"
+        );
         serde_json::from_slice(&output.stdout).expect("one JSON object")
     }
 
