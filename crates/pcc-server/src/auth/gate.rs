@@ -120,14 +120,21 @@ impl Gate {
                 .is_some_and(|public| public.origin == origin)
     }
 
-    /// Whether the client reached us over HTTPS: our own TLS, or a proxy's we were told of.
+    /// Whether the client reached us over HTTPS: our own TLS, or a proxy's we were told of
+    /// (its `X-Forwarded-Proto`, or an `https` public URL, for proxies that send none).
     fn https(&self, headers: &HeaderMap) -> bool {
-        self.tls
-            || (self.behind_proxy
-                && headers
-                    .get("x-forwarded-proto")
-                    .and_then(|value| value.to_str().ok())
-                    .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https")))
+        let forwarded_https = || {
+            headers
+                .get("x-forwarded-proto")
+                .and_then(|value| value.to_str().ok())
+                .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"))
+        };
+        let public_https = || {
+            self.public
+                .as_ref()
+                .is_some_and(|public| public.origin.starts_with("https://"))
+        };
+        self.tls || (self.behind_proxy && (forwarded_https() || public_https()))
     }
 
     /// The client's address: the peer's, or behind a proxy the last `X-Forwarded-For` entry
@@ -288,6 +295,34 @@ mod tests {
         assert!(!gate.origin_allowed("http://evil.example", "127.0.0.1:7878", false));
         assert!(!gate.origin_allowed("null", "127.0.0.1:7878", false));
         assert!(gate.origin_allowed("https://pcc.example.org:8443", "x", true));
+    }
+
+    #[test]
+    fn forwarded_headers_are_believed_behind_a_proxy_only() {
+        let peer: SocketAddr = "127.0.0.1:50000".parse().expect("addr");
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-proto", "https".parse().expect("value"));
+        headers.insert(
+            "x-forwarded-for",
+            "198.51.100.9, 192.0.2.44".parse().expect("value"),
+        );
+        let direct = gate("127.0.0.1:7878", None);
+        assert!(!direct.https(&headers), "a client's own X-Forwarded-Proto");
+        assert_eq!(direct.client(peer, &headers), peer.ip());
+        let proxied = Gate::new(peer, false, true, None).expect("gate");
+        assert!(proxied.https(&headers));
+        assert_eq!(
+            proxied.client(peer, &headers).to_string(),
+            "192.0.2.44",
+            "the entry the proxy appended, not the client's claim before it"
+        );
+        assert!(!proxied.https(&HeaderMap::new()));
+        let public =
+            Gate::new(peer, false, true, Some("https://box.tail1234.ts.net")).expect("gate");
+        assert!(public.https(&HeaderMap::new()), "an https public URL");
+        let mut garbage = HeaderMap::new();
+        garbage.insert("x-forwarded-for", "192.0.2.1, junk".parse().expect("value"));
+        assert_eq!(proxied.client(peer, &garbage), peer.ip());
     }
 
     #[test]
