@@ -10,7 +10,7 @@ use pcc_core::bridge::human_answer::EscalationKind;
 use pcc_core::redact::redact;
 use pcc_core::{Answer, Mode};
 use pcc_policy::RiskLevel;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 /// One permission decision, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,30 +100,7 @@ impl Store {
         self.write(|transaction| {
             let event_id = insert_event(transaction, event)?;
             insert_brain_answers(transaction, brain_answers)?;
-            transaction.execute(
-                "INSERT INTO decisions (event_id, session_id, at_ms, hook_event, tool_name, tool_use_id,
-                                        project_root, input, level, answer, rule, reason, mode, latency_us,
-                                        call_digest)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-                params![
-                    event_id,
-                    event.session_id,
-                    event.at_ms,
-                    decision.hook_event,
-                    decision.tool_name,
-                    decision.tool_use_id,
-                    decision.project_root,
-                    redact(&decision.input),
-                    Sql(decision.level),
-                    Sql(decision.answer),
-                    decision.rule,
-                    redact(&decision.reason),
-                    Sql(decision.mode),
-                    decision.latency_us,
-                    decision.call_digest,
-                ],
-            )?;
-            let decision_id = transaction.last_insert_rowid();
+            let decision_id = insert_decision(transaction, event_id, event, decision)?;
             if let Some(approval) = decision.approval_used {
                 let spent = transaction.execute(
                     "UPDATE approvals SET used_ms = ?2 WHERE id = ?1 AND used_ms IS NULL",
@@ -300,4 +277,38 @@ impl Store {
         }
         Ok(counts)
     }
+}
+
+/// Inserts the decision row of `event` (stored as `event_id`): what [`Store::record_decision`]
+/// and the spool's fold write alike. Returns its id.
+pub(crate) fn insert_decision(
+    transaction: &Transaction<'_>,
+    event_id: i64,
+    event: &EventRecord,
+    decision: &DecisionRecord,
+) -> rusqlite::Result<i64> {
+    transaction.execute(
+        "INSERT INTO decisions (event_id, session_id, at_ms, hook_event, tool_name, tool_use_id,
+                                project_root, input, level, answer, rule, reason, mode, latency_us,
+                                call_digest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            event_id,
+            event.session_id,
+            event.at_ms,
+            decision.hook_event,
+            decision.tool_name,
+            decision.tool_use_id,
+            decision.project_root,
+            redact(&decision.input),
+            Sql(decision.level),
+            Sql(decision.answer),
+            decision.rule,
+            redact(&decision.reason),
+            Sql(decision.mode),
+            decision.latency_us,
+            decision.call_digest,
+        ],
+    )?;
+    Ok(transaction.last_insert_rowid())
 }

@@ -8,6 +8,7 @@ mod brain_answers;
 mod capabilities;
 mod changes;
 mod decisions;
+mod deferral_marks;
 mod error;
 mod escalations;
 mod events;

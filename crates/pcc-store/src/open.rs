@@ -41,25 +41,75 @@ impl Store {
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_millis(50));
                 }
-                result => return result.map(|()| store),
+                result => {
+                    let mut store = result.map(|()| store)?;
+                    store.fold_spool_now();
+                    return Ok(store);
+                }
             }
         }
     }
 
+    /// Folds what the spool holds, so what this connection reads next includes the calls that
+    /// were kept there (a LOW call's decision, an event that waited too long for the lock): one
+    /// batch per transaction, until the spool is empty or a fold makes no progress. A fold that
+    /// cannot run now (the lock is busy, the file is read-only) is left to the next writer:
+    /// reading goes on with what is in the tables.
+    fn fold_spool_now(&mut self) {
+        while spool::has_files(&self.path) {
+            let transaction = match self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+            {
+                Ok(transaction) => transaction,
+                Err(error) => {
+                    tracing::debug!(%error, path = %self.path.display(), "spool left for the next writer");
+                    return;
+                }
+            };
+            let Some(folded) =
+                fold_spool(&transaction, &self.path).filter(|folded| !folded.is_empty())
+            else {
+                return;
+            };
+            if let Err(error) = transaction.commit() {
+                tracing::debug!(%error, path = %self.path.display(), "spool left for the next writer");
+                return;
+            }
+            folded.remove();
+        }
+    }
+
     /// Opens an existing database as it is: no file is created and nothing is migrated, so a
-    /// reader (`status`, `doctor`) never changes what it inspects. `Ok(None)` when there is
+    /// reader (`status`, `doctor`) never changes what it inspects beyond folding in the spool
+    /// (what the next writer would fold anyway), and only into a file of this build's schema
+    /// (or a new one, when only the spool holds what was recorded). `Ok(None)` when there is
     /// nothing recorded yet: no file, or a file no migration has reached (`user_version` 0). The
     /// first hook call leaves one of those while it creates the tables, or for good when it is
     /// killed before its first commit (a 0-byte file); the next writer migrates it.
     pub fn open_existing(path: &Path) -> Result<Option<Store>, StoreError> {
         if !path.exists() {
-            return Ok(None);
+            return Store::open_for_spool(path);
         }
-        let store = Store::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let mut store = Store::connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         if store.schema_version()? == 0 {
-            return Ok(None);
+            drop(store);
+            return Store::open_for_spool(path);
+        }
+        if store.schema_version()? == SCHEMA_VERSION {
+            store.fold_spool_now();
         }
         Ok(Some(store))
+    }
+
+    /// When calls were kept in the spool before any writer made the file (every call so far
+    /// was LOW), there is something recorded after all: the file is made to hold it.
+    fn open_for_spool(path: &Path) -> Result<Option<Store>, StoreError> {
+        if spool::has_files(path) {
+            Store::open(path).map(Some)
+        } else {
+            Ok(None)
+        }
     }
 
     /// The database file.

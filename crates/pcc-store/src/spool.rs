@@ -1,19 +1,25 @@
-//! The spool: events that could not wait for the write lock, kept as files beside the database
-//! and folded in by the next writer that gets the lock.
+//! The spool: rows kept as files beside the database and folded in by the next writer.
 //!
-//! Under a storm of hook processes the write lock can stay taken longer than a call may wait.
-//! Such a call writes its event to `<data>/spool/` instead: one file per event, written under a
-//! temporary name created with `O_EXCL` (mode 0600, in a 0700 directory) and renamed into place,
-//! so a reader never sees half a file. Every write transaction ([`Store::write`]) first folds
-//! what it finds there into the tables, each file under its name as the event's `spool_key`,
-//! and deletes the files after its commit. The unique `spool_key` makes the fold exactly once: a
-//! writer killed between its commit and the deletes leaves files that the next fold finds
-//! already stored, and only deletes.
+//! Two kinds of call write here instead of opening the database:
+//! - a call that could not wait for the write lock (a storm of hook processes): its event;
+//! - a call whose whole effect is its rows, which the database cannot change — a permission call
+//!   the built-in policy proves LOW, an event that is nothing but its row: its event and
+//!   decision. Opening SQLite (reading the schema, preparing statements, taking the WAL locks)
+//!   was four fifths of such a call's instructions; a spool file is one `open`, `write`, `rename`.
+//!
+//! One file per call, written under a temporary name created with `O_EXCL` (mode 0600, in a 0700
+//! directory) and renamed into place, so a reader never sees half a file. Every write
+//! transaction ([`Store::write`]) first folds what it finds there into the tables, each file under
+//! its name as the event's `spool_key`, and deletes the files after its commit; every
+//! [`Store::open`] folds too, so a reader sees what was spooled before it opened. The unique
+//! `spool_key` makes the fold exactly once: a writer killed between its commit and the deletes
+//! leaves files that the next fold finds already stored, and only deletes.
 
+use crate::decisions::{DecisionRecord, insert_decision};
 use crate::error::StoreError;
 use crate::events::{EventRecord, insert_event};
 use crate::open::Store;
-use crate::sql_enum::from_name;
+use crate::sql_enum::{SqlEnum, from_name};
 use pcc_core::session_state::SessionState;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::{Value, json};
@@ -34,6 +40,11 @@ const SUFFIX: &str = ".event.json";
 pub(crate) struct Folded(Vec<PathBuf>);
 
 impl Folded {
+    /// True when the fold found nothing to fold.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Deletes the folded files: they are in the database now.
     pub(crate) fn remove(self) {
         for path in self.0 {
@@ -44,43 +55,116 @@ impl Folded {
     }
 }
 
+/// Whether a spool file must reach the disk before the call goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sync {
+    /// `fdatasync` before the rename: the event of a call that waited for a lock it did not get.
+    Durable,
+    /// No `fdatasync`, the durability of a commit under `synchronous = NORMAL` (which the
+    /// database uses): a power cut may lose the last rows. A file it leaves empty or cut short
+    /// is set aside by the fold, never read as a row.
+    AsCommit,
+}
+
 impl Store {
     /// Keeps `record` in the spool of the database at `database`, for the next writer to fold
     /// in: for a call that could not get the write lock in time (which may be while opening).
     /// Returns the file.
     pub fn spool_event(database: &Path, record: &EventRecord) -> Result<PathBuf, StoreError> {
-        let dir = spool_dir(database);
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| StoreError::Io { path, source }
-        };
-        DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&dir)
-            .map_err(io(&dir))?;
-        let name = unique_name(record.at_ms);
-        let temporary = dir.join(format!(".{name}.tmp"));
-        let done = dir.join(format!("{name}{SUFFIX}"));
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&temporary)
-            .map_err(io(&temporary))?;
-        let written = file
-            .write_all(to_json(record).to_string().as_bytes())
-            .and_then(|()| file.sync_data())
-            .and_then(|()| std::fs::rename(&temporary, &done));
-        if let Err(source) = written {
-            let _ = std::fs::remove_file(&temporary);
+        write_file(
+            database,
+            record.at_ms,
+            &to_json(record, None),
+            Sync::Durable,
+        )
+    }
+
+    /// Keeps a call whose only effect is its rows (`record`, and the `decision` made from the
+    /// built-in policy alone) in the spool, instead of opening the database. A decision that
+    /// raises an escalation, spends an approval or carries a suggestion needs the database, and
+    /// is refused here. Returns the file.
+    pub fn spool_call(
+        database: &Path,
+        record: &EventRecord,
+        decision: Option<&DecisionRecord>,
+    ) -> Result<PathBuf, StoreError> {
+        if let Some(decision) = decision
+            && (decision.escalation.is_some()
+                || decision.approval_used.is_some()
+                || decision.suggestion.is_some())
+        {
             return Err(StoreError::Io {
-                path: temporary,
-                source,
+                path: spool_dir(database),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "a decision with an escalation, an approval or a suggestion is not spooled",
+                ),
             });
         }
-        Ok(done)
+        write_file(
+            database,
+            record.at_ms,
+            &to_json(record, decision),
+            Sync::AsCommit,
+        )
     }
+}
+
+fn write_file(
+    database: &Path,
+    at_ms: i64,
+    value: &Value,
+    sync: Sync,
+) -> Result<PathBuf, StoreError> {
+    let dir = spool_dir(database);
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| StoreError::Io { path, source }
+    };
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .map_err(io(&dir))?;
+    let name = unique_name(at_ms);
+    let temporary = dir.join(format!(".{name}.tmp"));
+    let done = dir.join(format!("{name}{SUFFIX}"));
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&temporary)
+        .map_err(io(&temporary))?;
+    let written = file
+        .write_all(value.to_string().as_bytes())
+        .and_then(|()| match sync {
+            Sync::Durable => file.sync_data(),
+            Sync::AsCommit => Ok(()),
+        })
+        .and_then(|()| std::fs::rename(&temporary, &done));
+    if let Err(source) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(StoreError::Io {
+            path: temporary,
+            source,
+        });
+    }
+    Ok(done)
+}
+
+/// Whether the spool beside `database` holds a file to fold: a cheap look for a reader, which
+/// then folds it before it reads.
+pub(crate) fn has_files(database: &Path) -> bool {
+    std::fs::read_dir(spool_dir(database)).is_ok_and(|mut entries| {
+        entries.any(|entry| {
+            entry.is_ok_and(|entry| {
+                entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| name.ends_with(SUFFIX) && !name.starts_with('.'))
+            })
+        })
+    })
 }
 
 fn spool_dir(database: &Path) -> PathBuf {
@@ -103,7 +187,7 @@ fn unique_name(at_ms: i64) -> String {
     )
 }
 
-/// Folds up to [`FOLD_BATCH`] spooled events into `transaction`, oldest first. A file that is
+/// Folds up to [`FOLD_BATCH`] spooled calls (an event, and the decision made with it) into `transaction`, oldest first. A file that is
 /// not a spooled event is renamed `*.bad` and left for a human; it never stops the writer.
 pub(crate) fn fold(transaction: &Transaction<'_>, database: &Path) -> rusqlite::Result<Folded> {
     let dir = spool_dir(database);
@@ -134,7 +218,7 @@ pub(crate) fn fold(transaction: &Transaction<'_>, database: &Path) -> rusqlite::
             )
             .optional()?;
         if stored.is_none() {
-            let Some(record) = read_record(&path) else {
+            let Some((record, decision)) = read_file(&path) else {
                 set_aside(&path);
                 continue;
             };
@@ -143,13 +227,16 @@ pub(crate) fn fold(transaction: &Transaction<'_>, database: &Path) -> rusqlite::
                 "UPDATE events SET spool_key = ?1 WHERE id = ?2",
                 params![key, id],
             )?;
+            if let Some(decision) = decision {
+                insert_decision(transaction, id, &record, &decision)?;
+            }
         }
         folded.push(path);
     }
     Ok(Folded(folded))
 }
 
-fn read_record(path: &Path) -> Option<EventRecord> {
+fn read_file(path: &Path) -> Option<(EventRecord, Option<DecisionRecord>)> {
     // Our own files, each one event: far below this bound.
     const MAX_SPOOL_FILE: u64 = 1024 * 1024;
     let file = std::fs::File::open(path).ok()?;
@@ -158,7 +245,12 @@ fn read_record(path: &Path) -> Option<EventRecord> {
     }
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_SPOOL_FILE), &mut bytes).ok()?;
-    from_json(&serde_json::from_slice(&bytes).ok()?)
+    let value: Value = serde_json::from_slice(&bytes).ok()?;
+    let decision = match value.get("decision") {
+        None | Some(Value::Null) => None,
+        Some(decision) => Some(decision_from_json(decision)?),
+    };
+    Some((from_json(&value)?, decision))
 }
 
 fn set_aside(path: &Path) {
@@ -169,8 +261,9 @@ fn set_aside(path: &Path) {
     }
 }
 
-fn to_json(record: &EventRecord) -> Value {
+fn to_json(record: &EventRecord, decision: Option<&DecisionRecord>) -> Value {
     json!({
+        "decision": decision.map(decision_to_json),
         "session_id": record.session_id,
         "cwd": record.cwd,
         "project_root": record.project_root,
@@ -211,6 +304,44 @@ fn from_json(value: &Value) -> Option<EventRecord> {
     })
 }
 
+fn decision_to_json(decision: &DecisionRecord) -> Value {
+    json!({
+        "hook_event": decision.hook_event,
+        "tool_name": decision.tool_name,
+        "tool_use_id": decision.tool_use_id,
+        "project_root": decision.project_root,
+        "input": decision.input,
+        "level": decision.level.name(),
+        "answer": decision.answer.name(),
+        "rule": decision.rule,
+        "reason": decision.reason,
+        "mode": decision.mode.name(),
+        "latency_us": decision.latency_us,
+        "call_digest": decision.call_digest,
+    })
+}
+
+fn decision_from_json(value: &Value) -> Option<DecisionRecord> {
+    let text = |name: &str| value.get(name)?.as_str().map(str::to_owned);
+    Some(DecisionRecord {
+        hook_event: text("hook_event")?,
+        tool_name: text("tool_name")?,
+        tool_use_id: text("tool_use_id"),
+        project_root: text("project_root")?,
+        input: text("input")?,
+        level: from_name(value.get("level")?.as_str()?)?,
+        answer: from_name(value.get("answer")?.as_str()?)?,
+        rule: text("rule")?,
+        reason: text("reason")?,
+        mode: from_name(value.get("mode")?.as_str()?)?,
+        latency_us: value.get("latency_us")?.as_i64()?,
+        escalation: None,
+        suggestion: None,
+        approval_used: None,
+        call_digest: text("call_digest"),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,12 +368,12 @@ mod tests {
     fn a_spooled_record_reads_back_as_it_was() {
         for state in [None, Some(SessionState::Ended), Some(SessionState::Working)] {
             let record = record(state);
-            assert_eq!(from_json(&to_json(&record)), Some(record));
+            assert_eq!(from_json(&to_json(&record, None)), Some(record));
         }
         assert_eq!(from_json(&json!({"session_id": "s1"})), None);
         assert_eq!(
             from_json(
-                &json!(to_json(&record(None)))
+                &json!(to_json(&record(None), None))
                     .as_object()
                     .map(|fields| {
                         let mut fields = fields.clone();

@@ -138,3 +138,109 @@ fn calls_we_allowed_or_high_calls_are_never_learned() {
     }
     assert!(!is_learned(&store, "/p"));
 }
+
+/// The rows of `table` a test compares, without the ids and spool keys that differ by design.
+fn rows(path: &std::path::Path, sql: &str) -> Vec<Vec<String>> {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    let mut statement = conn.prepare(sql).expect("prepare");
+    let columns = statement.column_count();
+    statement
+        .query_map([], |row| {
+            (0..columns)
+                .map(|index| {
+                    let value: rusqlite::types::Value = row.get(index)?;
+                    Ok(format!("{value:?}"))
+                })
+                .collect()
+        })
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
+
+#[test]
+fn a_spooled_call_folds_into_the_same_rows_record_decision_writes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let direct = dir.path().join("direct/pcc.db");
+    let spooled = dir.path().join("spooled/pcc.db");
+    let event = event("s1", "PreToolUse", "t1", 5);
+    let low = DecisionRecord {
+        call_digest: None,
+        ..decision("t1", RiskLevel::Low, Answer::Allow, false)
+    };
+    Store::open(&direct)
+        .expect("open")
+        .record_decision(&event, &low, &[])
+        .expect("record");
+    std::fs::create_dir_all(spooled.parent().expect("dir")).expect("dir");
+    Store::spool_call(&spooled, &event, Some(&low)).expect("spool");
+    assert!(!spooled.exists(), "spooling does not touch the database");
+    let reader = Store::open(&spooled).expect("open folds the spool");
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("spooled/spool"))
+            .expect("spool")
+            .count(),
+        0,
+        "folded files are deleted"
+    );
+    for sql in [
+        "SELECT session_id, at_ms, hook_event, tool_name, tool_use_id, project_root, input, level,
+                answer, rule, reason, mode, latency_us, call_digest, human_approved FROM decisions",
+        "SELECT session_id, at_ms, event, tool_name, tool_use_id, summary FROM events",
+        "SELECT id, project_root, last_event, state, event_count FROM sessions",
+    ] {
+        assert_eq!(rows(&direct, sql), rows(&spooled, sql), "{sql}");
+    }
+    assert_eq!(rows(&spooled, "SELECT * FROM decisions").len(), 1);
+    assert_eq!(
+        reader.decisions(None, 10).expect("decisions").len(),
+        1,
+        "the reader sees the folded call"
+    );
+}
+
+#[test]
+fn a_decision_that_needs_the_database_is_not_spooled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database = dir.path().join("pcc.db");
+    let event = event("s1", "PreToolUse", "t1", 5);
+    for refused in [
+        decision("t1", RiskLevel::High, Answer::Deny, true),
+        DecisionRecord {
+            approval_used: Some(3),
+            ..decision("t1", RiskLevel::Medium, Answer::Allow, false)
+        },
+        DecisionRecord {
+            suggestion: Some("allow it".into()),
+            ..decision("t1", RiskLevel::Medium, Answer::Ask, false)
+        },
+    ] {
+        assert!(Store::spool_call(&database, &event, Some(&refused)).is_err());
+    }
+    assert!(
+        std::fs::read_dir(dir.path().join("spool"))
+            .map_or(true, |mut entries| entries.next().is_none()),
+        "nothing was kept"
+    );
+}
+
+#[test]
+fn a_spool_file_cut_short_is_set_aside_and_the_rest_folded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database = dir.path().join("pcc.db");
+    let low = DecisionRecord {
+        call_digest: None,
+        ..decision("t1", RiskLevel::Low, Answer::Allow, false)
+    };
+    let kept = Store::spool_call(&database, &event("s1", "PreToolUse", "t1", 5), Some(&low))
+        .expect("spool");
+    let cut = Store::spool_call(&database, &event("s1", "PreToolUse", "t2", 6), Some(&low))
+        .expect("spool");
+    // What a power cut can leave of a file written without fdatasync.
+    let bytes = std::fs::read(&cut).expect("read");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("cut");
+    let store = Store::open(&database).expect("open");
+    assert_eq!(store.decisions(None, 10).expect("decisions").len(), 1);
+    assert!(!kept.exists());
+    assert!(cut.with_extension("bad").exists(), "set aside for a human");
+}

@@ -2,10 +2,10 @@
 //! hook and `pcc-hooks explain` reach their answers by the same path.
 
 use super::call::CallFacts;
-use super::decide::{Decision, DecisionInputs, PriorApproval, RuleSet, decide};
+use super::decide::{Answer, Decision, DecisionInputs, PriorApproval, RuleSet, decide};
 use super::rules::{PermissionLists, RuleError};
 use crate::mode::Mode;
-use pcc_policy::{PolicyContext, RiskLevel, Verdict, classify};
+use pcc_policy::{Containment, PolicyContext, RiskLevel, Verdict, classify};
 use serde_json::Value;
 
 /// Everything known about a tool call before the mode and learned approvals pick the answer.
@@ -44,6 +44,24 @@ impl Judgement {
     /// only those need the lookup.
     pub fn may_use_prior_approval(&self) -> bool {
         matches!(self.verdict.level, RiskLevel::Medium | RiskLevel::High)
+    }
+
+    /// The decision when nothing the database holds can change it, so the hook can answer
+    /// without opening it: no prior approval can apply (LOW, CRITICAL), the sandbox need not be
+    /// looked for (`containable`: the call could be rewritten to run contained, which a LOW
+    /// call that runs project code then is), and the answer is a plain allow or deny that
+    /// raises no escalation (no brain is asked at these levels). What this leaves out — an
+    /// earlier deferral of the same call, which a human may have refused — is the caller's to
+    /// rule out. `None`: decide with the database.
+    pub fn decided_without_history(&self, mode: Mode, containable: bool) -> Option<Decision> {
+        if self.may_use_prior_approval()
+            || (containable && self.verdict.containment != Containment::Never)
+        {
+            return None;
+        }
+        let decision = self.decide_with(PriorApproval::None, mode, false);
+        (matches!(decision.answer, Answer::Allow | Answer::Deny) && !decision.escalate)
+            .then_some(decision)
     }
 
     /// The answer in `mode`, given the prior approval that covers the call.

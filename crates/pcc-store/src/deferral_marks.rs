@@ -1,0 +1,82 @@
+//! Deferral marks: one empty file per deferred call, `<data>/deferred/<tool_use_id>`, so a call
+//! answered without the database (`Store::spool_call`) can still tell whether a human was asked
+//! about it.
+//!
+//! A deferred call is asked about again when its session resumes, with the same `tool_use_id`;
+//! the human's refusal, stored with its escalation, must then win even if the call now judges
+//! LOW (a policy or config change in between). Looking that up would open the database, the cost
+//! the LOW path avoids; a mark costs one `stat`. A call is marked before `defer` is answered, so
+//! a call with no mark was never deferred. Marks stay: a resume that is run again asks the same
+//! call again, and a mark only sends that one call down the usual path. They are as many as the
+//! deferrals, each an empty file.
+
+use crate::error::StoreError;
+use crate::open::Store;
+use std::fs::{DirBuilder, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+/// `O_NOFOLLOW`: a mark is never written through a link someone put in its place.
+const NO_FOLLOW: i32 = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
+
+impl Store {
+    /// Marks `tool_use_id` as deferred, before the call is answered `defer`. An id that cannot be
+    /// a file name (Claude Code's are `toolu_` and letters and digits) is refused: the caller
+    /// then must not defer.
+    pub fn mark_deferral(database: &Path, tool_use_id: &str) -> Result<(), StoreError> {
+        let Some(path) = mark_path(database, tool_use_id) else {
+            return Err(StoreError::Io {
+                path: marks_dir(database),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("{tool_use_id:?} cannot name a deferral mark"),
+                ),
+            });
+        };
+        let dir = marks_dir(database);
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|source| StoreError::Io {
+                path: dir.clone(),
+                source,
+            })?;
+        OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .custom_flags(NO_FOLLOW)
+            .open(&path)
+            .map(drop)
+            .map_err(|source| StoreError::Io { path, source })
+    }
+
+    /// Whether `tool_use_id` may have been deferred: true when its mark is there, and whenever
+    /// that cannot be ruled out (an id that cannot be a mark, an error other than "no such file").
+    pub fn may_have_deferral(database: &Path, tool_use_id: &str) -> bool {
+        match mark_path(database, tool_use_id) {
+            None => true,
+            Some(path) => !matches!(
+                std::fs::symlink_metadata(path),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound
+            ),
+        }
+    }
+}
+
+fn marks_dir(database: &Path) -> PathBuf {
+    database
+        .parent()
+        .map_or_else(|| PathBuf::from("deferred"), |dir| dir.join("deferred"))
+}
+
+fn mark_path(database: &Path, tool_use_id: &str) -> Option<PathBuf> {
+    let usable = !tool_use_id.is_empty()
+        && tool_use_id.len() <= 128
+        && tool_use_id
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-');
+    usable.then(|| marks_dir(database).join(tool_use_id))
+}
