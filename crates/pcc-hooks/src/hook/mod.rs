@@ -32,6 +32,7 @@ pub use contain::runner as contain_runner;
 mod fail_closed;
 mod limit;
 mod permission;
+mod quick;
 mod stop;
 
 use crate::clock::now_ms;
@@ -232,9 +233,8 @@ fn judge_permission(
         .flatten();
     let mode = mode_when_unsure(mode_env, trusted, input.permission_mode.as_deref());
     known_mode.set(Some(mode));
-    let opened = Store::open(&context.data.database());
     if !loaded.problems.is_empty() {
-        let mut store = opened
+        let mut store = Store::open(&context.data.database())
             .inspect_err(|error| tracing::error!(%error, "database unusable too"))
             .ok();
         report_config_problems(&context.data, store.as_mut(), &loaded, record.at_ms);
@@ -259,7 +259,18 @@ fn judge_permission(
             &problem,
         );
     }
-    let mut store = match opened {
+    let usual_mode = Mode::resolve(
+        mode_env,
+        loaded.config.mode,
+        input.permission_mode.as_deref(),
+    );
+    let judged = permission::judge(&context, &record, call, &loaded.config);
+    if let Ok(Some(judgement)) = &judged
+        && let Some(reply) = quick::answer(&context, &record, call, judgement, usual_mode)
+    {
+        return reply;
+    }
+    let mut store = match Store::open(&context.data.database()) {
         Ok(store) => store,
         Err(error) => {
             if error.is_locked() {
@@ -282,19 +293,18 @@ fn judge_permission(
             );
         }
     };
-    let usual_mode = Mode::resolve(
-        mode_env,
-        loaded.config.mode,
-        input.permission_mode.as_deref(),
-    );
-    match permission::answer(
-        &context,
-        &mut store,
-        &record,
-        call,
-        &loaded.config,
-        usual_mode,
-    ) {
+    let answered = judged.and_then(|judged| {
+        permission::answer(
+            &context,
+            &mut store,
+            &record,
+            call,
+            judged,
+            &loaded.config,
+            usual_mode,
+        )
+    });
+    match answered {
         Ok(reply) => reply,
         Err(permission::Failure::Rules(error)) => {
             let counted = store.record_hook_error(HookErrorKind::Config, &error, record.at_ms);
@@ -454,6 +464,15 @@ fn respond(
     input: &HookInput,
     record: &EventRecord,
 ) -> Result<Option<Value>, StoreError> {
+    let only_its_row = match &input.event {
+        HookEvent::PostToolUse(result) => {
+            quick::nothing_to_learn(context, record, &result.tool_name, &result.tool_input)
+        }
+        event => records_only(event),
+    };
+    if only_its_row && quick::record_only(context, record) {
+        return Ok(None);
+    }
     let mut store = Store::open(&context.data.database())?;
     match &input.event {
         HookEvent::Stop(stop) => stop::answer(context, &mut store, record, stop),

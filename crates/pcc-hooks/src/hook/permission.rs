@@ -66,26 +66,18 @@ impl Failure {
     }
 }
 
-/// Decides with the configuration in force and `mode`, records, and returns the JSON to print
-/// (`None`: print nothing, which only `PermissionRequest` and an undecided interactive MEDIUM
-/// call do, leaving the call to Claude Code's own dialog).
-pub fn answer(
+/// Judges the call: the policy's verdict (with links on disk checked) and the user's rules.
+/// `None` for `AskUserQuestion`, which the brain answers instead ([`answer`]).
+pub fn judge(
     context: &HookContext,
-    store: &mut Store,
     record: &EventRecord,
     call: &PermissionCall<'_>,
     config: &Config,
-    mode: Mode,
-) -> Result<Option<Value>, Failure> {
-    let project_root = PathBuf::from(&record.project_root);
+) -> Result<Option<Judgement>, Failure> {
     if call.tool_name == "AskUserQuestion" && call.asker == Asker::PreToolUse {
-        return answer_questions(context, store, record, call, config, mode);
+        return Ok(None);
     }
-    let policy = PolicyContext {
-        cwd: PathBuf::from(&record.cwd),
-        project_root,
-        home: context.home.clone(),
-    };
+    let policy = policy_context(context, record);
     let mut judgement = Judgement::of(
         call.tool_name,
         call.tool_input,
@@ -94,6 +86,33 @@ pub fn answer(
     )
     .map_err(|error| Failure::Rules(error.to_string()))?;
     links::check(&mut judgement.verdict, &policy);
+    Ok(Some(judgement))
+}
+
+fn policy_context(context: &HookContext, record: &EventRecord) -> PolicyContext {
+    PolicyContext {
+        cwd: PathBuf::from(&record.cwd),
+        project_root: PathBuf::from(&record.project_root),
+        home: context.home.clone(),
+    }
+}
+
+/// Decides the `judged` call with the configuration in force, `mode` and what the database
+/// holds, records, and returns the JSON to print (`None`: print nothing, which only
+/// `PermissionRequest` and an undecided interactive MEDIUM call do, leaving the call to Claude
+/// Code's own dialog).
+pub fn answer(
+    context: &HookContext,
+    store: &mut Store,
+    record: &EventRecord,
+    call: &PermissionCall<'_>,
+    judged: Option<Judgement>,
+    config: &Config,
+    mode: Mode,
+) -> Result<Option<Value>, Failure> {
+    let Some(judgement) = judged else {
+        return answer_questions(context, store, record, call, config, mode);
+    };
     // Only MEDIUM and HIGH calls can be approved by a human or escalated, so only they need the
     // call's exact identity: LOW calls, the common case, skip the hashing.
     let digest = judgement
@@ -146,7 +165,20 @@ pub fn answer(
     if call.asker == Asker::PreToolUse {
         let earlier = earlier_deferral(store, record, call)?;
         let deferrable = mode == Mode::Unattended && deferrable(record, call);
-        decision = settle_deferral(decision, &earlier, deferrable);
+        let database = context.data.database();
+        let settled = settle_deferral(decision.clone(), &earlier, deferrable);
+        decision = match (settled.answer, call.tool_use_id) {
+            // Marked before `defer` is answered, or not deferred at all: the LOW path looks for
+            // the mark (`quick.rs`).
+            (Answer::Defer, Some(id)) => match Store::mark_deferral(&database, id) {
+                Ok(()) => settled,
+                Err(error) => {
+                    tracing::error!(%error, "could not mark the deferral; the call is not deferred");
+                    settle_deferral(decision, &earlier, false)
+                }
+            },
+            _ => settled,
+        };
     }
     store_decision(
         context,
@@ -178,18 +210,27 @@ pub fn answer(
         ),
         _ => None,
     };
+    Ok(reply(call, &decision, contained_input.as_ref()))
+}
+
+/// The JSON Claude Code is told for `decision` (`None`: nothing is printed).
+pub fn reply(
+    call: &PermissionCall<'_>,
+    decision: &Decision,
+    updated_input: Option<&Value>,
+) -> Option<Value> {
     let reply = match call.asker {
         Asker::PreToolUse => PermissionReply::PreToolUse {
             answer: decision.answer,
             reason: &decision.reason,
-            updated_input: contained_input.as_ref(),
+            updated_input,
         },
         Asker::PermissionRequest => PermissionReply::PermissionRequest {
             answer: decision.answer,
             reason: &decision.reason,
         },
     };
-    Ok(reply.to_json())
+    reply.to_json()
 }
 
 /// What the human said about an earlier deferral of this same call, if it was deferred.
@@ -356,21 +397,11 @@ fn store_decision(
         call_digest,
     } = stored_as;
     let stored = DecisionRecord {
-        hook_event: record.event.clone(),
-        tool_name: call.tool_name.to_owned(),
-        tool_use_id: call.tool_use_id.map(str::to_owned),
-        project_root: record.project_root.clone(),
-        input: input.to_owned(),
-        level: decision.level,
-        answer: decision.answer,
-        rule: decision.rule.clone(),
-        reason: redact_and_truncate(&decision.reason, 1000),
-        mode,
-        latency_us: i64::try_from(context.started.elapsed().as_micros()).unwrap_or(i64::MAX),
         escalation: decision.escalate.then_some(escalation_kind),
         suggestion: suggestion.map(|text| redact_and_truncate(&text, 500)),
         approval_used,
         call_digest,
+        ..decision_record(context, record, call, input, decision, mode)
     };
     let recorded = store
         .record_decision(record, &stored, brain_answers)
@@ -391,4 +422,32 @@ fn store_decision(
         );
     }
     Ok(())
+}
+
+/// The decision's row as stored, with nothing an escalation or approval adds.
+pub fn decision_record(
+    context: &HookContext,
+    record: &EventRecord,
+    call: &PermissionCall<'_>,
+    input: &str,
+    decision: &Decision,
+    mode: Mode,
+) -> DecisionRecord {
+    DecisionRecord {
+        hook_event: record.event.clone(),
+        tool_name: call.tool_name.to_owned(),
+        tool_use_id: call.tool_use_id.map(str::to_owned),
+        project_root: record.project_root.clone(),
+        input: input.to_owned(),
+        level: decision.level,
+        answer: decision.answer,
+        rule: decision.rule.clone(),
+        reason: redact_and_truncate(&decision.reason, 1000),
+        mode,
+        latency_us: i64::try_from(context.started.elapsed().as_micros()).unwrap_or(i64::MAX),
+        escalation: None,
+        suggestion: None,
+        approval_used: None,
+        call_digest: None,
+    }
 }

@@ -245,3 +245,30 @@ fn a_deferred_call_a_human_refuses_is_denied_with_their_words() {
     }
     assert!(h.pending().is_empty());
 }
+
+/// A LOW call is answered without the database (`hook/quick.rs`), so a deferral must be found
+/// without it too: a refused deferral still wins when the same call is asked again and now
+/// judges LOW (after a policy or config change), however often it is asked.
+#[test]
+fn a_refused_deferral_wins_over_the_low_path_when_the_call_now_judges_low() {
+    let h = Headless::new();
+    h.write_turn("m-t1", &["t1"]);
+    let input = h.push("s1", "t1", "bypassPermissions");
+    assert_eq!(h.decide(Headless::headless_env, &input).0, "defer");
+    let escalation_id = h.pending()[0]["id"].as_i64().expect("id").to_string();
+    h.cli(&["respond", &escalation_id, "not this one"]);
+    let mut now_low = input.clone();
+    now_low["tool_input"]["command"] = json!("git status");
+    for _ in 0..2 {
+        let (decision, why) = h.decide(Headless::headless_env, &now_low);
+        assert_eq!(decision, "deny", "{why}");
+        assert!(why.contains("not this one"), "{why}");
+    }
+    let mut other_call = now_low.clone();
+    other_call["tool_use_id"] = json!("t2");
+    assert_eq!(
+        h.decide(Headless::headless_env, &other_call).0,
+        "allow",
+        "another call is not touched"
+    );
+}

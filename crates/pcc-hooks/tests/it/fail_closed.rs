@@ -487,8 +487,8 @@ fn a_database_locked_past_the_busy_timeout_still_answers() {
     );
 }
 
-/// Makes `dir` and everything in it unwritable, for root too (`chattr +i`), and undoes it when
-/// dropped so the temporary directory can be removed.
+/// Makes `dir` and everything in it (the database's files, the spool) unwritable, for root too
+/// (`chattr +i`), and undoes it when dropped so the temporary directory can be removed.
 struct ReadOnly {
     paths: Vec<PathBuf>,
     immutable: bool,
@@ -500,7 +500,6 @@ impl ReadOnly {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
             .expect("list")
             .map(|entry| entry.expect("entry").path())
-            .filter(|path| path.is_file())
             .collect();
         paths.push(dir.to_path_buf());
         for path in &paths {

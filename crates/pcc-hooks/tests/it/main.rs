@@ -25,6 +25,7 @@ mod hook_failures;
 mod hook_fixtures;
 mod human_bridge;
 mod logs;
+mod low_path;
 mod notifications;
 mod packaging;
 mod scheduler;

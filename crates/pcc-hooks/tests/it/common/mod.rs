@@ -70,9 +70,14 @@ pub fn run_with_stdin(command: &mut Command, stdin: &[u8]) -> Output {
     child.wait_with_output().expect("wait for pcc-hooks")
 }
 
-/// A read-only view of the database for assertions.
+/// A view of the database for assertions, with what the hooks kept in the spool folded in first
+/// (as every `pcc_store::Store::open` does), so a LOW call's rows are there.
 pub fn db(pcc_home: &Path) -> rusqlite::Connection {
-    rusqlite::Connection::open(pcc_home.join("pcc.db")).expect("open database")
+    let path = pcc_home.join("pcc.db");
+    if pcc_home.join("spool").exists() {
+        drop(pcc_store::Store::open(&path).expect("fold the spool"));
+    }
+    rusqlite::Connection::open(path).expect("open database")
 }
 
 pub fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
