@@ -54,8 +54,9 @@ impl Store {
     /// were kept there (a LOW call's decision, an event that waited too long for the lock): one
     /// batch per transaction, until the spool is empty or a fold makes no progress. A fold that
     /// cannot run now (the lock is busy, the file is read-only) is left to the next writer:
-    /// reading goes on with what is in the tables.
-    fn fold_spool_now(&mut self) {
+    /// reading goes on with what is in the tables. A long-lived reader (the server's change feed)
+    /// calls it before each look, since the calls kept in the spool change nothing SQLite sees.
+    pub fn fold_spool_now(&mut self) {
         while spool::has_files(&self.path) {
             let transaction = match self
                 .conn
