@@ -43,6 +43,7 @@ impl Store {
                 }
                 result => {
                     let mut store = result.map(|()| store)?;
+                    store.mark_earlier_deferrals();
                     store.fold_spool_now();
                     return Ok(store);
                 }
@@ -57,7 +58,26 @@ impl Store {
     /// reading goes on with what is in the tables. A long-lived reader (the server's change feed)
     /// calls it before each look, since the calls kept in the spool change nothing SQLite sees.
     pub fn fold_spool_now(&mut self) {
-        while spool::has_files(&self.path) {
+        // An opportunistic fold never waits for the lock: a busy database is folded by its
+        // writer, and the caller's own wait stays the one it set.
+        if self.conn.busy_timeout(Duration::ZERO).is_err() {
+            return;
+        }
+        self.fold_rounds();
+        if let Err(error) = self.conn.busy_timeout(BUSY_TIMEOUT) {
+            tracing::error!(%error, path = %self.path.display(), "could not restore the busy timeout");
+        }
+    }
+
+    /// The rounds of [`Store::fold_spool_now`], one batch each: until a round stores nothing new
+    /// (files that cannot be deleted are found again, already stored), and at most enough rounds
+    /// for a spool far larger than any storm leaves.
+    fn fold_rounds(&mut self) {
+        const MAX_ROUNDS: usize = 64;
+        for _ in 0..MAX_ROUNDS {
+            if !spool::has_files(&self.path) {
+                return;
+            }
             let transaction = match self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -68,16 +88,18 @@ impl Store {
                     return;
                 }
             };
-            let Some(folded) =
-                fold_spool(&transaction, &self.path).filter(|folded| !folded.is_empty())
-            else {
+            let Some(folded) = fold_spool(&transaction, &self.path) else {
                 return;
             };
             if let Err(error) = transaction.commit() {
                 tracing::debug!(%error, path = %self.path.display(), "spool left for the next writer");
                 return;
             }
+            let stored_nothing = folded.stored_nothing();
             folded.remove();
+            if stored_nothing {
+                return;
+            }
         }
     }
 

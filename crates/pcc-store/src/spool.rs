@@ -33,24 +33,41 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// storm does not hold the lock for long; the next writers fold the rest.
 const FOLD_BATCH: usize = 256;
 
+/// `O_NONBLOCK | O_NOFOLLOW`, for reading a spool file.
+const NO_BLOCK_NO_FOLLOW: i32 =
+    (rustix::fs::OFlags::NONBLOCK.bits() | rustix::fs::OFlags::NOFOLLOW.bits()) as i32;
+
 /// A spool file's name ends with this once it is complete.
 const SUFFIX: &str = ".event.json";
 
 /// Spool files folded in a transaction, deleted once it commits.
-pub(crate) struct Folded(Vec<PathBuf>);
+pub(crate) struct Folded {
+    files: Vec<PathBuf>,
+    /// How many of them were new to the database (the others were folded before and only
+    /// await their deletion).
+    inserted: usize,
+}
 
 impl Folded {
-    /// True when the fold found nothing to fold.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+    /// True when the fold stored nothing new: folding again would find the same.
+    pub(crate) fn stored_nothing(&self) -> bool {
+        self.inserted == 0
     }
 
-    /// Deletes the folded files: they are in the database now.
+    /// Deletes the folded files: they are in the database now. A file that cannot be deleted
+    /// (its directory made read-only) is found again by the next fold, already stored, so it is
+    /// never stored twice; the failures are logged once per fold, not once per file.
     pub(crate) fn remove(self) {
-        for path in self.0 {
+        let mut failed = 0usize;
+        let mut first = None;
+        for path in self.files {
             if let Err(error) = std::fs::remove_file(&path) {
-                tracing::warn!(%error, path = %path.display(), "could not remove a folded spool file; the next fold skips it");
+                failed += 1;
+                first.get_or_insert((path, error));
             }
+        }
+        if let Some((path, error)) = first {
+            tracing::warn!(%error, path = %path.display(), failed, "could not remove folded spool files; the next fold skips them");
         }
     }
 }
@@ -91,13 +108,14 @@ impl Store {
         if let Some(decision) = decision
             && (decision.escalation.is_some()
                 || decision.approval_used.is_some()
-                || decision.suggestion.is_some())
+                || decision.suggestion.is_some()
+                || !spoolable(record, decision))
         {
             return Err(StoreError::Io {
                 path: spool_dir(database),
                 source: std::io::Error::new(
                     std::io::ErrorKind::InvalidInput,
-                    "a decision with an escalation, an approval or a suggestion is not spooled",
+                    "only a plain allow or deny of a LOW or CRITICAL call is spooled",
                 ),
             });
         }
@@ -192,7 +210,10 @@ fn unique_name(at_ms: i64) -> String {
 pub(crate) fn fold(transaction: &Transaction<'_>, database: &Path) -> rusqlite::Result<Folded> {
     let dir = spool_dir(database);
     let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Ok(Folded(Vec::new()));
+        return Ok(Folded {
+            files: Vec::new(),
+            inserted: 0,
+        });
     };
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
@@ -206,6 +227,7 @@ pub(crate) fn fold(transaction: &Transaction<'_>, database: &Path) -> rusqlite::
     files.sort();
     files.truncate(FOLD_BATCH);
     let mut folded = Vec::with_capacity(files.len());
+    let mut inserted = 0;
     for path in files {
         let Some(key) = path.file_name().and_then(|name| name.to_str()) else {
             continue;
@@ -222,6 +244,7 @@ pub(crate) fn fold(transaction: &Transaction<'_>, database: &Path) -> rusqlite::
                 set_aside(&path);
                 continue;
             };
+            inserted += 1;
             let id = insert_event(transaction, &record)?;
             transaction.execute(
                 "UPDATE events SET spool_key = ?1 WHERE id = ?2",
@@ -233,24 +256,52 @@ pub(crate) fn fold(transaction: &Transaction<'_>, database: &Path) -> rusqlite::
         }
         folded.push(path);
     }
-    Ok(Folded(folded))
+    Ok(Folded {
+        files: folded,
+        inserted,
+    })
 }
 
 fn read_file(path: &Path) -> Option<(EventRecord, Option<DecisionRecord>)> {
     // Our own files, each one event: far below this bound.
     const MAX_SPOOL_FILE: u64 = 1024 * 1024;
-    let file = std::fs::File::open(path).ok()?;
+    // Not blocking on a FIFO, not following a link: only our own regular files are read.
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(NO_BLOCK_NO_FOLLOW)
+        .open(path)
+        .ok()?;
     if !file.metadata().ok()?.is_file() {
         return None;
     }
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_SPOOL_FILE), &mut bytes).ok()?;
     let value: Value = serde_json::from_slice(&bytes).ok()?;
+    let record = from_json(&value)?;
     let decision = match value.get("decision") {
         None | Some(Value::Null) => None,
-        Some(decision) => Some(decision_from_json(decision)?),
+        Some(decision) => Some(decision_from_json(decision).filter(|d| spoolable(&record, d))?),
     };
-    Some((from_json(&value)?, decision))
+    Some((record, decision))
+}
+
+/// Whether `decision` is one the LOW path writes for `record`: a plain allow or deny of a LOW or
+/// CRITICAL permission call, about the event's own call. A file that claims more (a MEDIUM call
+/// left to a human, whose `PostToolUse` would count towards learning; another call's id) is not
+/// ours and is set aside, whoever wrote it.
+fn spoolable(record: &EventRecord, decision: &DecisionRecord) -> bool {
+    use pcc_core::Answer;
+    use pcc_policy::RiskLevel;
+    matches!(decision.level, RiskLevel::Low | RiskLevel::Critical)
+        && matches!(decision.answer, Answer::Allow | Answer::Deny)
+        && matches!(
+            decision.hook_event.as_str(),
+            "PreToolUse" | "PermissionRequest"
+        )
+        && decision.hook_event == record.event
+        && decision.tool_use_id == record.tool_use_id
+        && Some(decision.tool_name.as_str()) == record.tool_name.as_deref()
+        && decision.project_root == record.project_root
 }
 
 fn set_aside(path: &Path) {

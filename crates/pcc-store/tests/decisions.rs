@@ -228,14 +228,8 @@ fn a_decision_that_needs_the_database_is_not_spooled() {
 fn a_spool_file_cut_short_is_set_aside_and_the_rest_folded() {
     let dir = tempfile::tempdir().expect("tempdir");
     let database = dir.path().join("pcc.db");
-    let low = DecisionRecord {
-        call_digest: None,
-        ..decision("t1", RiskLevel::Low, Answer::Allow, false)
-    };
-    let kept = Store::spool_call(&database, &event("s1", "PreToolUse", "t1", 5), Some(&low))
-        .expect("spool");
-    let cut = Store::spool_call(&database, &event("s1", "PreToolUse", "t2", 6), Some(&low))
-        .expect("spool");
+    let kept = low_call(&database, "t1");
+    let cut = low_call(&database, "t2");
     // What a power cut can leave of a file written without fdatasync.
     let bytes = std::fs::read(&cut).expect("read");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("cut");
@@ -243,4 +237,88 @@ fn a_spool_file_cut_short_is_set_aside_and_the_rest_folded() {
     assert_eq!(store.decisions(None, 10).expect("decisions").len(), 1);
     assert!(!kept.exists());
     assert!(cut.with_extension("bad").exists(), "set aside for a human");
+}
+
+fn low_call(database: &std::path::Path, tool_use_id: &str) -> std::path::PathBuf {
+    let low = DecisionRecord {
+        call_digest: None,
+        ..decision(tool_use_id, RiskLevel::Low, Answer::Allow, false)
+    };
+    Store::spool_call(
+        database,
+        &event("s1", "PreToolUse", tool_use_id, 5),
+        Some(&low),
+    )
+    .expect("spool")
+}
+
+#[test]
+fn a_spool_file_claiming_more_than_the_low_path_writes_is_set_aside() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database = dir.path().join("pcc.db");
+    let file = low_call(&database, "t1");
+    // What an agent that can write the data directory might plant: a MEDIUM call "left to a
+    // human", whose PostToolUse would count towards learning it.
+    let text = std::fs::read_to_string(&file).expect("read");
+    let forged = text
+        .replace("\"LOW\"", "\"MEDIUM\"")
+        .replace("\"allow\"", "\"none\"");
+    assert_ne!(forged, text);
+    std::fs::write(&file, forged).expect("forge");
+    let store = Store::open(&database).expect("open");
+    assert!(store.decisions(None, 10).expect("decisions").is_empty());
+    assert!(file.with_extension("bad").exists(), "set aside");
+}
+
+#[test]
+fn a_folded_file_that_cannot_be_deleted_does_not_hold_the_next_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database = dir.path().join("pcc.db");
+    let file = low_call(&database, "t1");
+    let name = file.file_name().expect("name").to_owned();
+    drop(Store::open(&database).expect("open folds and deletes"));
+    // A directory under the folded file's name: found again, already stored, never deletable.
+    std::fs::create_dir(dir.path().join("spool").join(&name)).expect("plant");
+    low_call(&database, "t2");
+    let store = Store::open(&database).expect("open returns");
+    assert_eq!(store.decisions(None, 10).expect("decisions").len(), 2);
+}
+
+#[test]
+fn a_fifo_in_the_spool_does_not_block_a_reader() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database = dir.path().join("pcc.db");
+    low_call(&database, "t1");
+    let fifo = dir.path().join("spool/0-1-2-3.event.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let store = Store::open(&database).expect("open returns");
+    assert_eq!(store.decisions(None, 10).expect("decisions").len(), 1);
+}
+
+#[test]
+fn opening_never_waits_for_the_lock_to_fold() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database = dir.path().join("pcc.db");
+    drop(Store::open(&database).expect("create"));
+    low_call(&database, "t1");
+    let holder = rusqlite::Connection::open(&database).expect("open");
+    holder
+        .execute_batch("BEGIN IMMEDIATE")
+        .expect("hold the write lock");
+    let started = std::time::Instant::now();
+    let store = Store::open(&database).expect("open while another writes");
+    // Far below the 5 s busy timeout a fold that waited would take.
+    assert!(started.elapsed() < std::time::Duration::from_millis(2500));
+    assert!(
+        store.decisions(None, 10).expect("decisions").is_empty(),
+        "left for later"
+    );
+    holder.execute_batch("COMMIT").expect("release");
+    drop(store);
+    let store = Store::open(&database).expect("open");
+    assert_eq!(store.decisions(None, 10).expect("decisions").len(), 1);
 }

@@ -92,6 +92,11 @@ pub fn run(args: &LogsArgs, color: ColorChoice) -> Result<(), HookError> {
             "cannot read {}",
             transcript.display()
         )))?;
+        // The hooks keep a LOW call's decision in the spool; a reader that stays open folds it
+        // in before each look, as every new one does when it opens.
+        if args.follow {
+            store.fold_spool_now();
+        }
         if count > 0 {
             let entries = reader.feed(&buffer[..count]);
             printer.print(entries, args.follow, &store, &session.id)?;

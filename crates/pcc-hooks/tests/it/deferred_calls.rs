@@ -272,3 +272,24 @@ fn a_refused_deferral_wins_over_the_low_path_when_the_call_now_judges_low() {
         "another call is not touched"
     );
 }
+
+/// Deferrals an earlier version made have no mark: until the database has marked them, every
+/// call takes the usual path, so a refused one still wins when it now judges LOW.
+#[test]
+fn a_refused_deferral_from_before_marks_existed_still_wins() {
+    let h = Headless::new();
+    h.write_turn("m-t1", &["t1"]);
+    let input = h.push("s1", "t1", "bypassPermissions");
+    assert_eq!(h.decide(Headless::headless_env, &input).0, "defer");
+    let escalation_id = h.pending()[0]["id"].as_i64().expect("id").to_string();
+    h.cli(&["respond", &escalation_id, "not this one"]);
+    std::fs::remove_dir_all(h.home.join("deferred")).expect("as an earlier version left it");
+    let mut now_low = input.clone();
+    now_low["tool_input"]["command"] = json!("git status");
+    let (decision, why) = h.decide(Headless::headless_env, &now_low);
+    assert_eq!(decision, "deny", "{why}");
+    assert!(
+        h.home.join("deferred/t1").exists(),
+        "marked by the next open"
+    );
+}
