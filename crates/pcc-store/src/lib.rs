@@ -25,6 +25,7 @@ mod spool;
 mod sql_enum;
 mod started_sessions;
 mod task_lists;
+mod webhooks;
 
 pub use brain_answers::BrainAnswerRecord;
 pub use capabilities::{
@@ -58,4 +59,8 @@ pub use started_sessions::{NewStartedSession, StartTask, StartedSession, Started
 pub use task_lists::{
     NewTask, NewTaskList, RunningTaskList, TaskFinish, TaskList, TaskListState, TaskRow, TaskState,
     TaskStatus,
+};
+pub use webhooks::{
+    Acceptance, ClaimedWork, DeliveryWork, REFUSED_KEPT, ReceivedDelivery, WebhookDelivery,
+    WebhookOutcome,
 };

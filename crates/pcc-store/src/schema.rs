@@ -321,6 +321,34 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX started_sessions_by_state ON started_sessions(state, ended_ms);
     ",
+    // 15: incoming webhook deliveries (`pcc-hooks serve`'s `/webhooks/<source>`), refused or
+    // accepted, with the rule that matched and what its work became. `accepted` marks the first
+    // signed delivery of an id: the unique index makes a replay fail to be accepted, while an
+    // unsigned copy sent first cannot take the id. `prompt` holds a rule's rendered prompt only
+    // until its work is done.
+    "
+    CREATE TABLE webhook_deliveries (
+        id          INTEGER PRIMARY KEY,
+        received_ms INTEGER NOT NULL,
+        source      TEXT NOT NULL,
+        event       TEXT,
+        delivery_id TEXT NOT NULL,
+        accepted    INTEGER NOT NULL,
+        outcome     TEXT NOT NULL,
+        status      INTEGER NOT NULL,
+        rule        TEXT,
+        action      TEXT,
+        project     TEXT,
+        prompt      TEXT,
+        work        TEXT,
+        detail      TEXT,
+        finished_ms INTEGER
+    ) STRICT;
+    CREATE UNIQUE INDEX webhook_deliveries_once ON webhook_deliveries(source, delivery_id)
+        WHERE accepted = 1;
+    CREATE INDEX webhook_deliveries_open ON webhook_deliveries(outcome)
+        WHERE outcome IN ('pending', 'working');
+    ",
 ];
 
 #[cfg(test)]
