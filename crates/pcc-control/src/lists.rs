@@ -1,13 +1,22 @@
-//! Task lists of `execute_task_list` from either door: their documents, cancelling one, and
-//! resuming one from its first unfinished task in a detached `pcc-mcp --run-list` worker.
+//! Task lists of `execute_task_list` from either door: their documents, submitting one (a
+//! webhook's `task_list` rule), cancelling one, and resuming one from its first unfinished task,
+//! each run by a detached `pcc-mcp --run-list` worker.
 
 use crate::ControlError;
 use crate::time::rfc3339;
-use pcc_store::{Store, TaskList, TaskListState, TaskRow, TaskStatus};
+use pcc_store::{NewTask, NewTaskList, Store, TaskList, TaskListState, TaskRow, TaskStatus};
 use serde::Serialize;
 use std::os::unix::process::CommandExt as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
+
+/// Most bytes of one task's prompt, as `execute_task_list` allows (Claude Code reads at most
+/// 10 MB of prompt, and a task is also told the earlier results).
+pub const MAX_PROMPT_BYTES: usize = 8 * 1024 * 1024;
+
+/// The options `execute_task_list` gives a list by default: stop at the first task that does not
+/// succeed, each task told a summary of the earlier results.
+const DEFAULT_LIST_OPTIONS: &str = r#"{"stop_on_failure":true,"context":"summary"}"#;
 
 /// `running` with no live worker reads `interrupted`: resume it. The worker is told alive by the
 /// lock it holds (`pcc_store::worker_alive`), which a reused pid does not hold.
@@ -247,12 +256,104 @@ pub fn resume(
             worker_pid: None,
         });
     };
-    let child = Command::new(worker)
+    Ok(Resumed {
+        from_task: Some(from + 1),
+        worker_pid: Some(spawn_worker(database, id, worker)?),
+    })
+}
+
+/// A list just submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Submitted {
+    /// Its id.
+    pub list_id: i64,
+    /// Its worker's pid.
+    pub worker_pid: u32,
+}
+
+/// Submits `prompts` as one list run in `cwd`, as `execute_task_list` does with `wait: false`:
+/// checked (a prompt with words in it and within [`MAX_PROMPT_BYTES`], an absolute directory),
+/// stored `pending` with the tool's default options, and handed to a detached
+/// `worker --run-list ID`. A worker that cannot start fails the list, saying why.
+pub fn submit(
+    database: &Path,
+    cwd: &Path,
+    prompts: &[String],
+    worker: &Path,
+    now_ms: i64,
+) -> Result<Submitted, ControlError> {
+    if prompts.is_empty() {
+        return Err(ControlError::Invalid(
+            "a task list needs at least one task".into(),
+        ));
+    }
+    for (index, prompt) in prompts.iter().enumerate() {
+        if prompt.trim().is_empty() {
+            return Err(ControlError::Invalid(format!(
+                "task {}: the prompt is empty",
+                index + 1
+            )));
+        }
+        if prompt.len() > MAX_PROMPT_BYTES {
+            return Err(ControlError::Invalid(format!(
+                "task {}: the prompt is {} bytes; at most {MAX_PROMPT_BYTES} (8 MiB) fit",
+                index + 1,
+                prompt.len()
+            )));
+        }
+    }
+    if !cwd.is_absolute() || !cwd.is_dir() {
+        return Err(ControlError::Invalid(format!(
+            "{} is not an absolute path of a directory: the tasks run there",
+            cwd.display()
+        )));
+    }
+    let mut store = Store::open(database)?;
+    let list_id = store.create_task_list(
+        &NewTaskList {
+            cwd: cwd.display().to_string(),
+            options: DEFAULT_LIST_OPTIONS.to_owned(),
+            tasks: prompts
+                .iter()
+                .map(|prompt| NewTask {
+                    prompt: prompt.clone(),
+                    options: "{}".to_owned(),
+                })
+                .collect(),
+        },
+        now_ms,
+    )?;
+    match spawn_worker(database, list_id, worker) {
+        Ok(worker_pid) => Ok(Submitted {
+            list_id,
+            worker_pid,
+        }),
+        Err(error) => {
+            let reason = error.to_string();
+            store.end_unfinished_tasks(list_id, TaskStatus::Failed, &reason, now_ms)?;
+            store.finish_task_list(list_id, TaskListState::Failed, Some(&reason), now_ms)?;
+            Err(error)
+        }
+    }
+}
+
+/// Starts `worker --run-list ID` in its own process group (it outlives the caller), stdin and
+/// stdout closed, stderr appended to `<data>/logs/pcc-mcp-worker.log` as the MCP server's
+/// workers do; a thread reaps it, so a long-lived caller (the server) keeps no zombie.
+fn spawn_worker(database: &Path, id: i64, worker: &Path) -> Result<u32, ControlError> {
+    let data = pcc_core::paths::DataDir::at(database.parent().unwrap_or(Path::new(".")));
+    let stderr = pcc_store::private::open_file(
+        &data.logs().join("pcc-mcp-worker.log"),
+        pcc_store::private::Access::Append,
+    )
+    .map_or_else(|_| Stdio::null(), |(file, _)| Stdio::from(file));
+    let mut child = Command::new(worker)
         .arg("--run-list")
         .arg(id.to_string())
+        .env(pcc_core::paths::PCC_HOME_ENV, data.root())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .process_group(0)
         .spawn()
         .map_err(|err| {
@@ -261,10 +362,11 @@ pub fn resume(
                 worker.display()
             ))
         })?;
-    Ok(Resumed {
-        from_task: Some(from + 1),
-        worker_pid: Some(child.id()),
-    })
+    let pid = child.id();
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+    Ok(pid)
 }
 
 /// The error for a list id nobody has.
@@ -272,4 +374,54 @@ pub fn no_such_list(id: i64) -> ControlError {
     ControlError::NotFound(format!(
         "there is no task list {id} (`pcc-hooks lists` shows them)"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_that_could_not_run_is_refused_before_anything_is_stored() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let database = dir.path().join("pcc.db");
+        let worker = Path::new("pcc-mcp");
+        for (cwd, prompts, expected) in [
+            (dir.path(), vec![], "at least one task"),
+            (
+                dir.path(),
+                vec![" \n".to_owned()],
+                "task 1: the prompt is empty",
+            ),
+            (
+                Path::new("relative"),
+                vec!["x".to_owned()],
+                "not an absolute path",
+            ),
+        ] {
+            let error = submit(&database, cwd, &prompts, worker, 1).expect_err(expected);
+            assert!(error.to_string().contains(expected), "{error}");
+        }
+        assert!(!database.exists(), "nothing was stored");
+    }
+
+    #[test]
+    fn a_list_whose_worker_cannot_start_is_failed_saying_why() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let database = dir.path().join("pcc.db");
+        let missing = dir.path().join("no-such-pcc-mcp");
+        let error = submit(&database, dir.path(), &["Fix it".to_owned()], &missing, 1)
+            .expect_err("no worker");
+        assert!(error.to_string().contains("PCC_MCP_BIN"), "{error}");
+        let lists = all(&database).expect("lists").task_lists;
+        assert_eq!(lists.len(), 1);
+        assert_eq!(lists[0].state, "failed");
+        assert!(
+            lists[0]
+                .error
+                .as_deref()
+                .is_some_and(|error| error.contains("cannot start the task list worker")),
+            "{:?}",
+            lists[0].error
+        );
+    }
 }

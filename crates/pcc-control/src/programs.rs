@@ -1,5 +1,5 @@
-//! Finding our own binaries: installed together, so the one beside the running executable is
-//! the one that matches it.
+//! Finding our own binaries (installed together, so the one beside the running executable is
+//! the one that matches it) and the Claude Code we start.
 
 use std::path::PathBuf;
 
@@ -19,4 +19,12 @@ pub fn mcp_program() -> PathBuf {
         return PathBuf::from(bin);
     }
     beside_current_exe("pcc-mcp").unwrap_or_else(|| PathBuf::from("pcc-mcp"))
+}
+
+/// The Claude Code program sessions are started with, as `pcc-hooks start` finds it:
+/// `$PCC_CLAUDE_BIN` when set (tests, unusual installs), else `claude` on `$PATH`.
+pub fn claude_program() -> PathBuf {
+    std::env::var_os("PCC_CLAUDE_BIN")
+        .filter(|value| !value.is_empty())
+        .map_or_else(|| PathBuf::from("claude"), PathBuf::from)
 }
