@@ -237,6 +237,10 @@ fn requirements_are_handed_to_a_started_session_one_per_stop() {
         "{shown}{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    assert!(
+        shown.contains("task: Test the parser (REQ-TWO)"),
+        "the hand-over is a line of its own: {shown}"
+    );
     assert!(shown.contains("claude: Parser tested."), "{shown}");
 
     let requests = mock.scripted_requests();

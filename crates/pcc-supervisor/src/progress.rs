@@ -55,7 +55,10 @@ pub fn render(line: &str) -> Vec<String> {
                         cut(&result_text(block.get("content")))
                     ))
                 }
-                "text" => Some(format!("task: {}", cut(str_of(block, "text")))),
+                "text" => Some(format!(
+                    "task: {}",
+                    cut(past_headers(str_of(block, "text")))
+                )),
                 _ => None,
             })
             .collect(),
@@ -150,6 +153,20 @@ fn result_text(content: Option<&Value>) -> String {
     }
 }
 
+/// `text` from its first line that is not a heading ending in `:` (a task handed over by the
+/// Stop hook reaches Claude as "Stop hook feedback:", our own heading, then the task), or all of
+/// it when every line is one.
+fn past_headers(text: &str) -> &str {
+    let mut rest = text.trim_start();
+    while let Some((line, after)) = rest.split_once('\n') {
+        if !line.trim_end().ends_with(':') {
+            break;
+        }
+        rest = after.trim_start();
+    }
+    if rest.is_empty() { text } else { rest }
+}
+
 /// The first line of `text`, at most [`TEXT_CHARS`] characters, with `…` when cut.
 fn cut(text: &str) -> String {
     let trimmed = text.trim();
@@ -173,6 +190,7 @@ mod tests {
             r#"{"type":"assistant","message":{"content":[{"type":"text","text":"Looking.\nMore."},{"type":"tool_use","name":"Bash","input":{"command":"ls -la","description":"list"}}]}}"#,
             r#"{"type":"user","message":{"content":[{"type":"tool_result","content":"a\nb","is_error":false}]}}"#,
             r#"{"type":"user","message":{"content":[{"type":"tool_result","content":[{"type":"text","text":"denied"}],"is_error":true}]}}"#,
+            r#"{"type":"user","message":{"content":[{"type":"text","text":"Stop hook feedback:\npcc-hooks queue — your next task:\n\nTest the parser\n\nWork on it now."}]}}"#,
             r#"{"type":"result","subtype":"success","is_error":false,"num_turns":2,"total_cost_usd":0.5,"result":"All done"}"#,
             r#"{"type":"result","subtype":"error_max_turns","is_error":true,"num_turns":1,"errors":["Reached maximum number of turns (1)"]}"#,
             "plain stderr line",
@@ -186,6 +204,7 @@ mod tests {
                 "→ Bash ls -la",
                 "← ok: a…",
                 "← error: denied",
+                "task: Test the parser…",
                 "done in 2 turn(s), $0.5000: All done",
                 "failed (error_max_turns) after 1 turn(s): Reached maximum number of turns (1)",
                 "  plain stderr line",

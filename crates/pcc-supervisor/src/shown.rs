@@ -51,10 +51,11 @@ pub fn shown(session: &StartedSession, now_ms: i64) -> Shown {
                 .into_iter()
                 .flatten()
                 .any(process::is_running)
-                || session
-                    .child
-                    .as_ref()
-                    .is_some_and(|child| process::group_exists(child.pid));
+                // What the leader started may outlive it in its group; a group whose leader's pid
+                // names another process now is not this session's.
+                || session.child.as_ref().is_some_and(|child| {
+                    process::stamp_of(child.pid).is_none() && process::group_exists(child.pid)
+                });
             if alive {
                 Shown {
                     working: true,

@@ -157,7 +157,10 @@ fn pid_of(json: &Value, key: &str) -> u32 {
 #[test]
 fn a_detached_start_returns_before_claude_ends_and_its_exit_is_recorded() {
     let setup = setup();
-    let started = setup.start_detached(Scenario::Gate, &["--task", "Fix the parser"]);
+    let started = setup.start_detached(
+        Scenario::Gate,
+        &["--task", "Fix the parser", "--model", "sonnet"],
+    );
     let id = started["session_id"]
         .as_str()
         .expect("session_id")
@@ -204,6 +207,10 @@ fn a_detached_start_returns_before_claude_ends_and_its_exit_is_recorded() {
     assert!(
         argv.windows(2)
             .any(|pair| pair == ["--session-id", id.as_str()]),
+        "{argv:?}"
+    );
+    assert!(
+        argv.windows(2).any(|pair| pair == ["--model", "sonnet"]),
         "{argv:?}"
     );
 
