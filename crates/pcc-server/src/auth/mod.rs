@@ -116,6 +116,7 @@ async fn authenticate(state: &AppState, mut request: Request) -> Result<Request,
             .and_then(|cookies| auth.sessions.find(cookies));
         match session {
             Some(session) => Principal::Session(session),
+            None if wants_a_page(&request) => return Err(login_first_page()),
             None => {
                 return Err(unauthorized(
                     "log in first: open the link `pcc-hooks serve` printed, or /login with the \
@@ -183,6 +184,27 @@ fn unauthorized(message: &str) -> Response {
         .headers_mut()
         .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
+}
+
+/// A browser asking for a page (not a script asking the API).
+fn wants_a_page(request: &Request) -> bool {
+    request.method() == axum::http::Method::GET
+        && !request.uri().path().starts_with("/api/")
+        && request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// 401 for a browser: a page that says where to log in (and goes there), not a JSON error.
+fn login_first_page() -> Response {
+    let page = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        <meta http-equiv=\"refresh\" content=\"0; url=/login\"><title>Log in · pcc-hooks</title>\
+        </head><body><main><h1>Log in first</h1><p><a href=\"/login\">Log in</a> with the link \
+        <code>pcc-hooks serve</code> printed, or with the token.</p></main></body></html>";
+    (StatusCode::UNAUTHORIZED, axum::response::Html(page)).into_response()
 }
 
 fn forbidden(message: &str) -> Response {

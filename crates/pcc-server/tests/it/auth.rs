@@ -84,6 +84,17 @@ async fn every_endpoint_without_a_credential_is_401_and_changes_nothing() {
         }
     }
     assert_unchanged(&server, escalation);
+    let page = client
+        .get(server.url("/"))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 401, "a browser is refused too");
+    assert!(
+        page.text().await.expect("body").contains("url=/login"),
+        "and sent to the login page"
+    );
     let health = client
         .get(server.url("/api/health"))
         .send()
