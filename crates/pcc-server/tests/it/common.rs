@@ -48,6 +48,8 @@ pub struct Running {
     pub token: String,
     /// The first one-time login link.
     pub login_link: String,
+    /// The server's change channel (what the watcher sends to every SSE client).
+    pub changes: tokio::sync::broadcast::Sender<pcc_server::events::Change>,
     shutdown: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -101,6 +103,7 @@ impl Running {
             .expect("token file")
             .trim()
             .to_owned();
+        let changes = server.state().changes().clone();
         let (shutdown, stop) = oneshot::channel();
         tokio::spawn(server.run(async move {
             let _ = stop.await;
@@ -111,6 +114,7 @@ impl Running {
             project,
             token,
             login_link,
+            changes,
             shutdown: Some(shutdown),
             _dir: dir,
         }

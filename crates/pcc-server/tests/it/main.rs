@@ -7,6 +7,7 @@ mod api;
 mod auth;
 mod common;
 mod events;
+mod lag;
 mod load;
 mod packaging;
 mod tls;
