@@ -297,3 +297,28 @@ fn tell(handshake: &mut dyn Write, message: &Handshake) {
         tracing::debug!(%error, "the starter no longer reads the handshake");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_gets_each_line_whole_and_redacted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("session.log");
+        let log = File::create(&path).expect("log");
+        let output = "{\"type\":\"assistant\",\"text\":\"token ghp_0123456789abcdefghijklmnopqrstuvwxyzAB\"}\r\n\
+                      plain line\nlast line without a newline";
+        copy_redacted(Box::new(std::io::Cursor::new(output.to_owned())), log);
+        let logged = std::fs::read_to_string(&path).expect("read");
+        assert!(!logged.contains("ghp_0123456789"), "{logged}");
+        let lines: Vec<&str> = logged.lines().collect();
+        assert_eq!(lines.len(), 3, "{logged}");
+        assert!(
+            lines[0].contains("token ") && lines[0].ends_with('}'),
+            "{logged}"
+        );
+        assert_eq!(&lines[1..], ["plain line", "last line without a newline"]);
+        assert!(logged.ends_with('\n'));
+    }
+}

@@ -228,7 +228,9 @@ fn a_detached_start_returns_before_claude_ends_and_its_exit_is_recorded() {
 fn the_foreground_follows_the_session_and_exits_with_claudes_status() {
     let setup = setup();
     let project = setup.project.display().to_string();
-    let done = setup.run(Scenario::Success, &["start", &project, "--task", "do it"]);
+    let secret = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB";
+    let task = format!("do it with {secret}");
+    let done = setup.run(Scenario::Success, &["start", &project, "--task", &task]);
     let shown = text(&done.stdout);
     assert_eq!(done.status.code(), Some(0), "{shown}{}", text(&done.stderr));
     assert!(shown.contains("started session"), "{shown}");
@@ -237,6 +239,14 @@ fn the_foreground_follows_the_session_and_exits_with_claudes_status() {
         "each tool call is a line: {shown}"
     );
     assert!(shown.contains("done in"), "{shown}");
+    let told = claude::runs(&setup.record)[0]["stdin"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        told.starts_with("do it with ") && !told.contains(secret),
+        "the model is never handed the secret: {told}"
+    );
 
     let failed = setup.run(Scenario::Fail, &["start", &project, "--task", "do it"]);
     let shown = text(&failed.stdout);
