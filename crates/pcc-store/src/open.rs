@@ -57,26 +57,31 @@ impl Store {
     /// cannot run now (the lock is busy, the file is read-only) is left to the next writer:
     /// reading goes on with what is in the tables. A long-lived reader (the server's change feed)
     /// calls it before each look, since the calls kept in the spool change nothing SQLite sees.
-    pub fn fold_spool_now(&mut self) {
+    ///
+    /// Returns true when it stored something: this connection's own commits do not change what
+    /// `PRAGMA data_version` tells it, so a watcher cannot learn it from there.
+    pub fn fold_spool_now(&mut self) -> bool {
         // An opportunistic fold never waits for the lock: a busy database is folded by its
         // writer, and the caller's own wait stays the one it set.
         if self.conn.busy_timeout(Duration::ZERO).is_err() {
-            return;
+            return false;
         }
-        self.fold_rounds();
+        let stored = self.fold_rounds();
         if let Err(error) = self.conn.busy_timeout(BUSY_TIMEOUT) {
             tracing::error!(%error, path = %self.path.display(), "could not restore the busy timeout");
         }
+        stored
     }
 
     /// The rounds of [`Store::fold_spool_now`], one batch each: until a round stores nothing new
     /// (files that cannot be deleted are found again, already stored), and at most enough rounds
     /// for a spool far larger than any storm leaves.
-    fn fold_rounds(&mut self) {
+    fn fold_rounds(&mut self) -> bool {
         const MAX_ROUNDS: usize = 64;
+        let mut stored = false;
         for _ in 0..MAX_ROUNDS {
             if !spool::has_files(&self.path) {
-                return;
+                return stored;
             }
             let transaction = match self
                 .conn
@@ -85,22 +90,24 @@ impl Store {
                 Ok(transaction) => transaction,
                 Err(error) => {
                     tracing::debug!(%error, path = %self.path.display(), "spool left for the next writer");
-                    return;
+                    return stored;
                 }
             };
             let Some(folded) = fold_spool(&transaction, &self.path) else {
-                return;
+                return stored;
             };
             if let Err(error) = transaction.commit() {
                 tracing::debug!(%error, path = %self.path.display(), "spool left for the next writer");
-                return;
+                return stored;
             }
             let stored_nothing = folded.stored_nothing();
             folded.remove();
             if stored_nothing {
-                return;
+                return stored;
             }
+            stored = true;
         }
+        stored
     }
 
     /// Opens an existing database as it is: no file is created and nothing is migrated, so a

@@ -322,3 +322,15 @@ fn opening_never_waits_for_the_lock_to_fold() {
     let store = Store::open(&database).expect("open");
     assert_eq!(store.decisions(None, 10).expect("decisions").len(), 1);
 }
+
+#[test]
+fn a_long_lived_reader_folds_what_was_spooled_after_it_opened() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database = dir.path().join("pcc.db");
+    let mut store = Store::open(&database).expect("open");
+    assert!(!store.fold_spool_now(), "nothing to fold");
+    low_call(&database, "t1");
+    assert!(store.fold_spool_now(), "stored what was spooled");
+    assert_eq!(store.decisions(None, 10).expect("decisions").len(), 1);
+    assert!(!store.fold_spool_now(), "nothing left");
+}

@@ -59,3 +59,40 @@ async fn a_hook_call_in_another_process_is_an_event_on_the_stream() {
         .expect("a task_queued event");
     assert_eq!(queued.data["session_id"], "sess-live");
 }
+
+/// A prompt and a LOW call are kept in the spool, which changes nothing SQLite sees: the watcher
+/// folds them and reports what they changed (the stopped session works again).
+#[tokio::test(flavor = "multi_thread")]
+async fn calls_kept_in_the_spool_reach_the_stream_too() {
+    let server = Running::start().await;
+    let mut events = Events::open(&server).await;
+    let start = json!({"session_id": "sess-low", "cwd": server.project,
+        "hook_event_name": "SessionStart", "source": "startup"});
+    server.hook(&start);
+    events
+        .next_named("session_state", Instant::now() + WAIT)
+        .await
+        .expect("the session starts");
+    let stop = json!({"session_id": "sess-low", "cwd": server.project,
+        "hook_event_name": "Stop", "stop_hook_active": false});
+    server.hook(&stop);
+    let idle = events
+        .next_named("session_state", Instant::now() + WAIT)
+        .await
+        .expect("the session stops");
+    assert_ne!(idle.data["state"], "working", "{}", idle.data);
+    let prompt = json!({"session_id": "sess-low", "cwd": server.project,
+        "hook_event_name": "UserPromptSubmit", "prompt": "look around"});
+    server.hook(&prompt);
+    server.hook(&captured_pre_tool_use(
+        &server.project,
+        "sess-low",
+        "git status",
+    ));
+    let working = events
+        .next_named("session_state", Instant::now() + WAIT)
+        .await
+        .expect("the spooled calls reach the stream");
+    assert_eq!(working.data["session_id"], "sess-low");
+    assert_eq!(working.data["state"], "working");
+}
