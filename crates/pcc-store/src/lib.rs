@@ -7,6 +7,7 @@
 mod brain_answers;
 mod capabilities;
 mod changes;
+mod dashboard;
 mod decisions;
 mod deferral_marks;
 mod error;
@@ -33,6 +34,7 @@ pub use capabilities::{
     MintedCapability, Redemption, TOKEN_PREFIX,
 };
 pub use changes::{OpenEscalation, OpenResume, OpenRows, OpenTask, SessionChange};
+pub use dashboard::{SessionDecision, SessionRow, TimelineEvent};
 pub use decisions::{DecisionCounts, DecisionRecord, RecordedDecision, StoredDecision};
 pub use error::StoreError;
 pub use escalations::{
