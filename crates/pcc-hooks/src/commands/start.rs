@@ -73,6 +73,12 @@ fn start(args: &StartArgs, color: ColorChoice) -> Result<ExitCode, HookError> {
         work,
         model: args.model.clone(),
     };
+    // Before the start, so a Ctrl-C while claude starts stops it rather than leaving it running.
+    let interrupted = if args.detach {
+        None
+    } else {
+        Some(take_over_signals()?)
+    };
     let started = pcc_supervisor::start(&launcher, &request)?;
     let dir = std::fs::canonicalize(&args.dir).unwrap_or_else(|_| args.dir.clone());
     if let Some(problem) = crate::commands::doctor::hooks_problem(&dir) {
@@ -107,31 +113,46 @@ fn start(args: &StartArgs, color: ColorChoice) -> Result<ExitCode, HookError> {
             started.log.display()
         ))?;
     }
-    if args.detach {
-        started.supervisor.detach();
-        return Ok(ExitCode::SUCCESS);
+    match interrupted {
+        None => {
+            started.supervisor.detach();
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(interrupted) => follow(
+            &data,
+            started,
+            &interrupted,
+            args.json,
+            Palette::for_stdout(color),
+        ),
     }
-    follow(&data, started, args.json, Palette::for_stdout(color))
 }
 
-/// Prints the log as it grows until the supervisor exits, stopping the session on a signal.
-fn follow(
-    data: &DataDir,
-    started: Started,
-    json: bool,
-    palette: Palette,
-) -> Result<ExitCode, HookError> {
+/// Ctrl-C, SIGTERM and SIGHUP raise the flag instead of ending us (the session is stopped
+/// then); once it is up, the same signal again takes its default action: leave at once.
+fn take_over_signals() -> Result<Arc<AtomicBool>, HookError> {
     let interrupted = Arc::new(AtomicBool::new(false));
     for signal in [
         signal_hook::consts::SIGINT,
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGHUP,
     ] {
-        // Once the flag is up, the same signal again takes its default action: leave at once.
         signal_hook::flag::register_conditional_default(signal, Arc::clone(&interrupted))
             .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&interrupted)))
             .map_err(HookError::io("cannot take over Ctrl-C"))?;
     }
+    Ok(interrupted)
+}
+
+/// Prints the log as it grows until the supervisor exits, stopping the session once
+/// `interrupted` is raised.
+fn follow(
+    data: &DataDir,
+    started: Started,
+    interrupted: &AtomicBool,
+    json: bool,
+    palette: Palette,
+) -> Result<ExitCode, HookError> {
     let Started {
         session_id,
         log,

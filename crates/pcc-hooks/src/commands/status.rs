@@ -480,7 +480,8 @@ fn session_json(
 fn render_table(report: &StatusReport, palette: Palette) -> String {
     let mut out = String::new();
     let now_ms_for_table = now_ms();
-    if report.sessions.is_empty() {
+    // A session just started may not have reported a hook event yet: its own line shows it.
+    if report.sessions.is_empty() && report.started_sessions.is_empty() {
         let _ = writeln!(
             out,
             "No sessions recorded yet ({}).",
@@ -490,7 +491,7 @@ fn render_table(report: &StatusReport, palette: Palette) -> String {
             out,
             "Start Claude Code in a project; `pcc-hooks doctor` checks that the hooks are registered."
         );
-    } else {
+    } else if !report.sessions.is_empty() {
         let rows: Vec<[String; 12]> = report
             .sessions
             .iter()
