@@ -42,6 +42,7 @@ pub mod options;
 mod secret;
 mod serve;
 pub mod state;
+pub mod webhooks;
 
 pub use error::ApiError;
 pub use options::{ServeConfig, ServeError, TlsFiles};
@@ -61,11 +62,13 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Routes anyone who reaches the server may call: logging in, the health check.
+/// Routes anyone who reaches the server may call: logging in, the health check, and the routes
+/// with their own authority (capability links, signed webhooks).
 pub fn public_routes() -> Router<AppState> {
     auth::login::routes()
         .merge(api::public_routes())
         .merge(capability::routes())
+        .merge(webhooks::routes())
 }
 
 /// Routes that need a caller ([`auth::Caller`]): the API, the event stream and the dashboard.

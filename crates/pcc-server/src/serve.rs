@@ -101,6 +101,9 @@ impl Server {
                     source,
                 })?;
         let _lock = self.lock;
+        // Holding the lock, this is the database's one server: webhook work the last one
+        // recorded and never began is done now.
+        crate::webhooks::recover(self.state.clone());
         let app = crate::router(self.state.clone()).into_make_service_with_connect_info::<Peer>();
         let served = match self.tls {
             Some(config) => {
