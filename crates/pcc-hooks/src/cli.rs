@@ -79,6 +79,12 @@ pub enum Command {
         #[command(subcommand)]
         command: NotifyCommand,
     },
+    /// Incoming webhooks (GitHub, Sentry, Jira) that `serve` received, and what became of each.
+    Webhooks {
+        /// What to do.
+        #[command(subcommand)]
+        command: WebhooksCommand,
+    },
     /// What waits on a human: denied calls, unanswered questions, failed resumes, stuck tasks.
     Pending(PendingArgs),
     /// Answer an escalation: approve, deny, or the text of an answer; the session goes on.
@@ -518,6 +524,26 @@ pub enum NotifyCommand {
     /// outcome. Prints nothing.
     #[command(hide = true)]
     SendJson,
+}
+
+/// `pcc-hooks webhooks …`.
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// The latest deliveries, newest first: refused (and why), duplicate, ignored, or the work
+    /// their rule caused.
+    Log(WebhooksLogArgs),
+}
+
+/// Options of `webhooks log`.
+#[derive(Debug, Args)]
+pub struct WebhooksLogArgs {
+    /// How many to show.
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// Print JSON: {"deliveries": [{"id", "received_at", "source", "event", "delivery_id",
+    /// "outcome", "status", "rule", "action", "project", "work", "detail", "finished_at"}]}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `notify test`.

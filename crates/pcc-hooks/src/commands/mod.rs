@@ -23,8 +23,11 @@ pub mod start;
 pub mod status;
 pub mod stop;
 pub mod supervise;
+pub mod webhooks;
 
-use crate::cli::{BrainCommand, Cli, Command, ConfigCommand, LimitsCommand, NotifyCommand};
+use crate::cli::{
+    BrainCommand, Cli, Command, ConfigCommand, LimitsCommand, NotifyCommand, WebhooksCommand,
+};
 use crate::{error, hook};
 use std::process::ExitCode;
 
@@ -60,6 +63,9 @@ pub fn run(cli: Cli) -> ExitCode {
             NotifyCommand::Log(args) => notify::log(&args, color),
             NotifyCommand::SendJson => notify::send_json(),
         },
+        Command::Webhooks {
+            command: WebhooksCommand::Log(args),
+        } => webhooks::log(&args, color),
         Command::Brain {
             command: BrainCommand::Ask(args),
         } => brain::ask(&args),

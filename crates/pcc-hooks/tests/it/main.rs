@@ -9,6 +9,7 @@
 //! - `scheduler`, `status`: resumes, `status`.
 //! - `logs`: `logs --follow` on a transcript that grows.
 //! - `started`: `start`, `stop` and the supervisor of started sessions.
+//! - `webhooks_log`: `webhooks log`, the deliveries the server recorded.
 //! - `concurrency`, `crash`, `faults`: storms, kills and injected faults.
 
 mod common;
@@ -31,3 +32,4 @@ mod packaging;
 mod scheduler;
 mod started;
 mod status;
+mod webhooks_log;
