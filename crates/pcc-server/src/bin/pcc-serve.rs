@@ -98,8 +98,10 @@ async fn serve(args: Args) -> Result<(), String> {
         .await
         .map_err(|error| error.to_string())?;
     let link = server.login_link().map_err(|error| error.to_string())?;
-    println!("pcc-hooks serve: listening on {}", server.base_url());
-    println!("log in once with (valid 10 minutes): {link}");
+    announce(&format!(
+        "pcc-hooks serve: listening on {}\nlog in once with (valid 10 minutes): {link}\n",
+        server.base_url()
+    ));
     if args.open {
         open_in_browser(&link);
     }
@@ -107,6 +109,19 @@ async fn serve(args: Args) -> Result<(), String> {
         .run(shutdown_signal())
         .await
         .map_err(|error| error.to_string())
+}
+
+/// Prints the banner in one write. A stdout nobody reads any more (`serve | head -1`, a closed
+/// journal) must not stop the server, so a failed write is only logged.
+fn announce(banner: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(error) = stdout
+        .write_all(banner.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        tracing::warn!("cannot print the login link ({error}); serving on");
+    }
 }
 
 /// `program` beside this executable (they are installed together), else the bare name for
