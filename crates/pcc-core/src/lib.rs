@@ -17,6 +17,7 @@
 //!     cwd: "/home/u/proj".into(),
 //!     project_root: "/home/u/proj".into(),
 //!     home: "/home/u".into(),
+//!     data_dirs: vec!["/home/u/.local/share/pcc-hooks".into()],
 //! };
 //! let rules = PermissionLists {
 //!     deny: vec!["Bash(git push:*)".into()],

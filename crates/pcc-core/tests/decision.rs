@@ -13,6 +13,7 @@ fn context() -> PolicyContext {
         cwd: PathBuf::from("/home/u/p"),
         project_root: PathBuf::from("/home/u/p"),
         home: PathBuf::from("/home/u"),
+        data_dirs: vec![PathBuf::from("/home/u/.local/share/pcc-hooks")],
     }
 }
 

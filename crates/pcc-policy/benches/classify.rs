@@ -36,6 +36,8 @@ fn classify_mix(c: &mut Criterion) {
         cwd: PathBuf::from("/home/u/proj"),
         project_root: PathBuf::from("/home/u/proj"),
         home: PathBuf::from("/home/u"),
+        // What the hook passes without `$PCC_HOME`: the default data directory.
+        data_dirs: vec![PathBuf::from("/home/u/.local/share/pcc-hooks")],
     };
     let mut group = c.benchmark_group("classify");
     group.throughput(Throughput::Elements(MIX.len() as u64));

@@ -158,6 +158,7 @@ mod tests {
             cwd: PathBuf::from("/home/u/proj"),
             project_root: PathBuf::from("/home/u/proj"),
             home: PathBuf::from("/home/u"),
+            data_dirs: Vec::new(),
         };
         classify_command(command, &ctx).containment
     }

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::PolicyContext;
+use super::data_dir;
 use super::level::RiskLevel;
-use super::paths::{place_kind, read_finding, resolve, secret_kind, write_finding};
+use super::paths::{PlaceKind, place_kind, read_finding, resolve, secret_kind, write_finding};
 use super::verdict::Finding;
 
 /// Tools that create or modify the file at `file_path` / `notebook_path`.
@@ -49,7 +50,19 @@ pub(crate) fn classify_file_tool(
         return Some(invalid_input(tool_name, "has no file_path"));
     }
     let resolved = resolve(raw, &ctx.cwd, &ctx.home);
-    let mut finding = read_finding(place_kind(&resolved, ctx), raw);
+    let place = place_kind(&resolved, ctx);
+    let mut finding = read_finding(place, raw);
+    if tool_name == "Grep"
+        && place == PlaceKind::ProjectRoot
+        && data_dir::relation(&resolved, ctx) == data_dir::Relation::Holds
+    {
+        // Grep reads the contents of everything below: the data directory's too.
+        finding = finding.max(Finding::new(
+            RiskLevel::Medium,
+            "path.holds-data-dir",
+            format!("Grep reads {raw}, which holds pcc-hooks' data directory"),
+        ));
+    }
     // The file-name pattern: Glob's `pattern`, Grep's `glob` (Grep's `pattern` is a regex
     // over contents, not a path).
     let pattern_field = match tool_name {
@@ -152,11 +165,30 @@ fn alternative_finding(
     };
     let mut finding = read_finding(place_kind(&dir, ctx), &dir.to_string_lossy());
     let last = parts.last().copied().unwrap_or_default();
+    let broad = PLAIN_WITNESSES.iter().any(|name| glob_match(last, name));
+    // Aimed at pcc-hooks' data directory (`.pc?/deferred/*`); a sweep of names (`**/*.rs`)
+    // is not.
+    match data_dir::glob_reach(&dir, &parts[first_glob..].join("/"), false, ctx) {
+        Some(data_dir::Reach::Credentials) if !broad => {
+            finding = finding.max(Finding::new(
+                RiskLevel::High,
+                "glob.secret-pattern",
+                format!("pattern {shown} aims at pcc-hooks' credentials"),
+            ));
+        }
+        Some(_) => {
+            finding = finding.max(Finding::new(
+                RiskLevel::Medium,
+                "path.outside-read",
+                format!("pattern {shown} aims at pcc-hooks' data directory"),
+            ));
+        }
+        None => {}
+    }
     let targeted = if is_glob(last) {
         let secret = SECRET_WITNESSES.iter().find(|name| {
             glob_match(last, name) && secret_kind(&dir.join(name), &ctx.home).is_some()
         });
-        let broad = PLAIN_WITNESSES.iter().any(|name| glob_match(last, name));
         secret.filter(|_| !broad).copied()
     } else {
         // `**/.env`, `**/id_rsa`: a literal file name under wildcard directories.
@@ -357,6 +389,7 @@ mod tests {
             cwd: PathBuf::from("/home/u/proj"),
             project_root: PathBuf::from("/home/u/proj"),
             home: PathBuf::from("/home/u"),
+            data_dirs: Vec::new(),
         }
     }
 

@@ -15,6 +15,7 @@
 
 mod commands;
 mod containment;
+mod data_dir;
 mod file_tools;
 mod level;
 mod mcp;
@@ -41,6 +42,14 @@ pub struct PolicyContext {
     pub project_root: PathBuf,
     /// The user's home directory, for `~` and for secrets such as `~/.ssh`.
     pub home: PathBuf,
+    /// Every name of pcc-hooks' own data directory (`$PCC_HOME` or the platform default):
+    /// as configured, made absolute, and with its links resolved when it exists. It holds the
+    /// database of human approvals, the spool, the deferral marks, the server token and the
+    /// config, and may lie anywhere (under `/tmp`, inside the project): a path at or under it
+    /// is pcc-hooks' own wherever it is (HIGH to write, never LOW to read), which the places
+    /// known by name under the home cannot say. Empty when the caller has none; a relative
+    /// entry is taken against `cwd`.
+    pub data_dirs: Vec<PathBuf>,
 }
 
 /// Claude tools that ask the user something rather than act; the brain answers them.

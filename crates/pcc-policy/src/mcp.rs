@@ -342,6 +342,7 @@ mod tests {
             cwd: PathBuf::from("/home/u/proj"),
             project_root: PathBuf::from("/home/u/proj"),
             home: PathBuf::from("/home/u"),
+            data_dirs: Vec::new(),
         }
     }
 

@@ -10,6 +10,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use super::PolicyContext;
+use super::data_dir;
 use super::level::RiskLevel;
 use super::verdict::Finding;
 
@@ -36,8 +37,9 @@ pub(crate) enum PlaceKind {
     /// switch this guard off or add hooks and MCP servers that run later.
     AgentSettings,
     /// Agent configuration and our own files in the home (`~/.claude/**`, the pcc-hooks data
-    /// and config directories): a write could switch this guard off; a read may leak
-    /// transcripts of other projects.
+    /// and config directories), and pcc-hooks' data directory wherever it is (`data_dir`), with
+    /// the directories on the way to it: a write could switch this guard off, forge an approval
+    /// or hang the hooks; a read may leak transcripts of other projects.
     AgentHome,
     /// A file something runs later without asking (`~/.bashrc`, `~/.gitconfig`,
     /// `~/.local/bin/*`, `.envrc`, `.husky/*`): a write persists code.
@@ -457,8 +459,51 @@ fn home_relative(path: &Path, home: &Path) -> Option<PathBuf> {
     Some(PathBuf::from(rest.to_string_lossy().to_lowercase()))
 }
 
-/// Classifies a resolved path; the order of the checks is the order of precedence.
+/// Classifies a resolved path; the order of the checks is the order of precedence. The data
+/// directory comes after devices, the root, the home and secrets by name, and before the rest:
+/// at or under it is [`PlaceKind::AgentHome`] (its credential files a secret), and a directory
+/// on the way to it that would be harmless (in the project, scratch) is too, since removing,
+/// moving or recursively changing it reaches the data directory. The project root on the way
+/// stays the root: each command that reaches below a directory judges that (`rm -r` of the
+/// root is HIGH already; a recursive read of it is judged by `spec::read_place`).
 pub(crate) fn place_kind(path: &Path, ctx: &PolicyContext) -> PlaceKind {
+    let kind = place_kind_by_name(path, ctx);
+    if ctx.data_dirs.is_empty() {
+        return kind;
+    }
+    use PlaceKind::{
+        AgentHome, AgentSettings, BlockDevice, Home, NetworkDevice, NullDevice, OtherDevice,
+        Project, ProjectDisposable, Root, Secret, ShellRc, SystemPublic, Temp, VcsInternal,
+    };
+    if matches!(
+        kind,
+        NullDevice | BlockDevice | NetworkDevice | OtherDevice | Root | Home | Secret(_)
+    ) {
+        return kind;
+    }
+    match data_dir::relation(path, ctx) {
+        data_dir::Relation::Inside { secret: true } => Secret(SecretKind::Credentials),
+        data_dir::Relation::Inside { secret: false } => AgentHome,
+        data_dir::Relation::Holds
+            if matches!(
+                kind,
+                Project
+                    | ProjectDisposable
+                    | Temp
+                    | VcsInternal
+                    | AgentSettings
+                    | ShellRc
+                    | SystemPublic
+            ) =>
+        {
+            AgentHome
+        }
+        _ => kind,
+    }
+}
+
+/// [`place_kind`] by names and the context's project and home alone.
+fn place_kind_by_name(path: &Path, ctx: &PolicyContext) -> PlaceKind {
     if let Ok(dev) = path.strip_prefix("/dev") {
         return device_kind(dev);
     }
@@ -765,7 +810,7 @@ pub(crate) fn name_pattern_may_match_sensitive(pattern: &str) -> bool {
 
 /// A shell glob match of one path component (`*`, `?`, `[…]` as any one character);
 /// like bash, a leading `.` must be matched literally.
-fn glob_matches(pattern: &[u8], name: &[u8]) -> bool {
+pub(crate) fn glob_matches(pattern: &[u8], name: &[u8]) -> bool {
     if name.first() == Some(&b'.') && pattern.first() != Some(&b'.') {
         return false;
     }
@@ -826,6 +871,7 @@ mod tests {
             cwd: PathBuf::from("/home/u/proj"),
             project_root: PathBuf::from("/home/u/proj"),
             home: PathBuf::from("/home/u"),
+            data_dirs: Vec::new(),
         };
         for name in SENSITIVE_SAMPLES {
             let in_project = place_kind(&Path::new("/home/u/proj").join(name), &ctx);
@@ -873,6 +919,7 @@ mod tests {
             cwd: PathBuf::from("/tmp/h/proj"),
             project_root: PathBuf::from("/tmp/h/proj"),
             home: PathBuf::from("/tmp/h"),
+            data_dirs: Vec::new(),
         };
         assert_eq!(
             place_kind(Path::new("/tmp/h/victim"), &ctx),

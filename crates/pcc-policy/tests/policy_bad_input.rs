@@ -10,6 +10,7 @@ fn context() -> PolicyContext {
         cwd: PathBuf::from("/p"),
         project_root: PathBuf::from("/p"),
         home: PathBuf::from("/h"),
+        data_dirs: vec![PathBuf::from("/h/.local/share/pcc-hooks")],
     }
 }
 

@@ -57,6 +57,8 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 const NOBODY: u32 = 65534;
 /// Placeholder in command templates for the absolute path of `ROOT/outside`.
 const OUT: &str = "@OUT";
+/// The data directory, relative to ROOT.
+const DATA_DIR: &str = "home/u/proj/.pcc";
 
 // ---------------------------------------------------------------------------------------
 // The tree
@@ -143,11 +145,17 @@ impl Tree {
         self.root.join("home/u/proj")
     }
 
+    /// pcc-hooks' data directory, `$PCC_HOME=./.pcc`: inside the project, yet protected.
+    fn data_dir(&self) -> PathBuf {
+        self.root.join(DATA_DIR)
+    }
+
     fn context(&self) -> PolicyContext {
         PolicyContext {
             cwd: self.project(),
             project_root: self.project(),
             home: self.home(),
+            data_dirs: vec![self.data_dir()],
         }
     }
 

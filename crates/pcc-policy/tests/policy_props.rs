@@ -11,6 +11,7 @@ fn context() -> PolicyContext {
         cwd: PathBuf::from("/home/u/proj"),
         project_root: PathBuf::from("/home/u/proj"),
         home: PathBuf::from("/home/u"),
+        data_dirs: vec![PathBuf::from("/home/u/.local/share/pcc-hooks")],
     }
 }
 

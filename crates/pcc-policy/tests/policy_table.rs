@@ -8,6 +8,10 @@
 //! parsed command alone proves the call harmless), grouped in classes (`# == class N: … ==`),
 //! with expectations that may be a floor (`>=MEDIUM`, `>=HIGH`) because what matters there is
 //! "not LOW".
+//!
+//! `tests/data/policy_data_dir_cases.tsv`: pcc-hooks' data directory wherever `$PCC_HOME` puts
+//! it (under `/tmp`, inside the project), with a column for it; the other tables run with the
+//! default one (`~/.local/share/pcc-hooks`), as the hook does without `$PCC_HOME`.
 
 use std::path::PathBuf;
 
@@ -55,6 +59,8 @@ struct Case {
     expected: Expected,
     tool: String,
     cwd: Option<String>,
+    /// The data directory of the context; the default one when `None`.
+    data: Option<String>,
     input: String,
 }
 
@@ -66,12 +72,20 @@ const SOUND_CASES: (&str, &str) = (
     "tests/data/policy_sound_cases.tsv",
     include_str!("data/policy_sound_cases.tsv"),
 );
+const DATA_DIR_CASES: (&str, &str) = (
+    "tests/data/policy_data_dir_cases.tsv",
+    include_str!("data/policy_data_dir_cases.tsv"),
+);
 
-fn context(cwd: Option<&str>) -> PolicyContext {
+/// Where the hook's data directory is without `$PCC_HOME`.
+const DEFAULT_DATA_DIR: &str = "/home/u/.local/share/pcc-hooks";
+
+fn context(cwd: Option<&str>, data: Option<&str>) -> PolicyContext {
     PolicyContext {
         cwd: cwd.map_or_else(|| PathBuf::from("/home/u/proj"), PathBuf::from),
         project_root: PathBuf::from("/home/u/proj"),
         home: PathBuf::from("/home/u"),
+        data_dirs: vec![PathBuf::from(data.unwrap_or(DEFAULT_DATA_DIR))],
     }
 }
 
@@ -98,7 +112,12 @@ fn class_header(line: &str) -> Option<String> {
     inner.starts_with("class ").then(|| inner.to_owned())
 }
 
-fn load_cases((file, text): (&'static str, &str)) -> Vec<Case> {
+fn load_cases(file: (&'static str, &str)) -> Vec<Case> {
+    load((file.0, file.1), false)
+}
+
+/// Loads a table; `with_data`: it has a DATA column (the data directory) before INPUT.
+fn load((file, text): (&'static str, &str), with_data: bool) -> Vec<Case> {
     let mut class = None;
     let mut cases = Vec::new();
     for (i, l) in text.lines().enumerate() {
@@ -108,7 +127,7 @@ fn load_cases((file, text): (&'static str, &str)) -> Vec<Case> {
         if l.is_empty() || l.starts_with('#') {
             continue;
         }
-        let mut fields = l.splitn(4, '\t');
+        let mut fields = l.splitn(if with_data { 5 } else { 4 }, '\t');
         let mut next = || {
             fields
                 .next()
@@ -117,6 +136,7 @@ fn load_cases((file, text): (&'static str, &str)) -> Vec<Case> {
         let expected = parse_expected(next());
         let tool = next().to_owned();
         let cwd = Some(next()).filter(|c| *c != "-").map(str::to_owned);
+        let data = with_data.then(|| next().to_owned());
         let input = next().replace('␤', "\n");
         cases.push(Case {
             file,
@@ -125,6 +145,7 @@ fn load_cases((file, text): (&'static str, &str)) -> Vec<Case> {
             expected,
             tool,
             cwd,
+            data,
             input,
         });
     }
@@ -138,7 +159,11 @@ fn run(case: &Case) -> Verdict {
         serde_json::from_str(&case.input)
             .unwrap_or_else(|e| panic!("{}:{}: bad JSON: {e}", case.file, case.line))
     };
-    classify(&case.tool, &input, &context(case.cwd.as_deref()))
+    classify(
+        &case.tool,
+        &input,
+        &context(case.cwd.as_deref(), case.data.as_deref()),
+    )
 }
 
 /// Every case whose verdict its expectation does not accept, one line each.
@@ -154,7 +179,7 @@ fn failures(cases: &[Case]) -> Vec<String> {
 
 fn describe_failure(case: &Case, verdict: &Verdict) -> String {
     format!(
-        "{}:{}: {} {:?}{}: expected {}, got {} ({}: {})",
+        "{}:{}: {} {:?}{}{}: expected {}, got {} ({}: {})",
         case.file,
         case.line,
         case.tool,
@@ -162,6 +187,10 @@ fn describe_failure(case: &Case, verdict: &Verdict) -> String {
         case.cwd
             .as_deref()
             .map(|c| format!(" in {c}"))
+            .unwrap_or_default(),
+        case.data
+            .as_deref()
+            .map(|d| format!(" with data dir {d}"))
             .unwrap_or_default(),
         case.expected,
         verdict.level,
@@ -215,7 +244,7 @@ fn every_simple_command_is_listed_with_its_own_level() {
     let verdict = classify(
         "Bash",
         &json!({ "command": "git status && rm -rf / | cat" }),
-        &context(None),
+        &context(None, None),
     );
     let parts: Vec<(&str, RiskLevel)> = verdict
         .commands
@@ -237,11 +266,11 @@ fn every_simple_command_is_listed_with_its_own_level() {
 fn cwd_changes_how_relative_paths_are_judged() {
     let input = json!({ "command": "rm -rf build" });
     assert_eq!(
-        classify("Bash", &input, &context(None)).level,
+        classify("Bash", &input, &context(None, None)).level,
         RiskLevel::Low
     );
     assert_eq!(
-        classify("Bash", &input, &context(Some("/home/u"))).level,
+        classify("Bash", &input, &context(Some("/home/u"), None)).level,
         RiskLevel::High
     );
 }
@@ -340,5 +369,28 @@ fn every_sound_case_gets_its_expected_level() {
         "{summary}\n{} failing cases:\n{}",
         failing.len(),
         failing.join("\n")
+    );
+}
+
+/// The data directory is pcc-hooks' own wherever it is: every case of its table, in both
+/// directions (a LOW that touches it is a forged approval or a hung hook away).
+#[test]
+fn the_data_dir_is_protected_wherever_it_is() {
+    let cases = load(DATA_DIR_CASES, true);
+    let low = cases
+        .iter()
+        .filter(|c| c.expected == Expected::Exactly(RiskLevel::Low))
+        .count();
+    assert!(
+        cases.len() >= 80 && low >= 10 && cases.iter().all(|c| c.data.is_some()),
+        "{} cases, {low} LOW",
+        cases.len()
+    );
+    let failures = failures(&cases);
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
     );
 }

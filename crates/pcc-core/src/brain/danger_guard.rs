@@ -114,6 +114,9 @@ fn question_policy_context() -> PolicyContext {
         cwd: project.clone(),
         project_root: project,
         home: PathBuf::from("/pcc-brain/home"),
+        // Synthetic places, no real data directory: the call itself, if the brain's answer
+        // leads to one, is judged by the hook with the real one.
+        data_dirs: Vec::new(),
     }
 }
 

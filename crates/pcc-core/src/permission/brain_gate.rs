@@ -58,6 +58,7 @@ mod tests {
             cwd: "/home/u/proj".into(),
             project_root: "/home/u/proj".into(),
             home: "/home/u".into(),
+            data_dirs: vec!["/home/u/.local/share/pcc-hooks".into()],
         };
         Judgement::of(
             "Bash",

@@ -62,6 +62,7 @@ pub fn run(args: &ExplainArgs, color: ColorChoice) -> Result<(), HookError> {
         cwd: cwd.clone(),
         project_root: cwd.clone(),
         home,
+        data_dirs: crate::hook::links::data_dir_names(data.root()),
     };
     let judgement = Judgement::of(&tool, &input, &context, &config.permissions)?;
     // A one-time approval belongs to a session; explain speaks of the project, so only rules

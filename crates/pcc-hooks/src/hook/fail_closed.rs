@@ -41,6 +41,9 @@ pub fn answer(
         cwd: PathBuf::from(&record.cwd),
         project_root: PathBuf::from(&record.project_root),
         home: home.to_path_buf(),
+        data_dirs: pcc_core::paths::DataDir::from_env()
+            .map(|data| super::links::data_dir_names(data.root()))
+            .unwrap_or_default(),
     };
     let judgement = rules.and_then(|lists| {
         Judgement::of(call.tool_name, call.tool_input, &policy, lists)

@@ -42,6 +42,19 @@ pub fn check(verdict: &mut Verdict, context: &PolicyContext) {
     verdict.containment = Containment::Offline;
 }
 
+/// Every name of our data directory, for [`PolicyContext::data_dirs`]: as configured, made
+/// absolute the way this process opens its files (`$PCC_HOME=./.pcc` against our cwd), and
+/// with the links on its way followed (`/tmp` is `/private/tmp` on macOS), so the policy knows
+/// it by either name and [`check`] knows a link into it. Empty when it cannot be made
+/// absolute (no cwd): the policy then knows the default places by name only.
+pub fn data_dir_names(root: &Path) -> Vec<PathBuf> {
+    let Ok(configured) = std::path::absolute(root) else {
+        return Vec::new();
+    };
+    let real = real_path(&configured).filter(|real| *real != configured);
+    std::iter::once(configured).chain(real).collect()
+}
+
 /// The path with every link on its way followed: the longest part that exists, made
 /// canonical, then the rest. `None` when nothing of it can be looked at.
 fn real_path(path: &Path) -> Option<PathBuf> {
@@ -80,6 +93,7 @@ mod tests {
             cwd: project.clone(),
             project_root: project.clone(),
             home: home.clone(),
+            data_dirs: Vec::new(),
         };
         let mut through = classify("Bash", &json!({"command": "cat k/notes.txt"}), &context);
         assert_eq!(
@@ -119,6 +133,7 @@ mod tests {
             cwd: project.clone(),
             project_root: project.clone(),
             home: home.clone(),
+            data_dirs: Vec::new(),
         };
         let judged = |command: &str| {
             let mut verdict = classify("Bash", &json!({"command": command}), &context);

@@ -26,7 +26,7 @@
 
 mod brain;
 mod contain;
-mod links;
+pub(crate) mod links;
 
 pub use contain::runner as contain_runner;
 mod fail_closed;

@@ -94,6 +94,7 @@ fn policy_context(context: &HookContext, record: &EventRecord) -> PolicyContext 
         cwd: PathBuf::from(&record.cwd),
         project_root: PathBuf::from(&record.project_root),
         home: context.home.clone(),
+        data_dirs: links::data_dir_names(context.data.root()),
     }
 }
 

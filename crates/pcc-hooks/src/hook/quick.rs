@@ -85,6 +85,7 @@ pub fn nothing_to_learn(
         cwd: PathBuf::from(&record.cwd),
         project_root: PathBuf::from(&record.project_root),
         home: context.home.clone(),
+        data_dirs: links::data_dir_names(context.data.root()),
     };
     let mut verdict = classify(tool_name, tool_input, &policy);
     links::check(&mut verdict, &policy);

@@ -53,7 +53,18 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
             j
         }
         _ if WRITE_ALL_OPERANDS.contains(&name) => write_all(name, inv, &file_operands),
-        "mv" => write_all(name, inv, &file_operands),
+        "mv" => {
+            let mut j = write_all(name, inv, &file_operands);
+            let (dest, sources) = destination(known.as_ref().map(|(_, p)| p), &file_operands);
+            if let Some(dest) = dest {
+                for source in sources {
+                    if let Some(landing) = landing(&dest, source) {
+                        j = j.raise(inv.write_to(&landing));
+                    }
+                }
+            }
+            j
+        }
         "cp" if has_flag(args, &["--dereference"], &['L', 'H']) => {
             copy(name, inv, &file_operands, known.as_ref().map(|(_, p)| p))
                 .raise(follows_links("cp -L"))
@@ -228,6 +239,56 @@ fn write_all(name: &str, inv: &Invocation<'_>, targets: &[&super::Arg]) -> Rulin
     Ruling::from(finding)
 }
 
+/// The value of `-t DIR` / `--target-directory` (the spec judged it as a write).
+fn target_directory(parsed: Option<&spec::Parsed<'_>>) -> Option<super::Arg> {
+    parsed.and_then(|p| {
+        p.values
+            .iter()
+            .find(|(option, _)| option == "-t" || option == "--target-directory")
+            .map(|(_, dir)| dir.clone())
+    })
+}
+
+/// The destination of a copy or move and its sources: `-t DIR` and every operand, or the last
+/// operand and the others.
+fn destination<'a>(
+    parsed: Option<&spec::Parsed<'_>>,
+    targets: &'a [&'a super::Arg],
+) -> (Option<super::Arg>, &'a [&'a super::Arg]) {
+    match target_directory(parsed) {
+        Some(dir) => (Some(dir), targets),
+        None => match targets.split_last() {
+            Some((dest, sources)) => (Some((*dest).clone()), sources),
+            None => (None, &[]),
+        },
+    }
+}
+
+/// Where a copy or move of `source` into the directory `dest` lands: `DEST/NAME`
+/// (`cp -r /tmp/x/.git .` writes `./.git`, `mv /tmp/x/.pcc .` the data directory), or
+/// anything under `DEST` when the source is a directory's contents (`cp -r SRC/. .`).
+fn landing(dest: &super::Arg, source: &super::Arg) -> Option<super::Arg> {
+    if dest.dynamic || source.dynamic {
+        return None;
+    }
+    let name = source
+        .text
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    let dir = dest.text.trim_end_matches('/');
+    let (text, glob) = match name {
+        "" | "." | ".." => (format!("{dir}/**"), true),
+        name => (format!("{dir}/{name}"), source.glob || dest.glob),
+    };
+    Some(super::Arg {
+        text,
+        glob,
+        ..dest.clone()
+    })
+}
+
 fn copy(
     name: &str,
     inv: &Invocation<'_>,
@@ -240,27 +301,17 @@ fn copy(
         "files.write",
         format!("{name} inside the project"),
     );
-    // `-t DIR` names the destination (the spec judged it as a write); every operand is
-    // then a source.
-    let target_dir = parsed.and_then(|p| {
-        p.values
-            .iter()
-            .find(|(option, _)| option == "-t" || option == "--target-directory")
-            .map(|(_, dir)| dir.clone())
-    });
-    let targets = targets.to_vec();
-    let (dest, sources) = match &target_dir {
-        Some(dir) => (Some(dir), targets.as_slice()),
-        None => match targets.split_last() {
-            Some((dest, sources)) => (Some(*dest), sources),
-            None => (None, &[][..]),
-        },
-    };
+    let target_dir = target_directory(parsed);
+    let (dest, sources) = destination(parsed, targets);
     let Some(dest) = dest else {
         return judgement;
     };
+    let dest = &dest;
     judgement = judgement.raise(inv.write_to(dest));
     for source in sources {
+        if let Some(landing) = landing(dest, source) {
+            judgement = judgement.raise(inv.write_to(&landing));
+        }
         if name == "ln" {
             // A link's target is not read; but it is where writes through the link go, and
             // a relative target is relative to the link's directory.

@@ -27,6 +27,7 @@ pub(crate) use readonly::YES_RULE;
 use std::path::{Path, PathBuf};
 
 use super::PolicyContext;
+use super::data_dir;
 use super::level::RiskLevel;
 use super::paths::{
     PlaceKind, glob_base, glob_may_match_sensitive, place_kind, resolve, secret_kind,
@@ -161,6 +162,9 @@ impl<'a> Invocation<'a> {
         }
         let path = if arg.glob {
             let (base, tail) = glob_base(&arg.text)?;
+            if let Some(reached) = self.reach_of_glob(&base, &tail, true) {
+                return Some(reached);
+            }
             if glob_may_match_sensitive(&tail) {
                 let base = through_links(resolve(&base, self.cwd?, &self.ctx.home), self.links);
                 let base = base.to_string_lossy().into_owned();
@@ -200,11 +204,55 @@ impl<'a> Invocation<'a> {
         if !arg.glob || arg.dynamic || self.paths_untrusted {
             return self.locate(arg);
         }
-        let (base, _) = glob_base(&arg.text)?;
+        let (base, tail) = glob_base(&arg.text)?;
+        if let Some(reached) = self.reach_of_glob(&base, &tail, false) {
+            return Some(reached);
+        }
         let path = through_links(resolve(&base, self.cwd?, &self.ctx.home), self.links);
         let kind = place_kind(&path, self.ctx);
         self.touched.borrow_mut().push(path.clone());
         Some((path, kind))
+    }
+
+    /// A glob that may match pcc-hooks' data directory, a directory on the way to it or
+    /// something in it (`.pc?/spool/*`, `**/*.log` above it) is placed there: its directory
+    /// alone (the project root) would let it pass as the project's. `any_depth`: see
+    /// `data_dir::glob_reach` (false for programs that only look at names).
+    fn reach_of_glob(
+        &self,
+        base: &str,
+        tail: &str,
+        any_depth: bool,
+    ) -> Option<(PathBuf, PlaceKind)> {
+        if self.ctx.data_dirs.is_empty() {
+            return None;
+        }
+        let base = through_links(resolve(base, self.cwd?, &self.ctx.home), self.links);
+        // Only where the directory alone could pass: a glob under the root, the home or the
+        // system is judged stricter by its directory already (`rm -rf /*` is CRITICAL).
+        let passable = matches!(
+            place_kind(&base, self.ctx),
+            PlaceKind::ProjectRoot
+                | PlaceKind::Project
+                | PlaceKind::ProjectDisposable
+                | PlaceKind::Temp
+                | PlaceKind::VcsInternal
+                | PlaceKind::AgentSettings
+                | PlaceKind::AgentHome
+                | PlaceKind::ShellRc
+                | PlaceKind::SystemPublic
+        );
+        if !passable {
+            return None;
+        }
+        let kind = match data_dir::glob_reach(&base, tail, any_depth, self.ctx)? {
+            data_dir::Reach::Credentials => {
+                PlaceKind::Secret(super::paths::SecretKind::Credentials)
+            }
+            data_dir::Reach::Some => PlaceKind::AgentHome,
+        };
+        self.touched.borrow_mut().push(base.clone());
+        Some((base, kind))
     }
 
     /// Where an argument points, `None` when unknowable.
@@ -226,8 +274,11 @@ impl<'a> Invocation<'a> {
 
     /// True when `arg` names a secret file (or a glob under a secret directory).
     pub(crate) fn is_secret(&self, arg: &Arg) -> bool {
-        self.locate(arg)
-            .is_some_and(|(p, _)| secret_kind(&p, &self.ctx.home).is_some())
+        self.locate(arg).is_some_and(|(p, kind)| {
+            secret_kind(&p, &self.ctx.home).is_some()
+                || (matches!(kind, PlaceKind::Secret(_))
+                    && data_dir::relation(&p, self.ctx) != data_dir::Relation::Apart)
+        })
     }
 }
 

@@ -6,6 +6,7 @@
 //! operand where none is expected) makes the command MEDIUM: wrong toward MEDIUM costs a
 //! stall, wrong toward LOW costs someone their data.
 
+use super::super::data_dir;
 use super::super::level::RiskLevel;
 use super::super::paths::PlaceKind;
 use super::super::shell::words::Arg;
@@ -397,13 +398,32 @@ pub(crate) fn read_place(name: &str, inv: &Invocation<'_>, arg: &Arg, meta: bool
             format!("{name} reads {}, which never ends", arg.text),
         );
     }
+    let data_dir = data_dir::relation(&path, inv.ctx);
+    if data_dir == data_dir::Relation::Holds && !meta && !arg.glob {
+        // The only place on the way to the data directory that is still harmless is the
+        // project root (`place_kind`); reading its contents reads the data directory's too.
+        if place == PlaceKind::ProjectRoot {
+            return Finding::new(
+                RiskLevel::Medium,
+                "path.holds-data-dir",
+                format!(
+                    "{name} reads {}, which holds pcc-hooks' data directory",
+                    arg.text
+                ),
+            );
+        }
+    }
     let place = match place {
         // Reading the project's own run-later files (`.vscode/settings.json`) is reading the
         // project; writing them is what is guarded.
         PlaceKind::ShellRc if path.starts_with(&inv.ctx.project_root) => PlaceKind::Project,
-        // Counting or listing a secret in the project shows nothing of it; elsewhere it is
-        // still a look outside the project.
-        PlaceKind::Secret(_) if meta && !path.starts_with(&inv.ctx.project_root) => {
+        // Counting or listing a secret in the project shows nothing of it; elsewhere, or in
+        // pcc-hooks' data directory, it is still a look outside the project.
+        PlaceKind::Secret(_)
+            if meta
+                && (!path.starts_with(&inv.ctx.project_root)
+                    || data_dir != data_dir::Relation::Apart) =>
+        {
             PlaceKind::Outside
         }
         other => other,
