@@ -3,15 +3,13 @@
 //! (`pcc_core::permission::fail_closed`), recorded when the database still works, logged either way, and
 //! always answered — silence would let the call run under `bypassPermissions`.
 
-use super::permission::{Asker, PermissionCall};
+use super::permission::{PermissionCall, decision_record, reply};
 use crate::error::HookError;
 use pcc_core::Mode;
-use pcc_core::hook::PermissionReply;
 use pcc_core::permission::fail_closed::{Trouble, decide};
-use pcc_core::permission::{CallFacts, Decision, Judgement, PermissionLists, PriorApproval};
-use pcc_core::redact::redact_and_truncate;
+use pcc_core::permission::{CallFacts, Judgement, PermissionLists, PriorApproval};
 use pcc_policy::{PolicyContext, classify};
-use pcc_store::{DecisionRecord, EventRecord, Store};
+use pcc_store::{EventRecord, Store};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -78,7 +76,7 @@ pub fn answer(
             )
         }
     };
-    let reply = reply(call.asker, &decision);
+    let reply = reply(call.asker, &decision, None);
     let shown = reply
         .as_ref()
         .map_or_else(|| "nothing".to_owned(), Value::to_string);
@@ -124,51 +122,6 @@ pub fn answer(
         }
     }
     reply
-}
-
-/// The reply for `decision` to the event that asked (`None`: print nothing, which only a
-/// `PermissionRequest` left to the human's dialog does).
-pub fn reply(asker: Asker, decision: &Decision) -> Option<Value> {
-    match asker {
-        Asker::PreToolUse => PermissionReply::PreToolUse {
-            answer: decision.answer,
-            reason: &decision.reason,
-            updated_input: None,
-        },
-        Asker::PermissionRequest => PermissionReply::PermissionRequest {
-            answer: decision.answer,
-            reason: &decision.reason,
-        },
-    }
-    .to_json()
-}
-
-fn decision_record(
-    started: Instant,
-    record: &EventRecord,
-    call: &PermissionCall<'_>,
-    input: &str,
-    decision: &Decision,
-    mode: Mode,
-) -> DecisionRecord {
-    DecisionRecord {
-        hook_event: record.event.clone(),
-        tool_name: call.tool_name.to_owned(),
-        tool_use_id: call.tool_use_id.map(str::to_owned),
-        project_root: record.project_root.clone(),
-        input: input.to_owned(),
-        level: decision.level,
-        answer: decision.answer,
-        rule: decision.rule.clone(),
-        reason: redact_and_truncate(&decision.reason, 1000),
-        mode,
-        latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
-        // Approvals need the path that failed; nothing would honour one.
-        escalation: None,
-        suggestion: None,
-        approval_used: None,
-        call_digest: None,
-    }
 }
 
 /// `text` on one line and redacted, for stderr (Claude Code shows hook stderr line by line, and

@@ -183,7 +183,7 @@ fn guarded(
                 answer = decision.answer.as_str(),
                 "the permission path panicked"
             );
-            (fail_closed::reply(asker, &decision), true)
+            (permission::reply(asker, &decision, None), true)
         }
     }
 }

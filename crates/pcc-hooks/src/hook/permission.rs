@@ -211,16 +211,14 @@ pub fn answer(
         ),
         _ => None,
     };
-    Ok(reply(call, &decision, contained_input.as_ref()))
+    Ok(reply(call.asker, &decision, contained_input.as_ref()))
 }
 
-/// The JSON Claude Code is told for `decision` (`None`: nothing is printed).
-pub fn reply(
-    call: &PermissionCall<'_>,
-    decision: &Decision,
-    updated_input: Option<&Value>,
-) -> Option<Value> {
-    let reply = match call.asker {
+/// The JSON Claude Code is told for `decision` by the event that asked (`None`: print nothing,
+/// which only a `PermissionRequest` left to the human's dialog does); `updated_input` rewrites
+/// a PreToolUse call (to run contained, or with AskUserQuestion's answers).
+pub fn reply(asker: Asker, decision: &Decision, updated_input: Option<&Value>) -> Option<Value> {
+    match asker {
         Asker::PreToolUse => PermissionReply::PreToolUse {
             answer: decision.answer,
             reason: &decision.reason,
@@ -230,8 +228,8 @@ pub fn reply(
             answer: decision.answer,
             reason: &decision.reason,
         },
-    };
-    reply.to_json()
+    }
+    .to_json()
 }
 
 /// What the human said about an earlier deferral of this same call, if it was deferred.
@@ -402,7 +400,7 @@ fn store_decision(
         suggestion: suggestion.map(|text| redact_and_truncate(&text, 500)),
         approval_used,
         call_digest,
-        ..decision_record(context, record, call, input, decision, mode)
+        ..decision_record(context.started, record, call, input, decision, mode)
     };
     let recorded = store
         .record_decision(record, &stored, brain_answers)
@@ -425,9 +423,10 @@ fn store_decision(
     Ok(())
 }
 
-/// The decision's row as stored, with nothing an escalation or approval adds.
+/// The decision's row as stored, with nothing an escalation or approval adds: what the LOW
+/// path and the fail-closed path store as they are, and the usual path adds to.
 pub fn decision_record(
-    context: &HookContext,
+    started: Instant,
     record: &EventRecord,
     call: &PermissionCall<'_>,
     input: &str,
@@ -445,7 +444,7 @@ pub fn decision_record(
         rule: decision.rule.clone(),
         reason: redact_and_truncate(&decision.reason, 1000),
         mode,
-        latency_us: i64::try_from(context.started.elapsed().as_micros()).unwrap_or(i64::MAX),
+        latency_us: i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX),
         escalation: None,
         suggestion: None,
         approval_used: None,

@@ -45,7 +45,7 @@ pub fn answer(
         return None;
     }
     let stored = decision_record(
-        context,
+        context.started,
         record,
         call,
         &judgement.normalized_input,
@@ -56,7 +56,7 @@ pub fn answer(
         tracing::warn!(%error, "could not keep a LOW call in the spool; recording it in the database");
         return None;
     }
-    Some(reply(call, &decision, None))
+    Some(reply(call.asker, &decision, None))
 }
 
 /// Keeps an event that is nothing but its row in the spool; false when it could not be kept
