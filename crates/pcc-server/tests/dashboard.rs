@@ -616,3 +616,39 @@ async fn overview_renders_within_100_ms_at_1000_sessions_and_100000_events() {
         "{over_http:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_new_session_form_starts_a_supervised_session_as_pcc_hooks_start_does() {
+    // A `claude` that exits at once: what is tested is the start, its record and its page.
+    let serve = Serve::start_with(&[("PCC_CLAUDE_BIN", "/bin/true")]);
+    let browser = Browser::login(&serve).await;
+    let project = serve.project.to_str().expect("utf-8");
+    let (status, headers, page) = browser
+        .post(
+            "/sessions/new",
+            &[("dir", project), ("task", "say hello"), ("model", "sonnet")],
+            true,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let session = location(&headers)
+        .strip_prefix("/sessions/")
+        .expect("the new session's page")
+        .to_owned();
+    let store = pcc_store::Store::open_existing(&serve.home.join("pcc.db"))
+        .expect("open")
+        .expect("a database");
+    let started = store
+        .started_session(&session)
+        .expect("read")
+        .expect("recorded as `pcc-hooks start` records it");
+    assert_eq!(started.plan.cwd, project);
+    assert_eq!(started.plan.model.as_deref(), Some("sonnet"));
+    assert_eq!(started.prompt, "say hello");
+    let (status, _, page) = browser.get(&format!("/sessions/{session}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Started by pcc-hooks") && page.contains("say hello"),
+        "{page}"
+    );
+}

@@ -156,12 +156,21 @@ impl Browser {
     }
 
     /// A screenshot of the page at `width` px, checked to be a PNG of that width, written to
-    /// `dir/name`.
-    async fn screenshot(&self, width: u32, height: u32, dir: &Path, name: &str) {
+    /// `dir/name`; scrolled to the element `at` when given.
+    async fn screenshot(&self, width: u32, height: u32, dir: &Path, name: &str, at: Option<&str>) {
         self.client
             .set_window_size(width, height)
             .await
             .expect("resize the window");
+        if let Some(css) = at {
+            self.client
+                .execute(
+                    "document.querySelector(arguments[0]).scrollIntoView();",
+                    vec![json!(css)],
+                )
+                .await
+                .expect("scroll");
+        }
         // Let the layout settle at the new width before the picture.
         self.client
             .execute(
@@ -270,10 +279,10 @@ async fn a_new_escalation_appears_live_and_approve_allows_the_next_identical_cal
             .collect::<Vec<_>>())
     );
     browser
-        .screenshot(1280, 900, &shots, "overview-desktop.png")
+        .screenshot(1280, 900, &shots, "overview-desktop.png", None)
         .await;
     browser
-        .screenshot(390, 844, &shots, "overview-phone.png")
+        .screenshot(390, 844, &shots, "overview-phone.png", None)
         .await;
 
     // The inbox is empty; a HIGH call of the session is denied and escalated by the hook, and
@@ -323,10 +332,10 @@ async fn a_new_escalation_appears_live_and_approve_allows_the_next_identical_cal
     let count = browser.find("#inbox-count").await;
     assert_eq!(count.text().await.expect("count"), "1");
     browser
-        .screenshot(1280, 900, &shots, "inbox-desktop.png")
+        .screenshot(1280, 900, &shots, "inbox-desktop.png", None)
         .await;
     browser
-        .screenshot(390, 844, &shots, "inbox-phone.png")
+        .screenshot(390, 844, &shots, "inbox-phone.png", None)
         .await;
 
     // Approve, by keyboard as a human without a mouse would: focus the button, press Enter.
@@ -380,4 +389,22 @@ async fn a_new_escalation_appears_live_and_approve_allows_the_next_identical_cal
     let text = transcript.text().await.expect("transcript");
     assert!(text.contains("run ls"), "{text}");
     assert!(text.contains("pcc: allow"), "{text}");
+    browser
+        .screenshot(
+            1280,
+            900,
+            &shots,
+            "session-desktop.png",
+            Some("#transcript-title"),
+        )
+        .await;
+    browser
+        .screenshot(
+            390,
+            844,
+            &shots,
+            "session-phone.png",
+            Some("#transcript-title"),
+        )
+        .await;
 }

@@ -6,7 +6,7 @@
 //!
 //! A new escalation appears without a reload: the script hears `escalation_raised` on
 //! `/api/events`, reads `/api/pending`, and fills the `<template>` of the escalation's kind that
-//! this page rendered (one per kind, made by the same [`card`] as the cards themselves).
+//! this page rendered (one per kind, made by the same `card` function as the cards themselves).
 
 use super::forms::{Failure, Shown, blocking, done};
 use super::layout::{self, Section, badge, csrf_field, segment, session_link, time};

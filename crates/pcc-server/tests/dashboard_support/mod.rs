@@ -2,6 +2,7 @@
 //! directory of its own, logged in with the one-time link it prints, and hook calls made by the
 //! real `pcc-hooks hook` with the inputs captured from Claude Code 2.1.329.
 
+// Two test binaries include this module and each uses part of it.
 #![allow(dead_code)]
 
 use serde_json::{Value, json};
@@ -55,6 +56,11 @@ impl Serve {
     /// Starts `pcc-serve --listen 127.0.0.1:0` with a fresh `PCC_HOME` and reads the address and
     /// login link it prints.
     pub fn start() -> Serve {
+        Serve::start_with(&[])
+    }
+
+    /// [`Serve::start`] with more environment variables for the server (`PCC_CLAUDE_BIN`).
+    pub fn start_with(env: &[(&str, &str)]) -> Serve {
         let dir = tempfile::tempdir().expect("tempdir");
         let home = dir.path().join("pcc");
         let project = dir.path().join("project");
@@ -64,6 +70,7 @@ impl Serve {
             .args(["--listen", "127.0.0.1:0"])
             .env("PCC_HOME", &home)
             .env_remove("PCC_MODE")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
