@@ -12,7 +12,9 @@
 //! 5. the protected paths inside the project, read-only (or, when absent, an empty read-only
 //!    mount point so they cannot be created);
 //! 6. every other hidden place, last, so it wins over the project and the caches (a project that
-//!    contains `.ssh` or the data directory does not expose them).
+//!    contains `.ssh` or the data directory does not expose them); the data directory is hidden
+//!    read-only there, and when it is absent from a place the command may write (the project, a
+//!    cache) an empty read-only directory stands in for it, so it cannot be planted either.
 //!
 //! Every path is resolved (symlinks followed) before it is mounted: bwrap mounts on whatever a
 //! destination path resolves to, and a hidden symlink would otherwise be "hidden" somewhere else.
@@ -34,7 +36,9 @@ pub struct Plan {
     /// home is hidden.
     pub home: PathBuf,
     /// pcc-hooks' own data directory (database, config, logs): hidden, since contained code must
-    /// neither read tool inputs nor approve itself.
+    /// neither read tool inputs nor approve itself; read-only and empty wherever it is (in the
+    /// project too, `$PCC_HOME=./.pcc`), so nothing can be written into it, a forged spool row
+    /// or database included, nor can it be created where it is still absent.
     pub data_dir: PathBuf,
     /// Directories the command may write besides the project (package caches); those that do
     /// not exist are skipped. [`default_caches`] gives the default.
@@ -205,8 +209,12 @@ const NOT_SEARCHED: &[&str] = &[
     "vendor",
 ];
 
-/// The secret files of the project, to a depth of four directories.
-fn project_secrets(dir: &Path, depth: usize, found: &mut Vec<Mount>) {
+/// The secret files of the project, to a depth of four directories; not those in the data
+/// directory, which is hidden whole (and read-only: nothing can be mounted inside it).
+fn project_secrets(dir: &Path, data_dir: &Path, depth: usize, found: &mut Vec<Mount>) {
+    if dir.starts_with(data_dir) {
+        return;
+    }
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -218,7 +226,7 @@ fn project_secrets(dir: &Path, depth: usize, found: &mut Vec<Mount>) {
         if kind.is_file() && is_project_secret(&name) {
             found.push(Mount::DevNull(entry.path()));
         } else if kind.is_dir() && depth < 4 && !NOT_SEARCHED.contains(&name.as_str()) {
-            project_secrets(&entry.path(), depth + 1, found);
+            project_secrets(&entry.path(), data_dir, depth + 1, found);
         }
     }
 }
@@ -422,15 +430,18 @@ impl Layout {
         let mut mounts = system_mounts();
         mounts.extend(under_private_temp(&project, &home));
         mounts.extend(cache_mounts(plan, &home));
-        let (early, late): (Vec<Mount>, Vec<Mount>) = hidden_mounts(plan, &home)
+        let (early, mut late): (Vec<Mount>, Vec<Mount>) = hidden_mounts(plan, &home)
             .into_iter()
             .partition(|mount| project.starts_with(mount.path()));
         mounts.extend(early);
         mounts.push(Mount::Bind(project.clone()));
         let mut created = Vec::new();
         protect(&project, &mut mounts, &mut created)?;
+        let data = resolved_in_full(&plan.data_dir);
+        late.retain(|mount| mount.path() != data);
         mounts.extend(late);
-        project_secrets(&project, 0, &mut mounts);
+        mounts.extend(data_dir_mount(&data, &project, &mounts, &mut created));
+        project_secrets(&project, &data, 0, &mut mounts);
         Ok(Layout {
             mounts,
             created,
@@ -518,6 +529,26 @@ impl Layout {
 /// The path with symlinks resolved, or as given when it cannot be resolved.
 fn resolved(path: &Path) -> PathBuf {
     fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The path made absolute with the links on its way followed, also when it does not exist
+/// yet: its longest existing part resolved, then the rest.
+fn resolved_in_full(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while fs::symlink_metadata(existing).is_err() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+    let mut full = resolved(existing);
+    full.extend(rest.iter().rev());
+    full
 }
 
 /// The current directory when it is inside the project, else the project root.
@@ -653,6 +684,46 @@ fn hidden_mounts(plan: &Plan, home: &Path) -> Vec<Mount> {
         }
     }
     mounts
+}
+
+/// How the data directory `data` (resolved) is hidden, after every other mount: an empty
+/// read-only directory in its place, so contained code can neither read it (the server token,
+/// the database of approvals) nor write into it (a forged spool row, a deferral mark) — a
+/// writable tmpfs would hide it but let a command think it wrote there. When it holds the
+/// project it is an empty tmpfs before the project instead (`hidden_mounts`: the project must
+/// show through). When it does not exist yet, it is kept from being created only where the
+/// command could create it (the project, a cache): there bwrap makes the mount point, recorded
+/// in `created` (with the directories on the way) for [`run`](crate::run) to remove.
+fn data_dir_mount(
+    data: &Path,
+    project: &Path,
+    mounts: &[Mount],
+    created: &mut Vec<PathBuf>,
+) -> Option<Mount> {
+    if project.starts_with(data) || data == Path::new("/") {
+        return None;
+    }
+    if fs::symlink_metadata(data).is_ok() {
+        return Some(if fs::metadata(data).is_ok_and(|m| m.is_dir()) {
+            Mount::EmptyReadOnlyDir(data.to_path_buf())
+        } else {
+            Mount::DevNull(data.to_path_buf())
+        });
+    }
+    let writable = mounts
+        .iter()
+        .any(|mount| matches!(mount, Mount::Bind(path) if data.starts_with(path)));
+    if !writable {
+        return None;
+    }
+    let mut missing: Vec<PathBuf> = data
+        .ancestors()
+        .take_while(|dir| fs::symlink_metadata(dir).is_err())
+        .map(Path::to_path_buf)
+        .collect();
+    missing.reverse();
+    created.extend(missing);
+    Some(Mount::EmptyReadOnlyDir(data.to_path_buf()))
 }
 
 /// Every entry under `dir` (normally `/home`) that is neither the home nor on the way to it.

@@ -505,3 +505,91 @@ fn the_projects_own_secrets_are_hidden_too() {
             .contains(&tree.token)
     );
 }
+
+/// `$PCC_HOME` anywhere the command may write (here inside the project, and in a cache): its
+/// data directory is still hidden and read-only, so no contained command reads the server
+/// token or forges a spool row, a deferral mark or the database of approvals.
+#[test]
+fn the_data_dir_is_hidden_and_read_only_wherever_it_is() {
+    let tree = Tree::new();
+    for data in [tree.project.join(".pcc"), tree.home.join(".npm/pcc")] {
+        write(&data.join("server.token"), &format!("{}\n", tree.token));
+        write(&data.join("pcc.db"), &format!("{}\n", tree.token));
+        std::fs::create_dir_all(data.join("spool")).expect("spool");
+        let mut plan = tree.plan(Network::None);
+        plan.data_dir = data.clone();
+        let home = format!("PCC_HOME='{}'; ", data.display());
+        for attempt in [
+            "touch $PCC_HOME/x",
+            "cat $PCC_HOME/server.token",
+            "printf '{}' > $PCC_HOME/spool/a.event.json",
+            "mkdir $PCC_HOME/deferred",
+            "cp /dev/null $PCC_HOME/pcc.db",
+            "rm $PCC_HOME/pcc.db",
+            "rm -rf $PCC_HOME",
+            "mv $PCC_HOME $PCC_HOME-old",
+            "chmod 500 $PCC_HOME",
+            "grep -r SECRET- $PCC_HOME",
+        ] {
+            let output = contained(&plan, &format!("{home}{attempt}"));
+            assert!(
+                !output.status.success() && !text(&output).contains(&tree.token),
+                "{attempt}: {}",
+                text(&output)
+            );
+        }
+        let listing = contained(&plan, &format!("{home}ls -A $PCC_HOME | wc -l"));
+        succeeds(&listing);
+        assert_eq!(String::from_utf8_lossy(&listing.stdout), "0\n");
+        let mut left: Vec<String> = std::fs::read_dir(&data)
+            .expect("data dir")
+            .map(|entry| {
+                entry
+                    .expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            ["pcc.db", "server.token", "spool"],
+            "{}",
+            data.display()
+        );
+        assert_eq!(
+            std::fs::read_to_string(data.join("pcc.db")).expect("db"),
+            format!("{}\n", tree.token)
+        );
+        assert_eq!(
+            std::fs::read_dir(data.join("spool"))
+                .expect("spool")
+                .count(),
+            0
+        );
+    }
+    // The project around it is as writable as ever.
+    succeeds(&tree.sh("echo ok > beside.txt"));
+    assert!(tree.project.join("beside.txt").exists());
+}
+
+/// A data directory not made yet, in the project (`$PCC_HOME=./state/pcc` before the first hook
+/// call): a contained command cannot make it (with a config of its choosing), and what stood in
+/// for it is gone afterwards.
+#[test]
+fn an_absent_data_dir_in_the_project_cannot_be_planted_and_leaves_nothing_behind() {
+    let tree = Tree::new();
+    let mut plan = tree.plan(Network::None);
+    plan.data_dir = tree.project.join("state/pcc");
+    for attempt in [
+        "mkdir -p state/pcc/spool",
+        "printf '[permissions]\\n' > state/pcc/config.toml",
+        "rm -rf state && mkdir -p state/pcc && touch state/pcc/pcc.db",
+    ] {
+        fails(&contained(&plan, attempt));
+        assert!(!tree.project.join("state").exists(), "{attempt}");
+    }
+    succeeds(&contained(&plan, "mkdir -p other && touch other/x"));
+    assert!(tree.project.join("other/x").exists());
+}
