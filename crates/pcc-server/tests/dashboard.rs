@@ -652,3 +652,125 @@ async fn the_new_session_form_starts_a_supervised_session_as_pcc_hooks_start_doe
         "{page}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_config_page_shows_the_configuration_without_its_secrets() {
+    let serve = Serve::start();
+    std::fs::write(
+        serve.home.join("config.toml"),
+        "[learning]\napprovals_to_learn = 7\n\n[notify]\ndesktop = false\n\n[[notify.webhooks]]\n\
+         url = \"https://hooks.slack.com/services/T0000/B0000/XyzSecretPathPart\"\n\
+         format = \"slack\"\n\n[[notify.webhooks]]\nurl = \"https://ntfy.example.org/topic-9f8e7d\"\n\
+         format = \"ntfy\"\nheaders = { Authorization = \"Bearer tk_live_0123456789abcdef\" }\n",
+    )
+    .expect("config.toml");
+    let browser = Browser::login(&serve).await;
+    let (status, _, page) = browser.get("/config").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("approvals_to_learn = 7"),
+        "the file's settings: {page}"
+    );
+    assert!(
+        page.contains("hooks.slack.com"),
+        "each webhook by its host: {page}"
+    );
+    for secret in [
+        "XyzSecretPathPart",
+        "topic-9f8e7d",
+        "tk_live_0123456789abcdef",
+    ] {
+        assert!(!page.contains(secret), "{secret} shown: {page}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_list_shows_progress_results_and_verification_and_cancels() {
+    use pcc_store::{NewTask, NewTaskList, TaskFinish, TaskStatus};
+    let serve = Serve::start();
+    let now = pcc_server::api::now_ms();
+    let list = {
+        let mut store = pcc_store::Store::open(&serve.home.join("pcc.db")).expect("store");
+        let task = |prompt: &str| NewTask {
+            prompt: prompt.into(),
+            options: "{}".into(),
+        };
+        let list = store
+            .create_task_list(
+                &NewTaskList {
+                    cwd: serve.project.display().to_string(),
+                    options: "{}".into(),
+                    tasks: vec![
+                        task("write the tests"),
+                        task("write the docs"),
+                        task("ship it"),
+                    ],
+                },
+                now,
+            )
+            .expect("a list");
+        for (position, status, result) in [
+            (0, TaskStatus::Succeeded, "all 12 tests pass"),
+            (1, TaskStatus::Unverified, "done, I think"),
+        ] {
+            store.start_task(list, position, now).expect("start");
+            store
+                .finish_task(
+                    list,
+                    position,
+                    &TaskFinish {
+                        status,
+                        finished_ms: now + 1000,
+                        duration_ms: 1000,
+                        session_id: None,
+                        result_text: Some(result.into()),
+                        turns: 3,
+                        tool_uses: 2,
+                        cost_usd: Some(0.0123),
+                        denials: "[]".into(),
+                        error: None,
+                        resumes: 0,
+                    },
+                )
+                .expect("finish");
+        }
+        list
+    };
+    let browser = Browser::login(&serve).await;
+    let (status, _, page) = browser.get("/lists").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("2 of 3 done, 1 succeeded"), "{page}");
+    let (status, _, page) = browser.get(&format!("/lists/{list}")).await;
+    assert_eq!(status, StatusCode::OK);
+    for shown in [
+        "all 12 tests pass",
+        "verified: its final message carried the run's nonce",
+        "unverified: its final message lacked the run's nonce",
+        "ship it",
+    ] {
+        assert!(page.contains(shown), "{shown}: {page}");
+    }
+    assert!(
+        page.contains("Cancel the list"),
+        "a list not ended offers Cancel"
+    );
+    // Not started by a worker: cancelling it is at once, as `lists cancel` does it.
+    let (status, headers, _) = browser
+        .post(&format!("/lists/{list}/cancel"), &[], true)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let detail = pcc_control::lists::detail(&serve.home.join("pcc.db"), list).expect("detail");
+    assert_eq!(
+        location(&headers),
+        format!("/lists/{list}?did=cancelled"),
+        "{detail:?}"
+    );
+    assert_eq!(detail.list.state, "cancelled");
+    let (_, _, page) = browser.get(&format!("/lists/{list}?did=cancelled")).await;
+    assert!(
+        page.contains("Cancelled.") && page.contains("Resume from the first unfinished task"),
+        "{page}"
+    );
+    let (status, _, _) = browser.get("/lists/999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -102,7 +102,8 @@ pub async fn detail(
         _ => None,
     };
     let list = &doc.list;
-    let running = list.state == "running";
+    // A list that has not ended is cancelled; one that ended (or whose worker died) resumed.
+    let running = matches!(list.state.as_str(), "running" | "pending");
     let body = html! {
         (layout::notice(notice))
         dl.facts {
