@@ -45,6 +45,19 @@ pub(crate) fn relation(path: &Path, ctx: &PolicyContext) -> Relation {
         .unwrap_or(Relation::Apart)
 }
 
+/// True when every data directory under `dir` lies below a hidden directory (a name with a
+/// leading dot) on the way from `dir`, which a search that skips hidden files never enters.
+pub(crate) fn hidden_below(dir: &Path, ctx: &PolicyContext) -> bool {
+    ctx.data_dirs.iter().all(|data| {
+        let data = normal(data, ctx);
+        relate(dir, &data) != Relation::Holds
+            || data
+                .components()
+                .skip(dir.components().count())
+                .any(|c| c.as_os_str().as_encoded_bytes().starts_with(b"."))
+    })
+}
+
 /// What a glob may reach of the data directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reach {
@@ -54,20 +67,34 @@ pub(crate) enum Reach {
     Credentials,
 }
 
+/// How a program goes through what a glob matches, for [`glob_reach`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sweep {
+    /// It reads what it is given, a directory to the bottom (`cat`, `cp -r`): `**` may stand
+    /// for the directories on the way to the data directory (find's `{}` is `START/**`).
+    Deep,
+    /// It looks at the names it is given, or removes them (`ls`, `rm`): matching a directory
+    /// on the way counts, `**` going down to it does not (`**/*.rs` from the root shows no more
+    /// of the data directory than `find .` does, which is names).
+    Names,
+    /// It lists the names the pattern matches (the Glob tool): only names below the data
+    /// directory count.
+    Listing,
+}
+
 /// What the glob `tail` under the directory `base` (split by `paths::glob_base`, so it cannot
-/// climb out of `base`) may match of a data directory: `None` when nothing. A component
-/// matches a name as bash does (`*` not a leading dot); `**` stands for any number of
-/// directories (find's `{}` is `START/**`), those on the way to the data directory included
-/// only when `any_depth`: a program that only lists names sweeping the whole tree (`**/*.rs`)
-/// shows no more of the data directory than `find .` does, which is names.
+/// climb out of `base`) may match of a data directory, as a program that goes through its
+/// matches as `sweep` says: `None` when nothing. A component matches a name as bash does (`*`
+/// not a leading dot).
 pub(crate) fn glob_reach(
     base: &Path,
     tail: &str,
-    any_depth: bool,
+    sweep: Sweep,
     ctx: &PolicyContext,
 ) -> Option<Reach> {
     let tail = tail.to_ascii_lowercase();
     let parts: Vec<&str> = tail.split('/').filter(|p| !p.is_empty()).collect();
+    let any_depth = sweep == Sweep::Deep;
     let mut reach = None;
     for dir in &ctx.data_dirs {
         let dir = normal(dir, ctx);
@@ -88,7 +115,8 @@ pub(crate) fn glob_reach(
         if credentials {
             return Some(Reach::Credentials);
         }
-        if inside || reaches(&parts, &names, any_depth) {
+        let ancestors = sweep != Sweep::Listing;
+        if inside || reaches(&parts, &names, any_depth, ancestors) {
             reach = Some(Reach::Some);
         }
     }
@@ -136,16 +164,20 @@ fn lowered<'a>(components: impl Iterator<Item = Component<'a>>) -> Vec<String> {
         .collect()
 }
 
-/// Whether the pattern may match a path that is on the way to `names` (a directory holding
-/// it), `names` itself, or something under it; `**` matches none of `names` unless `any_depth`.
-fn reaches(parts: &[&str], names: &[&str], any_depth: bool) -> bool {
+/// Whether the pattern may match something under `names`, or (with `ancestors`) `names`
+/// itself or a directory on the way to it; `**` matches none of `names` unless `any_depth`.
+fn reaches(parts: &[&str], names: &[&str], any_depth: bool, ancestors: bool) -> bool {
     match (parts.split_first(), names.split_first()) {
-        (None, _) | (_, None) => true,
+        (None, None) => ancestors,
+        (None, Some(_)) => ancestors,
+        (Some(_), None) => true,
         (Some((&"**", rest)), Some((_, deeper))) => {
-            reaches(rest, names, any_depth) || (any_depth && reaches(parts, deeper, any_depth))
+            reaches(rest, names, any_depth, ancestors)
+                || (any_depth && reaches(parts, deeper, any_depth, ancestors))
         }
         (Some((part, rest)), Some((name, deeper))) => {
-            glob_matches(part.as_bytes(), name.as_bytes()) && reaches(rest, deeper, any_depth)
+            glob_matches(part.as_bytes(), name.as_bytes())
+                && reaches(rest, deeper, any_depth, ancestors)
         }
     }
 }
@@ -235,7 +267,7 @@ mod tests {
     fn globs_reach_the_data_dir_by_what_they_may_match() {
         let ctx = context("/home/u/proj/.pcc");
         let root = Path::new("/home/u/proj");
-        let reach = |base: &Path, tail: &str| glob_reach(base, tail, true, &ctx);
+        let reach = |base: &Path, tail: &str| glob_reach(base, tail, Sweep::Deep, &ctx);
         assert_eq!(reach(root, ".pc?/server.token"), Some(Reach::Credentials));
         assert_eq!(reach(root, ".p*/*"), Some(Reach::Credentials));
         assert_eq!(reach(root, "**"), Some(Reach::Credentials));
@@ -250,9 +282,14 @@ mod tests {
         assert_eq!(reach(data, "server.t*"), Some(Reach::Credentials));
         assert_eq!(reach(data, "*.db"), Some(Reach::Some));
         assert_eq!(reach(&data.join("spool"), "*"), Some(Reach::Some));
-        let names = |tail: &str| glob_reach(root, tail, false, &ctx);
+        let names = |tail: &str| glob_reach(root, tail, Sweep::Names, &ctx);
         assert_eq!(names("**/*.rs"), None, "names swept from the root");
         assert_eq!(names("**/.pcc/*"), Some(Reach::Credentials));
         assert_eq!(names(".pc?/deferred/*"), Some(Reach::Some));
+        assert_eq!(names(".p*"), Some(Reach::Some), "rm -rf .p* removes it");
+        let listed = |tail: &str| glob_reach(root, tail, Sweep::Listing, &ctx);
+        assert_eq!(listed(".p*"), None, "lists the name .pcc only");
+        assert_eq!(listed(".p*/*"), Some(Reach::Credentials));
+        assert_eq!(listed(".pc?/deferred/*"), Some(Reach::Some));
     }
 }

@@ -166,24 +166,22 @@ fn alternative_finding(
     let mut finding = read_finding(place_kind(&dir, ctx), &dir.to_string_lossy());
     let last = parts.last().copied().unwrap_or_default();
     let broad = PLAIN_WITNESSES.iter().any(|name| glob_match(last, name));
-    // Aimed at pcc-hooks' data directory (`.pc?/deferred/*`); a sweep of names (`**/*.rs`)
-    // is not.
-    match data_dir::glob_reach(&dir, &parts[first_glob..].join("/"), false, ctx) {
-        Some(data_dir::Reach::Credentials) if !broad => {
-            finding = finding.max(Finding::new(
-                RiskLevel::High,
-                "glob.secret-pattern",
-                format!("pattern {shown} aims at pcc-hooks' credentials"),
-            ));
-        }
-        Some(_) => {
-            finding = finding.max(Finding::new(
-                RiskLevel::Medium,
-                "path.outside-read",
-                format!("pattern {shown} aims at pcc-hooks' data directory"),
-            ));
-        }
-        None => {}
+    // Aimed at pcc-hooks' credentials (`**/server.token`, like `**/.env`), or at its data
+    // directory (`.pc?/deferred/*`); a sweep of names (`**/*.rs`) is neither.
+    let tail = parts[first_glob..].join("/");
+    let swept = data_dir::glob_reach(&dir, &tail, data_dir::Sweep::Deep, ctx);
+    if swept == Some(data_dir::Reach::Credentials) && !broad {
+        finding = finding.max(Finding::new(
+            RiskLevel::High,
+            "glob.secret-pattern",
+            format!("pattern {shown} aims at pcc-hooks' credentials"),
+        ));
+    } else if data_dir::glob_reach(&dir, &tail, data_dir::Sweep::Listing, ctx).is_some() {
+        finding = finding.max(Finding::new(
+            RiskLevel::Medium,
+            "path.outside-read",
+            format!("pattern {shown} aims at pcc-hooks' data directory"),
+        ));
     }
     let targeted = if is_glob(last) {
         let secret = SECRET_WITNESSES.iter().find(|name| {

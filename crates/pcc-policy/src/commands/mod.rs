@@ -162,7 +162,7 @@ impl<'a> Invocation<'a> {
         }
         let path = if arg.glob {
             let (base, tail) = glob_base(&arg.text)?;
-            if let Some(reached) = self.reach_of_glob(&base, &tail, true) {
+            if let Some(reached) = self.reach_of_glob(&base, &tail, data_dir::Sweep::Deep) {
                 return Some(reached);
             }
             if glob_may_match_sensitive(&tail) {
@@ -205,7 +205,7 @@ impl<'a> Invocation<'a> {
             return self.locate(arg);
         }
         let (base, tail) = glob_base(&arg.text)?;
-        if let Some(reached) = self.reach_of_glob(&base, &tail, false) {
+        if let Some(reached) = self.reach_of_glob(&base, &tail, data_dir::Sweep::Names) {
             return Some(reached);
         }
         let path = through_links(resolve(&base, self.cwd?, &self.ctx.home), self.links);
@@ -216,13 +216,12 @@ impl<'a> Invocation<'a> {
 
     /// A glob that may match pcc-hooks' data directory, a directory on the way to it or
     /// something in it (`.pc?/spool/*`, `**/*.log` above it) is placed there: its directory
-    /// alone (the project root) would let it pass as the project's. `any_depth`: see
-    /// `data_dir::glob_reach` (false for programs that only look at names).
+    /// alone (the project root) would let it pass as the project's.
     fn reach_of_glob(
         &self,
         base: &str,
         tail: &str,
-        any_depth: bool,
+        sweep: data_dir::Sweep,
     ) -> Option<(PathBuf, PlaceKind)> {
         if self.ctx.data_dirs.is_empty() {
             return None;
@@ -245,7 +244,7 @@ impl<'a> Invocation<'a> {
         if !passable {
             return None;
         }
-        let kind = match data_dir::glob_reach(&base, tail, any_depth, self.ctx)? {
+        let kind = match data_dir::glob_reach(&base, tail, sweep, self.ctx)? {
             data_dir::Reach::Credentials => {
                 PlaceKind::Secret(super::paths::SecretKind::Credentials)
             }

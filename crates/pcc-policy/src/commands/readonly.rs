@@ -1214,7 +1214,17 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
                 judgement = judgement.raise(inv.write_to(&names));
             }
         }
-        "rg" => judgement = judgement.raise(rg_visibility(&parsed)),
+        "rg" => {
+            judgement = judgement.raise(rg_visibility(&parsed));
+            let from_option = ["-e", "-f", "--regexp", "--file"]
+                .iter()
+                .any(|o| parsed.has(o));
+            if parsed.operands.len() <= usize::from(!from_option) {
+                // No path: rg searches the working directory.
+                let cwd = super::super::shell::words::Arg::literal(".");
+                judgement = judgement.raise(spec::read_place(name, inv, &cwd, false));
+            }
+        }
         "jq" => judgement = judgement.raise(jq_program(inv, &parsed)),
         "seq"
             if inv.args().iter().any(|a| {
@@ -1341,6 +1351,10 @@ fn print(name: &str, inv: &Invocation<'_>) -> Ruling {
     let mut judgement = Ruling::of(RiskLevel::Low, "readonly.command", format!("{name} prints"));
     for (i, arg) in args.iter().enumerate() {
         judgement = spec::judge_use(judgement, name, inv, Plain, arg);
+        if arg.glob {
+            // `echo .pcc/deferred/*` lists a directory as `ls` would.
+            judgement = judgement.raise(spec::read_place(name, inv, arg, true));
+        }
         if name == "printf" && arg.text == "-v" {
             let target = args.get(i + 1).map_or("", |a| a.text.as_str());
             if !super::harmless_variable(target) {

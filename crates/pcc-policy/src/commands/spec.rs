@@ -401,8 +401,10 @@ pub(crate) fn read_place(name: &str, inv: &Invocation<'_>, arg: &Arg, meta: bool
     let data_dir = data_dir::relation(&path, inv.ctx);
     if data_dir == data_dir::Relation::Holds && !meta && !arg.glob {
         // The only place on the way to the data directory that is still harmless is the
-        // project root (`place_kind`); reading its contents reads the data directory's too.
-        if place == PlaceKind::ProjectRoot {
+        // project root (`place_kind`); reading its contents reads the data directory's too,
+        // but for rg, which skips hidden directories (`.pcc`) unless told (`rg.hidden`).
+        let skipped = name == "rg" && data_dir::hidden_below(&path, inv.ctx);
+        if place == PlaceKind::ProjectRoot && !skipped {
             return Finding::new(
                 RiskLevel::Medium,
                 "path.holds-data-dir",
