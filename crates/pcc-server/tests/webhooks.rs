@@ -334,7 +334,7 @@ async fn refused_deliveries_get_their_status_are_recorded_and_queue_nothing() {
     let (status, answer) = post(&url, &github("issues", "d-opened", &opened, SECRET), opened).await;
     assert_eq!(
         (status, outcome(&answer)),
-        (202, Some("ignored")),
+        (422, Some("ignored")),
         "{answer}"
     );
     assert!(
@@ -348,7 +348,7 @@ async fn refused_deliveries_get_their_status_are_recorded_and_queue_nothing() {
     let (status, answer) = post(&url, &github("ping", "d-ping", &ping, SECRET), ping).await;
     assert_eq!(
         (status, outcome(&answer)),
-        (202, Some("ignored")),
+        (200, Some("ignored")),
         "{answer}"
     );
 
@@ -418,8 +418,8 @@ async fn refused_deliveries_get_their_status_are_recorded_and_queue_nothing() {
             ("d-forged".into(), WebhookOutcome::BadSignature, 401),
             ("d-unsigned".into(), WebhookOutcome::Unsigned, 401),
             ("d-tampered".into(), WebhookOutcome::BadSignature, 401),
-            ("d-opened".into(), WebhookOutcome::Ignored, 202),
-            ("d-ping".into(), WebhookOutcome::Ignored, 202),
+            ("d-opened".into(), WebhookOutcome::Ignored, 422),
+            ("d-ping".into(), WebhookOutcome::Ignored, 200),
             ("d-large".into(), WebhookOutcome::TooLarge, 413),
             ("d-garbage".into(), WebhookOutcome::Invalid, 400),
             ("d-once".into(), WebhookOutcome::Queued, 202),
@@ -708,7 +708,7 @@ async fn work_a_stopped_server_recorded_is_done_by_the_next_and_begun_work_is_no
                 project: project.display().to_string(),
                 prompt: prompt.into(),
             };
-            match store.accept_webhook_delivery(&received, Some(&work), None) {
+            match store.accept_webhook_delivery(&received, Some(&work), None, 202) {
                 Ok(Acceptance::Accepted(row)) => row,
                 other => panic!("{other:?}"),
             }

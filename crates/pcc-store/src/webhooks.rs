@@ -66,7 +66,7 @@ stored_enum! {
         Invalid = "invalid",
         /// Signed, with an id already accepted (409): nothing done again.
         Duplicate = "duplicate",
-        /// Signed; no rule matches it (202): nothing to do.
+        /// Signed; no rule matches it (422, or 200 for a `ping`): nothing to do.
         Ignored = "ignored",
         /// Signed and matched: its work is recorded and not begun (202).
         Pending = "pending",
@@ -271,22 +271,23 @@ impl Store {
         })
     }
 
-    /// Records a signed delivery (202): `pending` with the work its rule asks for, or `ignored`
-    /// (with `detail` saying why) when no rule matched. If its id was accepted before, nothing
-    /// is accepted: the copy is recorded as a `duplicate` (409) instead, in the same
-    /// transaction.
+    /// Records a signed delivery answered with `status`: `pending` with the work its rule asks
+    /// for (202), or `ignored` (with `detail` saying why) when no rule matched. If its id was
+    /// accepted before, nothing is accepted: the copy is recorded as a `duplicate` (409)
+    /// instead, in the same transaction.
     pub fn accept_webhook_delivery(
         &mut self,
         received: &ReceivedDelivery,
         work: Option<&DeliveryWork>,
         detail: Option<&str>,
+        status: u16,
     ) -> Result<Acceptance, StoreError> {
         let outcome = match work {
             Some(_) => WebhookOutcome::Pending,
             None => WebhookOutcome::Ignored,
         };
         self.write(|transaction| {
-            if let Some(id) = insert(transaction, received, true, outcome, 202, work, detail)? {
+            if let Some(id) = insert(transaction, received, true, outcome, status, work, detail)? {
                 return Ok(Acceptance::Accepted(id));
             }
             let first: i64 = transaction.query_row(
@@ -453,11 +454,11 @@ mod tests {
     fn a_delivery_id_is_accepted_once_and_its_work_claimed_once() -> Result<(), StoreError> {
         let (_dir, mut store) = store();
         let Acceptance::Accepted(id) =
-            store.accept_webhook_delivery(&received("d-1"), Some(&work()), None)?
+            store.accept_webhook_delivery(&received("d-1"), Some(&work()), None, 202)?
         else {
             panic!("the first copy is accepted");
         };
-        let again = store.accept_webhook_delivery(&received("d-1"), Some(&work()), None)?;
+        let again = store.accept_webhook_delivery(&received("d-1"), Some(&work()), None, 202)?;
         let Acceptance::Duplicate { id: copy, first } = again else {
             panic!("a replay is a duplicate: {again:?}");
         };
@@ -467,7 +468,7 @@ mod tests {
             ..received("d-1")
         };
         assert!(matches!(
-            store.accept_webhook_delivery(&other_source, None, Some("no rule"))?,
+            store.accept_webhook_delivery(&other_source, None, Some("no rule"), 202)?,
             Acceptance::Accepted(_)
         ));
         let claimed = store.claim_webhook_work(id)?.expect("pending work");
@@ -515,7 +516,7 @@ mod tests {
         )?;
         assert!(
             matches!(
-                store.accept_webhook_delivery(&received("d-2"), None, None)?,
+                store.accept_webhook_delivery(&received("d-2"), None, None, 202)?,
                 Acceptance::Accepted(_)
             ),
             "a forged copy sent first cannot block the real one"
@@ -541,7 +542,7 @@ mod tests {
             "accepted deliveries stay: they are what makes a replay known"
         );
         assert!(matches!(
-            store.accept_webhook_delivery(&received("d-2"), None, None)?,
+            store.accept_webhook_delivery(&received("d-2"), None, None, 202)?,
             Acceptance::Duplicate { .. }
         ));
         Ok(())
@@ -552,12 +553,12 @@ mod tests {
         let (_dir, mut store) = store();
         let ids: Vec<i64> = ["a", "b", "c"]
             .into_iter()
-            .map(
-                |id| match store.accept_webhook_delivery(&received(id), Some(&work()), None) {
+            .map(|id| {
+                match store.accept_webhook_delivery(&received(id), Some(&work()), None, 202) {
                     Ok(Acceptance::Accepted(row)) => row,
                     other => panic!("{other:?}"),
-                },
-            )
+                }
+            })
             .collect();
         store.claim_webhook_work(ids[0])?.expect("claimed");
         store.claim_webhook_work(ids[2])?.expect("claimed");

@@ -41,7 +41,12 @@ fn the_log_shows_each_delivery_with_its_outcome_rule_and_work() {
         prompt: "Fix it".into(),
     };
     let Acceptance::Accepted(id) = store
-        .accept_webhook_delivery(&received("d-good", "issues.labeled"), Some(&work), None)
+        .accept_webhook_delivery(
+            &received("d-good", "issues.labeled"),
+            Some(&work),
+            None,
+            202,
+        )
         .expect("recorded")
     else {
         panic!("a new delivery is accepted");

@@ -252,6 +252,14 @@ async fn accept(
     let ignored = matched
         .is_none()
         .then(|| format!("no rule matches {source} {event}; nothing to do"));
+    // A sender's greeting (GitHub's `ping` when the hook is made) is acknowledged; any other
+    // event no rule is for is refused, so a misspelt rule shows in the sender's delivery log
+    // instead of passing as done.
+    let status = match (&matched, event.as_str()) {
+        (Some(_), _) => StatusCode::ACCEPTED,
+        (None, "ping") => StatusCode::OK,
+        (None, _) => StatusCode::UNPROCESSABLE_ENTITY,
+    };
     let recorded = {
         let received = received.clone();
         let matched = matched.clone();
@@ -262,6 +270,7 @@ async fn accept(
                     &received,
                     matched.as_ref(),
                     ignored.as_deref(),
+                    status.as_u16(),
                 )?)
             })
             .await
@@ -281,7 +290,7 @@ async fn accept(
             (Some(matched), _) => {
                 work::start(state.clone(), id);
                 answer(
-                    StatusCode::ACCEPTED,
+                    status,
                     id,
                     WebhookOutcome::Pending,
                     format!(
@@ -291,7 +300,7 @@ async fn accept(
                 )
             }
             (None, message) => answer(
-                StatusCode::ACCEPTED,
+                status,
                 id,
                 WebhookOutcome::Ignored,
                 message.unwrap_or_default(),
