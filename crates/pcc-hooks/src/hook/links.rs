@@ -117,6 +117,49 @@ mod tests {
     }
 
     #[test]
+    fn a_link_into_the_data_dir_raises_the_call_and_either_name_of_it_is_known() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let home = root.path().join("home");
+        let project = home.join("proj");
+        let data = root.path().join("pcc-data");
+        std::fs::create_dir_all(project.join("src")).expect("project");
+        std::fs::create_dir_all(data.join("spool")).expect("spool");
+        std::fs::write(data.join("pcc.db"), "approvals").expect("db");
+        std::os::unix::fs::symlink(&data, project.join("cache")).expect("link in the project");
+        // `$PCC_HOME` names the data directory through a link of its own.
+        std::os::unix::fs::symlink(&data, root.path().join("alias")).expect("alias");
+        let names = data_dir_names(&root.path().join("alias"));
+        let real = std::fs::canonicalize(&data).expect("canonical");
+        assert_eq!(names, [root.path().join("alias"), real.clone()]);
+        let context = PolicyContext {
+            cwd: project.clone(),
+            project_root: project.clone(),
+            home: home.clone(),
+            data_dirs: names,
+        };
+        let judged = |command: &str| {
+            let mut verdict = classify("Bash", &json!({"command": command}), &context);
+            check(&mut verdict, &context);
+            verdict
+        };
+        for through in ["cat cache/pcc.db", "echo x > cache/spool/a.event.json"] {
+            let verdict = judged(through);
+            assert_eq!(verdict.level, RiskLevel::Medium, "{through}");
+            assert_eq!(verdict.rule, "path.through-link", "{through}");
+        }
+        for named in [
+            format!("echo x > {}/spool/a.event.json", real.display()),
+            format!(
+                "echo x > {}/alias/spool/a.event.json",
+                root.path().display()
+            ),
+        ] {
+            assert_eq!(judged(&named).level, RiskLevel::High, "{named}");
+        }
+        assert_eq!(judged("cat src/main.rs").level, RiskLevel::Low);
+    }
+
+    #[test]
     fn writes_globs_and_deletes_through_a_link_are_medium_and_run_contained() {
         let root = tempfile::tempdir().expect("tempdir");
         let home = root.path().join("home");

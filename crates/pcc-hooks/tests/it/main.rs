@@ -5,7 +5,7 @@
 //!   failing closed, the registered hooks.
 //! - `brain_hooks`, `deferred_calls`, `human_bridge`, `notifications`: brains, deferral, the human
 //!   bridge and the queue, notifications.
-//! - `contain`, `contained_calls`: containment.
+//! - `contain`, `contained_calls`: containment; `data_dir`: our data directory wherever it is.
 //! - `scheduler`, `status`: resumes, `status`.
 //! - `logs`: `logs --follow` on a transcript that grows.
 //! - `started`: `start`, `stop` and the supervisor of started sessions.
@@ -19,6 +19,7 @@ mod concurrency;
 mod contain;
 mod contained_calls;
 mod crash;
+mod data_dir;
 mod deferred_calls;
 mod fail_closed;
 mod faults;
