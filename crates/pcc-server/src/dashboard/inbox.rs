@@ -210,7 +210,7 @@ pub async fn page(
             @if pending.is_empty() { "Nothing waits on you. " }
             "New escalations appear here as they are raised."
         }
-        div #escalations aria-live="polite" aria-relevant="additions" {
+        div #escalations {
             @for escalation in &pending {
                 (card(&caller, &CardView::of(escalation, now), "inbox"))
             }

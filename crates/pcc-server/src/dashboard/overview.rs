@@ -74,7 +74,7 @@ pub fn render(caller: &Caller, overview: &Overview, now_ms: i64) -> Markup {
                         th scope="col" { "Queue" }
                     }
                 }
-                tbody #session-rows aria-live="polite" {
+                tbody #session-rows {
                     @for session in &overview.sessions {
                         (row(session, now_ms))
                     }
