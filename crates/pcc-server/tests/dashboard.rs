@@ -774,3 +774,35 @@ async fn a_task_list_shows_progress_results_and_verification_and_cancels() {
     let (status, _, _) = browser.get("/lists/999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_notifications_page_lists_each_message_and_how_each_channel_fared() {
+    let serve = Serve::start();
+    // A webhook on a loopback port nothing listens on: the send is recorded as failed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    std::fs::write(
+        serve.home.join("config.toml"),
+        format!(
+            "[notify]\ndesktop = false\nbell = false\n\n[[notify.webhooks]]\n\
+             url = \"http://127.0.0.1:{port}/hook-secret-path\"\nformat = \"json\"\n"
+        ),
+    )
+    .expect("config.toml");
+    let sent = serve.cli(&["notify", "test"]);
+    assert!(!sent.status.success(), "no channel delivered it");
+    let browser = Browser::login(&serve).await;
+    let (status, _, page) = browser.get("/notifications").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("state-failed"), "{page}");
+    assert!(
+        page.contains("127.0.0.1") && page.contains("failed"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("hook-secret-path"),
+        "a webhook's URL is never shown: {page}"
+    );
+}
