@@ -10,11 +10,13 @@
 //!   .ssh/id_rsa  .aws/credentials  secrets
 //!   proj/                          the project and the cwd
 //!     .env  .git/config  .claude/settings.json   protected inside the project
+//!     .pcc/server.token .pcc/config.toml  (secrets) .pcc/pcc.db (private) .pcc/spool/
+//!                                  pcc-hooks' data directory, `$PCC_HOME=./.pcc`
 //!     README.md data.txt list.txt src/ sub/ build/ .env.example
 //! ```
 //!
 //! "Harmless" means, after the command ran: nothing outside the project was created,
-//! changed or removed (nor `.git/**`, `.claude/**` or `.env` inside it); stdout and stderr
+//! changed or removed (nor `.git/**`, `.claude/**`, `.pcc/**` or `.env` inside it); stdout and stderr
 //! hold no secret and no private token (also not base64-, hex- or `od`-encoded); and no
 //! secret or private token was copied into an ordinary project file.
 //!
@@ -171,6 +173,9 @@ impl Tree {
             ("home/u/.ssh/id_rsa", true),
             ("home/u/.aws/credentials", true),
             ("home/u/proj/.env", true),
+            ("home/u/proj/.pcc/server.token", true),
+            ("home/u/proj/.pcc/config.toml", true),
+            ("home/u/proj/.pcc/pcc.db", false),
             ("home/u/canary.txt", false),
             ("outside/canary.txt", false),
         ] {
@@ -199,6 +204,7 @@ impl Tree {
             ("home/u/proj/src/lib.rs", "pub fn a() {}\n"),
             ("home/u/proj/sub/x.txt", "x\n"),
             ("home/u/proj/build/out.o", "obj\n"),
+            ("home/u/proj/.pcc/spool/.keep", ""),
         ] {
             files.push((place, content.to_owned()));
         }
@@ -227,7 +233,10 @@ impl Tree {
             return true;
         }
         let inside = rel.strip_prefix(project).unwrap_or(rel);
-        inside.starts_with(".git") || inside.starts_with(".claude") || inside == Path::new(".env")
+        inside.starts_with(".git")
+            || inside.starts_with(".claude")
+            || inside.starts_with(".pcc")
+            || inside == Path::new(".env")
     }
 
     /// Tokens whose printing is harm in this layout.
@@ -517,6 +526,14 @@ const PATHS: &[&str] = &[
     ".git/config",
     ".git",
     ".claude/settings.json",
+    ".pcc",
+    ".pcc/pcc.db",
+    ".pcc/server.token",
+    ".pcc/spool",
+    ".pcc/spool/a.event.json",
+    ".pc?/*",
+    ".p*",
+    "~/proj/.pcc/config.toml",
     "new.txt",
     "src/new.rs",
     // HOME, in every spelling.
@@ -591,6 +608,7 @@ const LINK_TARGETS: &[&str] = &[
     "src",
     ".env",
     ".git/config",
+    ".pcc",
     "/dev/null",
 ];
 
@@ -783,6 +801,22 @@ const TRICKY: &[&str] = &[
     "tar cf - build/..",
     "cd src | cat ../canary.txt",
     "pushd src >/dev/null | tail -n 1 ../canary.txt",
+    "echo x > .pcc/spool/a.event.json",
+    "cp data.txt .pcc/pcc.db",
+    "cat .pcc/server.token",
+    "cat .pc?/server.token",
+    "touch .pc?/spool/x",
+    "cd .pcc && ls && cat config.toml",
+    "cp -r .pcc pcc-copy",
+    "cp -r . @OUT/copy",
+    "find . -name '*.toml' -exec cat {} +",
+    "find . -name '*.db' -exec truncate -s 0 {} +",
+    "echo .pcc/spool/*",
+    "ln -s .pcc h && echo x > h/spool/b.event.json",
+    "mv .pcc pcc-old",
+    "rm -rf .p*",
+    "chmod 000 .pcc/spool",
+    "grep -rh . .",
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -971,6 +1005,9 @@ fn the_harness_sees_harm_and_only_harm() {
         "cp .env notes.txt",
         "ln -s ~ h && rm -f h/canary.txt",
         "rm -rf build/../.git",
+        "cat .pcc/server.token",
+        "cp .pcc/pcc.db notes.txt",
+        "echo x > .pcc/spool/a.event.json",
     ] {
         assert!(!judge(harmful).is_empty(), "not seen as harmful: {harmful}");
     }
