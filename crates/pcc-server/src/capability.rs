@@ -15,8 +15,9 @@
 //!
 //! Every refusal changes nothing: an unknown token (404), a used one or an escalation already
 //! answered (409), an expired one (410), a claim that does not match the token (400). Pages
-//! carry `Referrer-Policy: no-referrer` and `Cache-Control: no-store`, so the token in the URL
-//! is neither passed on to a link's target nor kept by a cache.
+//! carry `Referrer-Policy: same-origin` and `Cache-Control: no-store`, so the token in the URL
+//! is neither passed on to another site nor kept by a cache. (Not `no-referrer`: a browser
+//! then sends the page's own form with `Origin: null`, which the gate refuses as foreign.)
 
 use crate::api::now_ms;
 use crate::auth::gate::RequestContext;
@@ -216,7 +217,7 @@ fn private(response: impl IntoResponse) -> Response {
     let headers = response.headers_mut();
     for (name, value) in [
         (header::CACHE_CONTROL, "no-store"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (
             header::CONTENT_SECURITY_POLICY,
@@ -312,7 +313,7 @@ fn page(title: &str, body: &str) -> Html<String> {
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"referrer\" content=\"no-referrer\">\
+         <meta name=\"referrer\" content=\"same-origin\">\
          <title>{title} · pcc-hooks</title><style>\
          body{{font:16px/1.5 system-ui,sans-serif;margin:0;padding:1rem;max-width:40rem}}\
          dt{{font-weight:600}}dd{{margin:0 0 .5rem;overflow-wrap:anywhere}}\

@@ -157,7 +157,7 @@ async fn a_get_shows_the_button_s_answer_and_a_form_and_changes_nothing() {
         assert_eq!(response.status(), StatusCode::OK);
         let headers = response.headers().clone();
         assert_eq!(headers["cache-control"], "no-store");
-        assert_eq!(headers["referrer-policy"], "no-referrer");
+        assert_eq!(headers["referrer-policy"], "same-origin");
         let page = response.text().await.expect("a page");
         assert!(
             page.contains(&format!("Approve escalation #{id}?")),

@@ -407,4 +407,55 @@ async fn a_new_escalation_appears_live_and_approve_allows_the_next_identical_cal
             Some("#transcript-title"),
         )
         .await;
+
+    // A notification's Approve link opened in the browser: the confirmation page, then its
+    // button. The browser sends the page's own form with the page's Origin (a `no-referrer`
+    // page made it `Origin: null`, which the gate refused as foreign).
+    assert_eq!(
+        decision(&serve.hook(&serve.bash(first, PUSH, "toolu_push_4"))),
+        "deny"
+    );
+    let pending = serve.pending();
+    let waiting = pending.len();
+    let id = pending
+        .iter()
+        .filter_map(|row| row["id"].as_i64())
+        .max()
+        .expect("an id");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    let minted = pcc_store::Store::open(&serve.home.join("pcc.db"))
+        .expect("open")
+        .mint_capabilities(id, &[pcc_store::CapabilityAnswer::Approve], now, 3_600_000)
+        .expect("mint");
+    browser
+        .client
+        .goto(&serve.url(&format!("/a/{}", minted[0].token.expose())))
+        .await
+        .expect("open the Approve link");
+    assert_eq!(
+        serve.pending().len(),
+        waiting,
+        "the page alone changes nothing"
+    );
+    browser
+        .find("form button[type='submit']")
+        .await
+        .click()
+        .await
+        .expect("press the page's button");
+    let result = browser.find("h1").await.text().await.expect("result");
+    assert_eq!(serve.pending().len(), waiting - 1, "approved: {result}");
+    let answered = pcc_store::Store::open_existing(&serve.home.join("pcc.db"))
+        .expect("open")
+        .expect("a database")
+        .escalation(id)
+        .expect("read")
+        .expect("the escalation");
+    assert_eq!(
+        answered.provenance.map(|by| by.by),
+        Some(pcc_store::Answerer::Capability)
+    );
 }
