@@ -123,18 +123,61 @@ pub(crate) fn glob_reach(
     reach
 }
 
-/// The data directory as an absolute path with `..` folded: as given when it already is one
-/// (the usual case, no allocation), else taken against the session's cwd.
+/// The data directory as an absolute path with `.` and `..` folded: as given when it already
+/// is one (the usual case, no allocation), else taken against the session's cwd.
 fn normal<'a>(dir: &'a Path, ctx: &PolicyContext) -> Cow<'a, Path> {
-    let plain = dir.is_absolute() && dir.components().all(|c| c != Component::ParentDir);
-    if plain {
+    if dir.is_absolute() && clean(dir.as_os_str().as_encoded_bytes()) {
         Cow::Borrowed(dir)
     } else {
         Cow::Owned(normalize(&ctx.cwd.join(dir)))
     }
 }
 
+/// True when an absolute path's text is already what `paths::normalize` makes of it: no empty,
+/// `.` or `..` component and no trailing `/`, so it can be compared byte by byte.
+fn clean(bytes: &[u8]) -> bool {
+    if bytes == b"/" {
+        return true;
+    }
+    bytes.first() == Some(&b'/')
+        && bytes[1..]
+            .split(|&b| b == b'/')
+            .all(|part| !matches!(part, b"" | b"." | b".."))
+}
+
+/// How `path` stands to `dir`, both absolute; compared as text when both are clean (every
+/// call of the policy places paths, so this is on its hot path), else by components.
 fn relate(path: &Path, dir: &Path) -> Relation {
+    let (own, data) = (
+        path.as_os_str().as_encoded_bytes(),
+        dir.as_os_str().as_encoded_bytes(),
+    );
+    if !(clean(own) && clean(data)) {
+        return relate_by_components(path, dir);
+    }
+    let root = data == b"/";
+    if own.len() >= data.len()
+        && own[..data.len()].eq_ignore_ascii_case(data)
+        && (own.len() == data.len() || root || own[data.len()] == b'/')
+    {
+        let rest = own
+            .get(data.len() + usize::from(!root)..)
+            .unwrap_or_default();
+        return Relation::Inside {
+            secret: credential_name(rest),
+        };
+    }
+    let holds = data.len() > own.len()
+        && data[..own.len()].eq_ignore_ascii_case(own)
+        && (own == b"/" || data[own.len()] == b'/');
+    if holds {
+        Relation::Holds
+    } else {
+        Relation::Apart
+    }
+}
+
+fn relate_by_components(path: &Path, dir: &Path) -> Relation {
     let mut rest = path.components();
     for part in dir.components() {
         match rest.next() {
@@ -145,12 +188,17 @@ fn relate(path: &Path, dir: &Path) -> Relation {
     }
     let mut below = rest.map(|c| c.as_os_str());
     let secret = match (below.next(), below.next()) {
-        (Some(name), None) => CREDENTIAL_FILES
-            .iter()
-            .any(|file| same(name, OsStr::new(file))),
+        (Some(name), None) => credential_name(name.as_encoded_bytes()),
         _ => false,
     };
     Relation::Inside { secret }
+}
+
+/// True when `name` (one component) is one of [`CREDENTIAL_FILES`].
+fn credential_name(name: &[u8]) -> bool {
+    CREDENTIAL_FILES
+        .iter()
+        .any(|file| name.eq_ignore_ascii_case(file.as_bytes()))
 }
 
 fn same(a: &OsStr, b: &OsStr) -> bool {
@@ -248,6 +296,35 @@ mod tests {
                 }
             ),
             Relation::Apart
+        );
+    }
+
+    #[test]
+    fn text_and_components_agree() {
+        let ctx = context("/home/u/proj/.pcc");
+        for path in [
+            "/home/u/proj/.pcc/server.token",
+            "/home/u/proj/.pcc//server.token",
+            "/home/u/proj/.pcc/./server.token",
+            "/home/u/proj/.pcc/",
+            "/home/u/proj/",
+            "/home/u/proj/.pccx",
+            "/",
+        ] {
+            let path = Path::new(path);
+            let dir = Path::new("/home/u/proj/.pcc");
+            assert_eq!(
+                relate(path, dir),
+                relate_by_components(path, dir),
+                "{}",
+                path.display()
+            );
+            assert_eq!(relation(path, &ctx), relate_by_components(path, dir));
+        }
+        let everything = context("/");
+        assert_eq!(
+            relation(Path::new("/config.toml"), &everything),
+            Relation::Inside { secret: true }
         );
     }
 

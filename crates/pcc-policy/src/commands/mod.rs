@@ -162,7 +162,7 @@ impl<'a> Invocation<'a> {
         }
         let path = if arg.glob {
             let (base, tail) = glob_base(&arg.text)?;
-            if let Some(reached) = self.reach_of_glob(&base, &tail, data_dir::Sweep::Deep) {
+            if let Some(reached) = self.reach_of_glob(&base, &tail, data_dir::Sweep::Deep)? {
                 return Some(reached);
             }
             if glob_may_match_sensitive(&tail) {
@@ -205,7 +205,7 @@ impl<'a> Invocation<'a> {
             return self.locate(arg);
         }
         let (base, tail) = glob_base(&arg.text)?;
-        if let Some(reached) = self.reach_of_glob(&base, &tail, data_dir::Sweep::Names) {
+        if let Some(reached) = self.reach_of_glob(&base, &tail, data_dir::Sweep::Names)? {
             return Some(reached);
         }
         let path = through_links(resolve(&base, self.cwd?, &self.ctx.home), self.links);
@@ -216,17 +216,21 @@ impl<'a> Invocation<'a> {
 
     /// A glob that may match pcc-hooks' data directory, a directory on the way to it or
     /// something in it (`.pc?/spool/*`, `**/*.log` above it) is placed there: its directory
-    /// alone (the project root) would let it pass as the project's.
+    /// alone (the project root) would let it pass as the project's. `None` when the working
+    /// directory is unknown, `Some(None)` when the glob reaches no data directory.
     fn reach_of_glob(
         &self,
         base: &str,
         tail: &str,
         sweep: data_dir::Sweep,
-    ) -> Option<(PathBuf, PlaceKind)> {
+    ) -> Option<Option<(PathBuf, PlaceKind)>> {
         if self.ctx.data_dirs.is_empty() {
-            return None;
+            return Some(None);
         }
         let base = through_links(resolve(base, self.cwd?, &self.ctx.home), self.links);
+        if data_dir::relation(&base, self.ctx) == data_dir::Relation::Apart {
+            return Some(None);
+        }
         // Only where the directory alone could pass: a glob under the root, the home or the
         // system is judged stricter by its directory already (`rm -rf /*` is CRITICAL).
         let passable = matches!(
@@ -242,16 +246,17 @@ impl<'a> Invocation<'a> {
                 | PlaceKind::SystemPublic
         );
         if !passable {
-            return None;
+            return Some(None);
         }
-        let kind = match data_dir::glob_reach(&base, tail, sweep, self.ctx)? {
-            data_dir::Reach::Credentials => {
+        let kind = match data_dir::glob_reach(&base, tail, sweep, self.ctx) {
+            Some(data_dir::Reach::Credentials) => {
                 PlaceKind::Secret(super::paths::SecretKind::Credentials)
             }
-            data_dir::Reach::Some => PlaceKind::AgentHome,
+            Some(data_dir::Reach::Some) => PlaceKind::AgentHome,
+            None => return Some(None),
         };
         self.touched.borrow_mut().push(base.clone());
-        Some((base, kind))
+        Some(Some((base, kind)))
     }
 
     /// Where an argument points, `None` when unknowable.
