@@ -1,6 +1,7 @@
 //! Hook latency: process start to exit of `pcc-hooks hook` for a PreToolUse call, including its
-//! database write, against spawning `/bin/true`, interleaved call by call so that load on the
-//! machine hits every program alike; with each program's size and peak RSS.
+//! record (a LOW call's goes to the spool, folded into the database by the next reader),
+//! against spawning `/bin/true`, interleaved call by call so that load on the machine hits every
+//! program alike; with each program's size and peak RSS.
 //!
 //! Run: `cargo bench -p pcc-hooks --bench hook_latency` (release profile). `PCC_BENCH_RUNS` sets
 //! the number of calls per program (default 1000). `PCC_BENCH_COMPARE=/path/a:/path/b` adds other
@@ -120,7 +121,10 @@ fn main() {
     }
 
     for program in programs.iter().skip(1) {
-        let stored: i64 = rusqlite::Connection::open(program.home.path().join("pcc.db"))
+        // A LOW call keeps its rows in the spool; opening the store folds them in.
+        let database = program.home.path().join("pcc.db");
+        drop(pcc_store::Store::open(&database).expect("fold the spool"));
+        let stored: i64 = rusqlite::Connection::open(&database)
             .and_then(|conn| conn.query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0)))
             .expect("count events");
         assert_eq!(
