@@ -274,22 +274,28 @@ mod tests {
             .spawn()
             .expect("sh");
         let leader = stamp_of(child.id()).expect("running");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let sleeper = loop {
-            if let Some(found) = descendants(leader.pid).into_iter().next() {
-                break found;
-            }
-            assert!(Instant::now() < deadline, "the sleep never started");
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        assert_ne!(
-            std::fs::read_to_string(format!("/proc/{}/stat", sleeper.pid))
+        let group_of = |pid: u32| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
                 .ok()
                 .and_then(|stat| stat.rsplit(')').next().map(str::to_owned))
-                .and_then(|rest| rest.split_whitespace().nth(2).map(str::to_owned)),
-            Some(leader.pid.to_string()),
-            "the sleep is in another group"
-        );
+                .and_then(|rest| rest.split_whitespace().nth(2).map(str::to_owned))
+        };
+        // Until `setsid` has run, the forked child is still in the leader's group: wait for the
+        // sleep to be in a group of its own.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let sleeper = loop {
+            let away = descendants(leader.pid).into_iter().find(|found| {
+                group_of(found.pid).is_some_and(|group| group != leader.pid.to_string())
+            });
+            if let Some(found) = away {
+                break found;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the sleep never ran in a group of its own"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        };
         assert_eq!(
             stop_group(&leader, Duration::from_millis(300)),
             GroupStop::Killed,
