@@ -3,8 +3,7 @@
 //! Tests run against one exact CLI version so hook payloads and stream-json output are
 //! reproducible. It is installed with npm into a per-user cache shared by all test processes.
 
-use std::fs::{self, File};
-use std::io::ErrorKind;
+use crate::npm_install::{self, Pinned};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -34,14 +33,15 @@ pub fn cache_dir() -> PathBuf {
     PathBuf::from(home).join(".cache").join("pcc-hooks-tests")
 }
 
-/// Directory the pinned CLI is installed into, inside `cache`.
-pub fn install_dir(cache: &Path) -> PathBuf {
-    cache.join(format!("claude-code-{CLAUDE_CODE_VERSION}"))
-}
-
-/// Path of the `claude` executable inside an install directory.
-pub fn claude_bin(install: &Path) -> PathBuf {
-    install.join("node_modules").join(".bin").join("claude")
+/// The pinned CLI as npm installs it.
+fn pinned() -> Pinned<'static> {
+    Pinned {
+        package: CLAUDE_CODE_PACKAGE,
+        version: CLAUDE_CODE_VERSION,
+        dir_name: format!("claude-code-{CLAUDE_CODE_VERSION}"),
+        program: "claude",
+        needed_by: "The e2e tests",
+    }
 }
 
 /// Path of the pinned `claude` binary, installing it into [`cache_dir`] first if needed.
@@ -59,104 +59,15 @@ pub fn ensure_claude() -> PathBuf {
 }
 
 /// Like [`ensure_claude`] but with an explicit cache directory (used to test the installer
-/// without mutating the process environment).
-///
-/// Concurrent callers (parallel test processes) serialise on a lock file in `cache`; the
-/// package is installed into a temporary sibling directory and renamed into place only after
-/// `claude --version` reports [`CLAUDE_CODE_VERSION`], so a half-finished install is never
-/// visible.
+/// without mutating the process environment). How concurrent callers and half-finished
+/// installs are handled: [`crate::npm_install`].
 ///
 /// # Panics
 /// If the CLI is missing and cannot be installed.
 pub fn ensure_claude_in(cache: &Path) -> PathBuf {
-    let install = install_dir(cache);
-    let bin = claude_bin(&install);
-    if check_version(&bin).is_ok() {
-        return bin;
-    }
-    fs::create_dir_all(cache)
-        .unwrap_or_else(|e| panic!("cannot create test cache {}: {e}", cache.display()));
-    let lock_path = cache.join(format!("claude-code-{CLAUDE_CODE_VERSION}.lock"));
-    let lock = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .unwrap_or_else(|e| panic!("cannot open install lock {}: {e}", lock_path.display()));
-    lock.lock()
-        .unwrap_or_else(|e| panic!("cannot lock {}: {e}", lock_path.display()));
-
-    // Another process may have finished the install while we waited for the lock.
-    if check_version(&bin).is_ok() {
-        return bin;
-    }
-    if install.exists() {
-        // Unusable leftover (e.g. installed by hand and broken): replace it.
-        remove_dir_quietly(&install);
-    }
-    install_into(cache, &install);
-    drop(lock);
-    bin
-}
-
-/// Runs `npm install` into a temp dir in `cache`, verifies it, and renames it to `install`.
-fn install_into(cache: &Path, install: &Path) {
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".claude-code-{CLAUDE_CODE_VERSION}.partial-"))
-        .tempdir_in(cache)
-        .unwrap_or_else(|e| panic!("cannot create a temp dir in {}: {e}", cache.display()));
-    let spec = format!("{CLAUDE_CODE_PACKAGE}@{CLAUDE_CODE_VERSION}");
-    eprintln!(
-        "pcc-e2e: installing {spec} into {} (one-time, ~15 s)",
-        install.display()
-    );
-    let output = Command::new("npm")
-        .arg("install")
-        .arg("--prefix")
-        .arg(tmp.path())
-        .args(["--no-audit", "--no-fund", &spec])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| {
-            if e.kind() == ErrorKind::NotFound {
-                panic!(
-                    "npm is not on PATH. The e2e tests need Node.js + npm to install {spec} \
-                     (or install it yourself: npm install --prefix {} {spec})",
-                    install.display()
-                )
-            }
-            panic!("cannot run npm: {e}")
-        });
-    if !output.status.success() {
-        panic!(
-            "`npm install {spec}` failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let tmp_bin = claude_bin(tmp.path());
-    if let Err(first) = check_version(&tmp_bin) {
-        // npm may skip the package's postinstall (which copies the native binary over the
-        // `bin/claude.exe` placeholder) under a restrictive install-scripts policy: run it.
-        run_postinstall(tmp.path());
-        if let Err(second) = check_version(&tmp_bin) {
-            panic!(
-                "installed {spec} but `claude --version` is wrong: {first}; after running its \
-                 postinstall: {second}\n--- npm stderr\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-    }
-    fs::rename(tmp.path(), install).unwrap_or_else(|e| {
-        panic!(
-            "cannot move {} to {}: {e}",
-            tmp.path().display(),
-            install.display()
-        )
-    });
-    // The directory now lives at `install`; dropping the TempDir must not delete it.
-    let _ = tmp.keep();
+    // npm may skip the package's postinstall (which copies the native binary over the
+    // `bin/claude.exe` placeholder) under a restrictive install-scripts policy: run it.
+    npm_install::ensure(cache, &pinned(), run_postinstall)
 }
 
 fn run_postinstall(prefix: &Path) {
@@ -178,37 +89,5 @@ fn run_postinstall(prefix: &Path) {
         ),
         Ok(_) => {}
         Err(e) => eprintln!("pcc-e2e: cannot run node {}: {e}", script.display()),
-    }
-}
-
-/// Runs `<bin> --version` and checks it names [`CLAUDE_CODE_VERSION`].
-fn check_version(bin: &Path) -> Result<(), String> {
-    if !bin.exists() {
-        return Err(format!("{} does not exist", bin.display()));
-    }
-    let out = Command::new(bin)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if out.status.success() && stdout.contains(CLAUDE_CODE_VERSION) {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{} --version` gave {}: {}{}",
-            bin.display(),
-            out.status,
-            stdout.trim(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
-}
-
-fn remove_dir_quietly(dir: &Path) {
-    if let Err(e) = fs::remove_dir_all(dir)
-        && e.kind() != ErrorKind::NotFound
-    {
-        panic!("cannot remove broken install {}: {e}", dir.display());
     }
 }

@@ -21,6 +21,7 @@ pub mod ccusage;
 pub mod claude_cli;
 pub mod git;
 pub mod mock_api;
+pub mod npm_install;
 pub mod session;
 
 pub use binaries::{pcc_binary, plugin_dir};
