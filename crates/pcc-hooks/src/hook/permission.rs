@@ -89,7 +89,9 @@ pub fn judge(
     Ok(Some(judgement))
 }
 
-fn policy_context(context: &HookContext, record: &EventRecord) -> PolicyContext {
+/// What the policy knows of the call's surroundings: its directories, the home, our data
+/// directory by both its names.
+pub fn policy_context(context: &HookContext, record: &EventRecord) -> PolicyContext {
     PolicyContext {
         cwd: PathBuf::from(&record.cwd),
         project_root: PathBuf::from(&record.project_root),

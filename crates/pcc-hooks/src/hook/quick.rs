@@ -15,14 +15,13 @@
 //! not MEDIUM, since only a MEDIUM call left to a human teaches anything
 //! (`Store::record_tool_ran`).
 
-use super::permission::{Asker, PermissionCall, decision_record, reply};
+use super::permission::{Asker, PermissionCall, decision_record, policy_context, reply};
 use super::{HookContext, links};
 use pcc_core::Mode;
 use pcc_core::permission::Judgement;
-use pcc_policy::{PolicyContext, RiskLevel, classify};
+use pcc_policy::{RiskLevel, classify};
 use pcc_store::{EventRecord, Store};
 use serde_json::Value;
-use std::path::PathBuf;
 
 /// The answer to print, when the call was decided and kept without the database; `None`: take
 /// the usual path.
@@ -81,12 +80,7 @@ pub fn nothing_to_learn(
     tool_name: &str,
     tool_input: &Value,
 ) -> bool {
-    let policy = PolicyContext {
-        cwd: PathBuf::from(&record.cwd),
-        project_root: PathBuf::from(&record.project_root),
-        home: context.home.clone(),
-        data_dirs: links::data_dir_names(context.data.root()),
-    };
+    let policy = policy_context(context, record);
     let mut verdict = classify(tool_name, tool_input, &policy);
     links::check(&mut verdict, &policy);
     verdict.level != RiskLevel::Medium
