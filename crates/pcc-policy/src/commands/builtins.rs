@@ -176,7 +176,17 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
                     || (!a.text.starts_with('-') && !a.dynamic && !a.glob)
             });
             if listing {
-                Ruling::of(RiskLevel::Low, "readonly.command", "compgen lists names")
+                // `compgen -f DIR/` lists DIR's names, as `ls DIR` would.
+                let files = args.iter().any(|a| {
+                    a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains('f')
+                        || a.text == "-d"
+                });
+                let mut judgement =
+                    Ruling::of(RiskLevel::Low, "readonly.command", "compgen lists names");
+                for word in args.iter().filter(|a| files && !a.text.starts_with('-')) {
+                    judgement = judgement.raise(spec::read_place(name, inv, word, true));
+                }
+                judgement
             } else {
                 runs_code("compgen -C, -F, -W or -X runs or expands text")
             }

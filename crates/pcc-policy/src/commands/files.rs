@@ -52,7 +52,26 @@ pub(crate) fn judge(name: &str, inv: &Invocation<'_>) -> Option<Ruling> {
             }
             j
         }
+        // `gunzip -N` names its output after what the archive says: a name not seen.
+        "gzip" | "gunzip" if has_flag(args, &["--name"], &['N']) => {
+            write_all(name, inv, &file_operands).raise(Finding::new(
+                RiskLevel::Medium,
+                "files.extract",
+                format!("{name} -N names its output after the archive, unseen"),
+            ))
+        }
         _ if WRITE_ALL_OPERANDS.contains(&name) => write_all(name, inv, &file_operands),
+        // `-T` lands a source's contents in the destination itself and `--parents` below it
+        // under the source's path as written: neither lands where the parse places it.
+        "cp" | "mv" | "ln" | "install"
+            if has_flag(args, &["--no-target-directory", "--parents"], &['T']) =>
+        {
+            write_all(name, inv, &file_operands).raise(Finding::new(
+                RiskLevel::Medium,
+                "files.copy-unplaced",
+                format!("{name} -T or --parents writes where the parse does not place it"),
+            ))
+        }
         "mv" => {
             let mut j = write_all(name, inv, &file_operands);
             let (dest, sources) = destination(known.as_ref().map(|(_, p)| p), &file_operands);

@@ -162,6 +162,9 @@ fn code_and_paths(inv: &Invocation<'_>, global: &[Arg], sub: &str, rest: &[Arg])
             "-C" | "--git-dir" | "--work-tree" => {
                 if let Some(dir) = value {
                     finding = finding.max(spec::read_place("git", inv, dir, true));
+                    if text == "--git-dir" && !named_git(&dir.text) {
+                        finding = finding.max(foreign_git_dir());
+                    }
                 }
             }
             _ => {
@@ -170,6 +173,9 @@ fn code_and_paths(inv: &Invocation<'_>, global: &[Arg], sub: &str, rest: &[Arg])
                     .or_else(|| text.strip_prefix("--work-tree="))
                 {
                     finding = finding.max(spec::read_place("git", inv, &global[i].part(dir), true));
+                    if text.starts_with("--git-dir=") && !named_git(dir) {
+                        finding = finding.max(foreign_git_dir());
+                    }
                 }
             }
         }
@@ -678,4 +684,21 @@ fn listing(sub: &str, rest: &[Arg]) -> Option<Ruling> {
         ));
     }
     None
+}
+
+/// Whether `dir` is a directory named `.git`, which no LOW call can have written.
+fn named_git(dir: &str) -> bool {
+    std::path::Path::new(dir.trim_end_matches('/'))
+        .file_name()
+        .is_some_and(|name| name == ".git")
+}
+
+/// A git directory not named `.git` may hold a config the agent wrote: its `core.fsmonitor`,
+/// hooks or pager run code outside any sandbox as soon as git reads it.
+fn foreign_git_dir() -> Finding {
+    Finding::new(
+        Medium,
+        "git.foreign-git-dir",
+        "git --git-dir names a directory that is not a .git: its config may run code",
+    )
 }

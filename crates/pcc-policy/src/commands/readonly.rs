@@ -1351,10 +1351,6 @@ fn print(name: &str, inv: &Invocation<'_>) -> Ruling {
     let mut judgement = Ruling::of(RiskLevel::Low, "readonly.command", format!("{name} prints"));
     for (i, arg) in args.iter().enumerate() {
         judgement = spec::judge_use(judgement, name, inv, Plain, arg);
-        if arg.glob {
-            // `echo .pcc/deferred/*` lists a directory as `ls` would.
-            judgement = judgement.raise(spec::read_place(name, inv, arg, true));
-        }
         if name == "printf" && arg.text == "-v" {
             let target = args.get(i + 1).map_or("", |a| a.text.as_str());
             if !super::harmless_variable(target) {

@@ -310,6 +310,11 @@ pub(crate) fn judge_use(
             format!("{} evaluates data as code", arg.text),
         ));
     }
+    if arg.glob && matches!(role, Role::Inert | Role::Plain) {
+        // A glob lists its directory as `ls` would, before the program sees the names:
+        // `basename -a ~/.ssh/*`, `echo .pcc/deferred/*`, `seq ~/.ssh/*` (on stderr) print it.
+        judgement = judgement.raise(read_place(name, inv, arg, true));
+    }
     match role {
         Role::Inert => judgement,
         Role::Plain => {
