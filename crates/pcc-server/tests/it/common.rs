@@ -319,3 +319,50 @@ fn parse(block: &str) -> Option<SseEvent> {
         data: serde_json::from_str(&data).ok()?,
     })
 }
+
+/// How many SSE clients the fan-out test and benchmark open (the figure).
+pub const CLIENTS: usize = 50;
+
+/// The time from the start of each hook call to each client's event, over `rounds` calls of a
+/// real `pcc-hooks hook` against a server with [`CLIENTS`] streams open.
+pub async fn fan_out(rounds: usize) -> Vec<Duration> {
+    let server = Running::start().await;
+    let mut streams = Vec::with_capacity(CLIENTS);
+    for _ in 0..CLIENTS {
+        streams.push(Events::open(&server).await);
+    }
+    let mut delays = Vec::with_capacity(rounds * CLIENTS);
+    for round in 0..rounds {
+        let session = format!("sess-load-{round}");
+        let input = json!({"session_id": session, "cwd": server.project,
+            "hook_event_name": "SessionStart", "source": "startup",
+            "transcript_path": server.project.join("t.jsonl")});
+        let started = Instant::now();
+        let (data, project) = (server.data.clone(), input.clone());
+        let hook = tokio::task::spawn_blocking(move || hook(&data, &project));
+        let waits = streams.iter_mut().map(|events| {
+            let session = session.clone();
+            async move {
+                let deadline = started + Duration::from_secs(10);
+                loop {
+                    let event = events
+                        .next_named("session_state", deadline)
+                        .await
+                        .expect("every client gets the event");
+                    if event.data["session_id"] == session.as_str() {
+                        return started.elapsed();
+                    }
+                }
+            }
+        });
+        delays.extend(futures_util::future::join_all(waits).await);
+        hook.await.expect("hook task");
+    }
+    delays
+}
+
+/// The value at `fraction` of `sorted`.
+pub fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
+    sorted[index]
+}
