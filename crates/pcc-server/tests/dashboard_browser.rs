@@ -446,8 +446,16 @@ async fn a_new_escalation_appears_live_and_approve_allows_the_next_identical_cal
         .click()
         .await
         .expect("press the page's button");
-    let result = browser.find("h1").await.text().await.expect("result");
-    assert_eq!(serve.pending().len(), waiting - 1, "approved: {result}");
+    // The click navigates; wait for the answer to be stored, not for the old page's heading.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while serve.pending().len() != waiting - 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the button did not answer: {}",
+            browser.client.source().await.unwrap_or_default()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let answered = pcc_store::Store::open_existing(&serve.home.join("pcc.db"))
         .expect("open")
         .expect("a database")
